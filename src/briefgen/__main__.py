@@ -1,0 +1,5 @@
+"""Run the command line: ``python -m briefgen``."""
+
+from briefgen.cli import main
+
+main()

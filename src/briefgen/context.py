@@ -1,0 +1,426 @@
+"""Build the render context: everything a template or renderer needs for one edition, already formatted.
+
+Pure: (model, language) in, plain frozen data out. Fact references become their formatted text, footnotes
+are numbered, theme sections and their sub-headings are numbered, and the table of contents is listed.
+Renderers (HTML/PDF and DOCX) read only this.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Union
+
+from briefgen import markup
+from briefgen.i18n import Formatter
+from briefgen.model import (
+    Brief,
+    BulletItem,
+    Bullets,
+    Callout,
+    DateFact,
+    Glossary,
+    Heading,
+    KeyFigures,
+    Money,
+    Paragraph,
+    Quote,
+    Section,
+    Table,
+    Timeline,
+    find_rate,
+)
+from briefgen.model import Block as ModelBlock
+
+# ---------------------------------------------------------------- inline text, resolved
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A fact, formatted: what the reader sees where the prose says ``{key}``."""
+
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A footnote mark, with the note's text for renderers that place notes themselves."""
+
+    number: int
+    children: tuple[Span, ...]
+
+
+Span = Union[markup.Text, markup.Code, markup.Strong, markup.Emphasis, markup.Link, Figure, FootnoteRef]  # noqa: UP007
+Spans = tuple[Span, ...]
+
+
+def span_text(spans: Spans) -> str:
+    """Return what a reader sees of some spans, without markup or footnote marks."""
+    out: list[str] = []
+    for span in spans:
+        if isinstance(span, markup.Text | markup.Code | Figure):
+            out.append(span.text)
+        elif isinstance(span, markup.Strong | markup.Emphasis | markup.Link):
+            out.append(span_text(span.children))
+    return "".join(out)
+
+
+def span_figures(spans: Spans) -> list[str]:
+    """Return the formatted figures in some spans, footnotes included, in reading order."""
+    out: list[str] = []
+    for span in spans:
+        if isinstance(span, Figure):
+            out.append(span.text)
+        elif isinstance(span, markup.Strong | markup.Emphasis | markup.Link | FootnoteRef):
+            out.extend(span_figures(span.children))
+    return out
+
+
+# ---------------------------------------------------------------- blocks, resolved
+
+
+@dataclass(frozen=True)
+class ParagraphView:
+    text: Spans
+    type: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class HeadingView:
+    number: str  # "3.1", or "" in unnumbered sections
+    text: Spans
+    anchor: str
+    type: str = "heading"
+
+
+@dataclass(frozen=True)
+class ItemView:
+    text: Spans
+    items: tuple[ItemView, ...] = ()
+
+
+@dataclass(frozen=True)
+class BulletsView:
+    items: tuple[ItemView, ...]
+    type: str = "bullets"
+
+
+@dataclass(frozen=True)
+class TableView:
+    caption: Spans | None
+    header: tuple[Spans, ...]
+    rows: tuple[tuple[Spans, ...], ...]
+    align: tuple[str, ...]
+    type: str = "table"
+
+
+@dataclass(frozen=True)
+class CalloutView:
+    kind: str
+    title: Spans | None
+    text: Spans | None
+    items: tuple[ItemView, ...]
+    type: str = "callout"
+
+
+@dataclass(frozen=True)
+class TimelineEntryView:
+    date: str
+    event: Spans
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    entries: tuple[TimelineEntryView, ...]
+    type: str = "timeline"
+
+
+@dataclass(frozen=True)
+class QuoteView:
+    text: Spans
+    source: Spans | None
+    type: str = "quote"
+
+
+@dataclass(frozen=True)
+class KeyFigureView:
+    value: str
+    label: Spans
+    as_of: str | None
+
+
+@dataclass(frozen=True)
+class KeyFiguresView:
+    items: tuple[KeyFigureView, ...]
+    type: str = "key_figures"
+
+
+@dataclass(frozen=True)
+class GlossaryEntryView:
+    term: Spans
+    definition: Spans
+
+
+@dataclass(frozen=True)
+class GlossaryView:
+    items: tuple[GlossaryEntryView, ...]
+    type: str = "glossary"
+
+
+BlockView = Union[  # noqa: UP007
+    ParagraphView, HeadingView, BulletsView, TableView, CalloutView, TimelineView, QuoteView,
+    KeyFiguresView, GlossaryView,
+]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    role: str
+    number: str  # "3" for theme sections, "" otherwise
+    title: Spans
+    anchor: str
+    summary: tuple[BlockView, ...]
+    detail: tuple[BlockView, ...]
+
+    @property
+    def blocks(self) -> tuple[BlockView, ...]:
+        return self.summary + self.detail
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    level: int  # 1 for sections, 2 for sub-headings
+    number: str
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    subtitle: str | None
+    date: str  # formatted for the language
+    date_iso: str  # YYYY-MM-DD
+    organisation: str | None
+    author: str | None
+    classification: str | None
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RenderContext:
+    """One edition of a brief, ready to render."""
+
+    brief: str  # the project's brief name, used in output names
+    lang: str
+    meta: Meta
+    sections: tuple[SectionView, ...]
+    toc: tuple[TocEntry, ...]
+    footnotes: tuple[FootnoteRef, ...] = field(default=())
+
+    def headings(self) -> list[str]:
+        """Return every heading a reader sees, numbered, in order (sections and sub-headings)."""
+        return [f"{e.number} {e.text}".strip() for e in self.toc]
+
+    def figures(self) -> list[str]:
+        """Return every formatted figure a reader sees, in reading order."""
+        found: list[str] = []
+        for section in self.sections:
+            for block in section.blocks:
+                found.extend(_block_figures(block))
+        return found
+
+
+def _block_figures(block: BlockView) -> list[str]:
+    found: list[str] = []
+    for spans in _block_spans(block):
+        found.extend(span_figures(spans))
+    if isinstance(block, KeyFiguresView):
+        found.extend(item.value for item in block.items)
+    return found
+
+
+def _block_spans(block: object) -> list[Spans]:
+    out: list[Spans] = []
+    if isinstance(block, ParagraphView | HeadingView | QuoteView):
+        out.append(block.text)
+    if isinstance(block, QuoteView) and block.source:
+        out.append(block.source)
+    if isinstance(block, BulletsView | CalloutView):
+        out.extend(_item_spans(block.items))
+    if isinstance(block, CalloutView):
+        out.extend(s for s in (block.title, block.text) if s)
+    if isinstance(block, TableView):
+        if block.caption:
+            out.append(block.caption)
+        out.extend(block.header)
+        out.extend(cell for row in block.rows for cell in row)
+    if isinstance(block, TimelineView):
+        out.extend(e.event for e in block.entries)
+    if isinstance(block, KeyFiguresView):
+        out.extend(i.label for i in block.items)
+    if isinstance(block, GlossaryView):
+        out.extend(s for e in block.items for s in (e.term, e.definition))
+    return out
+
+
+def _item_spans(items: Sequence[ItemView]) -> list[Spans]:
+    out: list[Spans] = []
+    for item in items:
+        out.append(item.text)
+        out.extend(_item_spans(item.items))
+    return out
+
+
+# ---------------------------------------------------------------- building
+
+
+class _Builder:
+    def __init__(self, brief: Brief, lang: str) -> None:
+        self.brief = brief
+        self.facts = brief.facts
+        self.fmt = Formatter(lang)
+        self.footnotes: list[FootnoteRef] = []
+
+    def spans(self, nodes: markup.RichText) -> Spans:
+        out: list[Span] = []
+        for node in nodes:
+            if isinstance(node, markup.FactRef):
+                out.append(Figure(node.key, self.figure(node.key, node.also)))
+            elif isinstance(node, markup.Note):
+                number = len(self.footnotes) + 1
+                self.footnotes.append(FootnoteRef(number, ()))  # take the number before any note inside
+                ref = FootnoteRef(number, self.spans(node.children))
+                self.footnotes[number - 1] = ref
+                out.append(ref)
+            elif isinstance(node, markup.Strong):
+                out.append(markup.Strong(self.spans(node.children)))  # type: ignore[arg-type]
+            elif isinstance(node, markup.Emphasis):
+                out.append(markup.Emphasis(self.spans(node.children)))  # type: ignore[arg-type]
+            elif isinstance(node, markup.Link):
+                out.append(markup.Link(node.href, self.spans(node.children)))  # type: ignore[arg-type]
+            else:
+                out.append(node)
+        return tuple(out)
+
+    def figure(self, key: str, also: str | None = None) -> str:
+        fact = self.facts[key]
+        rate = find_rate(self.facts, fact.currency, also) if also and isinstance(fact, Money) else None
+        return self.fmt.fact(fact, rate)
+
+    def items(self, items: Sequence[BulletItem]) -> tuple[ItemView, ...]:
+        return tuple(ItemView(self.spans(i.text), self.items(i.items)) for i in items)
+
+    def block(self, block: ModelBlock, section_number: str, counter: list[int], anchor: str) -> BlockView:
+        if isinstance(block, Paragraph):
+            return ParagraphView(self.spans(block.text))
+        if isinstance(block, Heading):
+            counter[0] += 1
+            number = f"{section_number}.{counter[0]}" if section_number else ""
+            return HeadingView(number, self.spans(block.text), f"{anchor}-{counter[0]}")
+        if isinstance(block, Bullets):
+            return BulletsView(self.items(block.items))
+        if isinstance(block, Table):
+            rows = tuple(tuple(self.spans(c) for c in row) for row in block.rows)
+            align = block.align or tuple(
+                "right" if all(_is_figure_only(row[i]) for row in block.rows) else "left"
+                for i in range(len(block.header))
+            )
+            return TableView(
+                self.spans(block.caption) if block.caption else None,
+                tuple(self.spans(h) for h in block.header), rows, tuple(align),
+            )
+        if isinstance(block, Callout):
+            return CalloutView(
+                block.kind,
+                self.spans(block.title) if block.title else None,
+                self.spans(block.text) if block.text else None,
+                self.items(block.items),
+            )
+        if isinstance(block, Timeline):
+            return TimelineView(tuple(
+                TimelineEntryView(self.date(e.date), self.spans(e.event)) for e in block.entries
+            ))
+        if isinstance(block, Quote):
+            return QuoteView(self.spans(block.text), self.spans(block.source) if block.source else None)
+        if isinstance(block, KeyFigures):
+            return KeyFiguresView(tuple(
+                KeyFigureView(
+                    self.figure(i.fact, i.also),
+                    self.spans(i.label),
+                    self.fmt.date(self.facts[i.fact].as_of) if self.facts[i.fact].as_of else None,  # type: ignore[arg-type]
+                )
+                for i in block.items
+            ))
+        if isinstance(block, Glossary):
+            return GlossaryView(tuple(
+                GlossaryEntryView(self.spans(e.term), self.spans(e.definition)) for e in block.items
+            ))
+        raise TypeError(f"no view for {type(block).__name__}")  # pragma: no cover
+
+    def date(self, value: object) -> str:
+        if isinstance(value, str):
+            fact = self.facts[value]
+            assert isinstance(fact, DateFact)
+            return self.fmt.date(fact.value)
+        return self.fmt.date(value)  # type: ignore[arg-type]
+
+    def section(self, section: Section, number: str) -> SectionView:
+        anchor = f"sec-{section.id}"
+        counter = [0]
+        summary = tuple(self.block(b, number, counter, anchor) for b in section.summary)
+        detail = tuple(self.block(b, number, counter, anchor) for b in section.detail)
+        return SectionView(section.id, section.role, number, self.spans(section.title), anchor, summary, detail)
+
+
+def _is_figure_only(cell: Spans) -> bool:
+    meaningful = [s for s in cell if not (isinstance(s, markup.Text) and not s.text.strip())]
+    return bool(meaningful) and all(isinstance(s, Figure) for s in meaningful)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def build_context(brief: Brief, lang: str, sections: Sequence[str] | None = None) -> RenderContext:
+    """Build the render context of one language's edition; ``sections`` picks and orders section ids."""
+    edition = brief.editions[lang]
+    builder = _Builder(brief, lang)
+    chosen = list(edition.sections)
+    if sections is not None:
+        by_id = {s.id: s for s in edition.sections}
+        chosen = [by_id[i] for i in sections]
+    views: list[SectionView] = []
+    number = 0
+    for section in chosen:
+        label = ""
+        if section.role == "theme":
+            number += 1
+            label = str(number)
+        views.append(builder.section(section, label))
+    toc: list[TocEntry] = []
+    for view in views:
+        toc.append(TocEntry(1, view.number, _SPACES.sub(" ", span_text(view.title)), view.anchor))
+        for block in view.blocks:
+            if isinstance(block, HeadingView):
+                toc.append(TocEntry(2, block.number, _SPACES.sub(" ", span_text(block.text)), block.anchor))
+    meta = edition.meta
+    return RenderContext(
+        brief=brief.config.brief,
+        lang=lang,
+        meta=Meta(
+            title=meta.title,
+            subtitle=meta.subtitle,
+            date=builder.fmt.date(meta.date),
+            date_iso=meta.date.to_date().isoformat(),
+            organisation=meta.organisation,
+            author=meta.author,
+            classification=meta.classification,
+            keywords=meta.keywords,
+        ),
+        sections=tuple(views),
+        toc=tuple(toc),
+        footnotes=tuple(builder.footnotes),
+    )

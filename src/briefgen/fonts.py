@@ -1,0 +1,80 @@
+"""Choose fonts for a language and make sure the machine has one that covers its script."""
+
+from __future__ import annotations
+
+import ctypes.util
+import functools
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from babel import Locale
+
+from briefgen.errors import RenderError
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """The font stack of a language, and the installed family that will actually set its text."""
+
+    stack: tuple[str, ...]  # families in order of preference, installed or not (other systems have them)
+    installed: str | None  # the first family of the stack fontconfig knows, None if it could not be asked
+
+
+#: Families by script, in order: Debian's packages first, then what macOS and Windows users have.
+STACKS: dict[str, tuple[str, ...]] = {
+    "ko": ("Noto Sans CJK KR", "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic"),
+    "ja": ("Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic", "Meiryo"),
+    "zh": ("Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei"),
+    "latin": ("Noto Sans", "Noto Sans CJK KR", "DejaVu Sans", "Helvetica Neue", "Arial"),
+}
+#: Debian packages that bring a font for a language's script.
+PACKAGES: dict[str, str] = {
+    "ko": "fonts-noto-cjk (or fonts-nanum)",
+    "ja": "fonts-noto-cjk",
+    "zh": "fonts-noto-cjk",
+}
+
+
+def stack_for(lang: str) -> tuple[str, ...]:
+    """Return the font families to name for a language, most preferred first."""
+    language = Locale.parse(lang.replace("-", "_")).language
+    return STACKS.get(language, STACKS["latin"])
+
+
+@functools.lru_cache(maxsize=32)
+def _families_for(language: str) -> frozenset[str] | None:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    result = subprocess.run(
+        [fc_list, f":lang={language}", "family"], capture_output=True, text=True, check=False, timeout=30
+    )
+    families: set[str] = set()
+    for line in result.stdout.splitlines():
+        families.update(name.strip() for name in line.split(","))
+    return frozenset(families)
+
+
+def choose(lang: str) -> FontChoice:
+    """Return the font choice for a language; raise RenderError if nothing installed covers its script."""
+    language = Locale.parse(lang.replace("-", "_")).language
+    stack = stack_for(lang)
+    families = _families_for(language)
+    if families is None:
+        return FontChoice(stack, None)
+    for family in stack:
+        if family in families:
+            return FontChoice(stack, family)
+    if language in PACKAGES:
+        name = Locale.parse(language).get_display_name("en")
+        raise RenderError(
+            f"no installed font covers {name} ('{lang}'); the text would print as empty boxes",
+            hint=f"install Debian's {PACKAGES[language]}, or a font named in the stack: {', '.join(stack)}",
+        )
+    return FontChoice(stack, next(iter(sorted(families)), None))
+
+
+def has_fast_subsetting() -> bool:
+    """Return whether HarfBuzz's subsetter is installed (WeasyPrint embeds fonts far faster with it)."""
+    return ctypes.util.find_library("harfbuzz-subset") is not None

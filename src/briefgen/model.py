@@ -1,0 +1,472 @@
+"""The validated model of a briefing project: frozen data, no I/O.
+
+The pydantic models here are the schema too: ``validate`` feeds them the parsed YAML and turns their errors
+into located diagnostics. Text fields are parsed into inline trees (``markup``) while validating, and fact
+references are checked against the project's facts, passed in the validation context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from collections.abc import Collection
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
+
+from briefgen import markup
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# C0 controls other than tab and newline, DEL and C1 controls: XML forbids most of them, and none belong in prose.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The largest magnitude a figure may have; beyond it a value is a typo, not a briefing figure.
+MAX_MAGNITUDE = 1e18
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def to_date(self) -> dt.date:
+        """Return the first day the partial date covers."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month:
+            text += f"-{self.month:02d}"
+        if self.day:
+            text += f"-{self.day:02d}"
+        return text
+
+
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def parse_partial_date(value: object) -> PartialDate:
+    """Read ``2015``, ``"2023-05"``, ``"2025-01-20"`` or a YAML date into a PartialDate."""
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise PydanticCustomError("date_type", "expected a date such as 2025, 2025-01 or 2025-01-20")
+    match = _ISO.match(value.strip())
+    if not match:
+        raise PydanticCustomError(
+            "date_format", "'{value}' is not a date: write 2025, 2025-01 or 2025-01-20", {"value": value}
+        )
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError as exc:
+        raise PydanticCustomError(
+            "date_value", "'{value}' is not a valid date: {reason}", {"value": value, "reason": str(exc)}
+        ) from None
+    return PartialDate(year, month, day)
+
+
+def _number(value: object) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, str):
+            raise PydanticCustomError("number_text", "expected a number, found the text '{value}'", {"value": value})
+        raise PydanticCustomError("number_type", "expected a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("number_finite", "'{value}' is not a finite number", {"value": value})
+    if abs(value) > MAX_MAGNITUDE:
+        raise PydanticCustomError(
+            "number_magnitude", "{value} is too large for a figure (at most 1e18)", {"value": value}
+        )
+    return value
+
+
+def _currency(value: object) -> str:
+    from babel.numbers import list_currencies
+
+    if not isinstance(value, str):
+        raise PydanticCustomError("currency_type", "expected an ISO 4217 currency code such as USD")
+    known = list_currencies()
+    if value in known:
+        return value
+    if value.upper() in known:
+        raise PydanticCustomError(
+            "currency_case", "currency codes are upper case: write '{upper}'", {"upper": value.upper()}
+        )
+    from briefgen.errors import did_you_mean
+
+    hint = did_you_mean(value.upper(), known)
+    raise PydanticCustomError(
+        "currency_unknown",
+        "unknown currency '{value}'{hint}",
+        {"value": value, "hint": f" ({hint})" if hint else ""},
+    )
+
+
+def _plain(value: object) -> str:
+    if not isinstance(value, str):
+        raise PydanticCustomError("string_type", "expected text")
+    bad = CONTROL.search(value)
+    if bad:
+        raise PydanticCustomError(
+            "control_character",
+            "text contains the control character U+{code:04X}",
+            {"code": ord(bad.group())},
+        )
+    return value
+
+
+def _rich(value: object, info: ValidationInfo) -> markup.RichText:
+    text = _plain(value)
+    tree = markup.parse_inline(text)
+    facts: dict[str, Fact] | None = (info.context or {}).get("facts")
+    if facts is not None:
+        for ref in markup.fact_refs(tree):
+            check_fact_ref(ref, facts, declared=(info.context or {}).get("declared", ()))
+    return tree
+
+
+def check_fact_ref(ref: markup.FactRef, facts: dict[str, Fact], kinds: tuple[str, ...] = (),
+                   declared: Collection[str] = ()) -> Fact | None:
+    """Return the fact a reference names, or raise a validation error saying what is wrong.
+
+    A key in ``declared`` names a fact that exists but is invalid (already reported): it returns None.
+    """
+    from briefgen.errors import did_you_mean
+
+    fact = facts.get(ref.key)
+    if fact is None and ref.key in declared:
+        return None
+    if fact is None:
+        hint = did_you_mean(ref.key, facts)
+        raise PydanticCustomError(
+            "unknown_fact",
+            "unknown fact '{key}'{hint}",
+            {"key": ref.key, "hint": f" ({hint})" if hint else ""},
+        )
+    if kinds and fact.kind not in kinds:
+        raise PydanticCustomError(
+            "fact_kind",
+            "fact '{key}' is a {kind}, expected {expected}",
+            {"key": ref.key, "kind": fact.kind, "expected": " or ".join(kinds)},
+        )
+    if ref.also:
+        if not isinstance(fact, Money):
+            raise PydanticCustomError(
+                "fact_conversion", "only money can be shown in a second currency; '{key}' is a {kind}",
+                {"key": ref.key, "kind": fact.kind},
+            )
+        if find_rate(facts, fact.currency, ref.also) is None:
+            raise PydanticCustomError(
+                "fact_rate",
+                "no exchange_rate fact from {base} to {quote} for '{key}+{quote}'",
+                {"base": fact.currency, "quote": ref.also, "key": ref.key},
+            )
+    return fact
+
+
+def find_rate(facts: dict[str, Fact], base: str, quote: str) -> ExchangeRate | None:
+    """Return the exchange-rate fact for a currency pair, if the project has one."""
+    for fact in facts.values():
+        if isinstance(fact, ExchangeRate) and fact.base == base and fact.quote == quote:
+            return fact
+    return None
+
+
+Number = Annotated[float | int, PlainValidator(_number)]
+Currency = Annotated[str, PlainValidator(_currency)]
+Date = Annotated[PartialDate, PlainValidator(parse_partial_date)]
+Plain = Annotated[str, PlainValidator(_plain)]
+Rich = Annotated[markup.RichText, PlainValidator(_rich)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+
+# ---------------------------------------------------------------- facts
+
+
+class FactBase(Frozen):
+    key: str = ""  # set from the mapping key by the validator
+    as_of: Date | None = None
+    note: Plain | None = None
+    source: Plain | None = None
+
+
+class Money(FactBase):
+    kind: Literal["money"]
+    amount: Number
+    currency: Currency
+
+
+class Count(FactBase):
+    kind: Literal["count"]
+    value: Number
+
+
+class Quantity(FactBase):
+    kind: Literal["quantity"]
+    value: Number
+    unit: Plain
+
+
+class Percent(FactBase):
+    kind: Literal["percent"]
+    value: Number
+
+
+class Range(FactBase):
+    kind: Literal["range"]
+    low: Number
+    high: Number
+    unit: Plain = "number"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Range:
+        if self.low > self.high:
+            raise PydanticCustomError("range_order", "low ({low}) is above high ({high})",
+                                      {"low": self.low, "high": self.high})
+        return self
+
+
+class Ratio(FactBase):
+    kind: Literal["ratio"]
+    value: Number | None = None
+    numerator: Number | None = None
+    denominator: Number | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Ratio:
+        fraction = self.numerator is not None or self.denominator is not None
+        if (self.value is None) == (not fraction) or (fraction and None in (self.numerator, self.denominator)):
+            raise PydanticCustomError(
+                "ratio_form", "a ratio has either 'value' or both 'numerator' and 'denominator'"
+            )
+        if self.denominator == 0:
+            raise PydanticCustomError("ratio_zero", "the denominator is zero")
+        return self
+
+
+class DateFact(FactBase):
+    kind: Literal["date"]
+    value: Date
+
+
+class ExchangeRate(FactBase):
+    kind: Literal["exchange_rate"]
+    base: Currency
+    quote: Currency
+    rate: Number
+
+    @model_validator(mode="after")
+    def _positive(self) -> ExchangeRate:
+        if self.rate <= 0:
+            raise PydanticCustomError("rate_positive", "an exchange rate must be above zero")
+        return self
+
+
+Fact = Money | Count | Quantity | Percent | Range | Ratio | DateFact | ExchangeRate
+FACT_KINDS: dict[str, type[FactBase]] = {
+    "money": Money, "count": Count, "quantity": Quantity, "percent": Percent,
+    "range": Range, "ratio": Ratio, "date": DateFact, "exchange_rate": ExchangeRate,
+}
+
+# ---------------------------------------------------------------- blocks
+
+
+def _date_or_fact(value: object, info: ValidationInfo) -> PartialDate | str:
+    if isinstance(value, str) and KEY.match(value):
+        facts = (info.context or {}).get("facts")
+        if facts is not None:
+            check_fact_ref(markup.FactRef(value), facts, ("date",), (info.context or {}).get("declared", ()))
+        return value
+    return parse_partial_date(value)
+
+
+class Block(Frozen):
+    type: ClassVar[str]
+    #: the field a block's YAML value fills when it is not a mapping (``- bullets: [...]``)
+    shorthand: ClassVar[str | None] = None
+
+
+class Paragraph(Block):
+    type = "paragraph"
+    shorthand = "text"
+    text: Rich
+
+
+class Heading(Block):
+    type = "heading"
+    shorthand = "text"
+    text: Rich
+
+
+class BulletItem(Frozen):
+    text: Rich
+    items: tuple[BulletItem, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"text": data} if isinstance(data, str) else data
+
+
+class Bullets(Block):
+    type = "bullets"
+    shorthand = "items"
+    items: tuple[BulletItem, ...] = Field(min_length=1)
+
+
+Align = Literal["left", "right", "center"]
+
+
+class Table(Block):
+    type = "table"
+    caption: Rich | None = None
+    header: tuple[Rich, ...] = Field(min_length=1)
+    rows: tuple[tuple[Rich, ...], ...] = Field(min_length=1)
+    align: tuple[Align, ...] | None = None
+
+    @model_validator(mode="after")
+    def _rectangular(self) -> Table:
+        width = len(self.header)
+        for i, row in enumerate(self.rows, 1):
+            if len(row) != width:
+                raise PydanticCustomError(
+                    "table_shape", "row {row} has {cells} cells, the header has {width}",
+                    {"row": i, "cells": len(row), "width": width},
+                )
+        if self.align is not None and len(self.align) != width:
+            raise PydanticCustomError("table_align", "'align' names {n} columns, the header has {width}",
+                                      {"n": len(self.align), "width": width})
+        return self
+
+
+class Callout(Block):
+    type = "callout"
+    kind: Literal["takeaway", "note", "warning"] = "note"
+    title: Rich | None = None
+    text: Rich | None = None
+    items: tuple[BulletItem, ...] = ()
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Callout:
+        if self.text is None and not self.items:
+            raise PydanticCustomError("callout_empty", "a callout needs 'text', 'items' or both")
+        return self
+
+
+class TimelineEntry(Frozen):
+    date: Annotated[PartialDate | str, PlainValidator(_date_or_fact)]
+    event: Rich
+
+
+class Timeline(Block):
+    type = "timeline"
+    shorthand = "entries"
+    entries: tuple[TimelineEntry, ...] = Field(min_length=1)
+
+
+class Quote(Block):
+    type = "quote"
+    text: Rich
+    source: Rich | None = None
+
+
+class KeyFigure(Frozen):
+    fact: Plain
+    label: Rich
+    also: Currency | None = None
+
+    @model_validator(mode="after")
+    def _known(self, info: ValidationInfo) -> KeyFigure:
+        facts = (info.context or {}).get("facts")
+        if facts is not None:
+            check_fact_ref(markup.FactRef(self.fact, self.also), facts, (),
+                           (info.context or {}).get("declared", ()))
+        return self
+
+
+class KeyFigures(Block):
+    type = "key_figures"
+    shorthand = "items"
+    items: tuple[KeyFigure, ...] = Field(min_length=1)
+
+
+class GlossaryEntry(Frozen):
+    term: Rich
+    definition: Rich
+
+
+class Glossary(Block):
+    type = "glossary"
+    shorthand = "items"
+    items: tuple[GlossaryEntry, ...] = Field(min_length=1)
+
+
+BLOCK_TYPES: dict[str, type[Block]] = {
+    cls.type: cls for cls in (Paragraph, Heading, Bullets, Table, Callout, Timeline, Quote, KeyFigures, Glossary)
+}
+AnyBlock = Paragraph | Heading | Bullets | Table | Callout | Timeline | Quote | KeyFigures | Glossary
+
+# ---------------------------------------------------------------- documents
+
+Role = Literal["summary", "key_figures", "theme", "glossary", "sources"]
+
+
+class Section(Frozen):
+    id: Plain
+    role: Role = "theme"
+    title: Rich
+    summary: tuple[AnyBlock, ...] = ()
+    detail: tuple[AnyBlock, ...] = ()
+    source_path: str = ""  # the file the section came from, for messages
+
+
+class BriefMeta(Frozen):
+    title: Plain
+    subtitle: Plain | None = None
+    date: Date
+    organisation: Plain | None = None
+    author: Plain | None = None
+    classification: Plain | None = None
+    keywords: tuple[Plain, ...] = ()
+
+
+class ProjectConfig(Frozen):
+    brief: Plain
+    default_language: Plain
+    languages: tuple[Plain, ...] = Field(min_length=1)
+
+
+class Edition(Frozen):
+    """One language's briefing: its metadata and sections."""
+
+    lang: str
+    meta: BriefMeta
+    sections: tuple[Section, ...]
+
+
+class Brief(Frozen):
+    """A whole validated project: configuration, facts and one edition per language."""
+
+    config: ProjectConfig
+    facts: dict[str, Fact]
+    editions: dict[str, Edition]

@@ -1,0 +1,129 @@
+"""Write outputs: the only module that writes files. Plan every path, then write all or nothing, atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefgen.errors import Location, OutputError
+
+_TEMP = re.compile(r"^\..+\.briefgen-(\d+)\.tmp$")
+
+
+@dataclass(frozen=True)
+class Output:
+    """A finished document waiting to be written: its name inside the output folder, and its bytes."""
+
+    name: str  # e.g. "deepseek-briefing.ko.pdf"
+    data: bytes
+
+
+def output_name(brief: str, lang: str, extension: str, audience: str | None = None) -> str:
+    """Name an output: brief, audience if any, language: ``deepseek-briefing.executive.ko.pdf``."""
+    parts = [brief, *([audience] if audience else []), lang, extension]
+    return ".".join(parts)
+
+
+def plan(outputs: Sequence[Output], folder: Path) -> list[Path]:
+    """Return where each output goes; refuse two outputs to one path and paths leaving the folder."""
+    root = folder.resolve()
+    seen: dict[Path, str] = {}
+    targets: list[Path] = []
+    for out in outputs:
+        target = (root / out.name).resolve()
+        if target.parent != root or "/" in out.name or "\\" in out.name:
+            raise OutputError(f"output '{out.name}' would be written outside the output folder", Location(str(folder)))
+        if target in seen:
+            raise OutputError(f"two outputs would be written to {target.name}", Location(str(folder)))
+        seen[target] = out.name
+        targets.append(target)
+    return targets
+
+
+def _temp_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.briefgen-{os.getpid()}.tmp")
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove temporary files that a killed build left behind (their process is gone)."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        match = _TEMP.match(path.name)
+        if not match:
+            continue
+        pid = int(match.group(1))
+        if pid != os.getpid() and _alive(pid):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_all(outputs: Sequence[Output], folder: Path) -> list[Path]:
+    """Write every output atomically: all temporary files first, then rename each into place.
+
+    If any temporary file cannot be written (disk full, read-only folder), none of the outputs is replaced
+    and no temporary file is left.
+    """
+    targets = plan(outputs, folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output folder: {exc.strerror}", Location(str(folder))) from None
+    clean_stale(folder)
+    temps: list[Path] = []
+    try:
+        for out, target in zip(outputs, targets, strict=True):
+            temp = _temp_path(target)
+            temps.append(temp)
+            _write_synced(temp, out.data)
+        for temp, target in zip(temps, targets, strict=True):
+            os.replace(temp, target)
+        _sync_dir(folder)
+    except OSError as exc:
+        for temp in temps:
+            with contextlib.suppress(FileNotFoundError, PermissionError):
+                temp.unlink()
+        where = exc.filename or folder
+        raise OutputError(
+            f"cannot write the outputs: {exc.strerror or exc}; nothing was replaced", Location(str(where))
+        ) from None
+    return targets
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

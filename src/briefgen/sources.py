@@ -1,0 +1,274 @@
+"""Read the project's files: the only module that opens content.
+
+YAML is parsed with PyYAML's safe loader one node at a time, so that every value keeps the line and column it
+came from, and so that YAML's traps (duplicate keys, impossible dates, several documents in one file) become
+located errors instead of silent surprises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from briefgen.errors import ContentError, Diagnostic, Location
+
+PROJECT_FILE = "briefgen.yaml"
+FACTS_FILE = "content/facts.yaml"
+BRIEF_FILE = "brief.yaml"
+
+#: Largest content file read, in bytes. Briefing content is small; a larger file is a mistake or an attack.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Most YAML nodes one file may expand to (aliases included): stops alias bombs.
+MAX_NODES = 200_000
+#: Deepest nesting of lists and mappings.
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """How a scalar was written: its source text, the tag YAML resolved it to, and whether it was quoted."""
+
+    text: str
+    tag: str
+    quoted: bool
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: plain Python data plus where each value came from."""
+
+    path: str  # relative to the project, with forward slashes: content/ko/03-cost.yaml
+    data: Any
+    locations: dict[Path_, Location] = field(default_factory=dict)
+    scalars: dict[Path_, Scalar] = field(default_factory=dict)
+    #: problems that did not stop parsing (duplicate keys, impossible dates): the data is still usable
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def where(self, path: Path_) -> Location:
+        """Return the location of the value at ``path``, or of its nearest located parent."""
+        for end in range(len(path), -1, -1):
+            loc = self.locations.get(tuple(path[:end]))
+            if loc is not None:
+                return loc
+        return Location(self.path)
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader; composition only, construction is done node by node below."""
+
+
+def _mark(path: str, mark: yaml.Mark | None) -> Location:
+    if mark is None:
+        return Location(path)
+    return Location(path, mark.line + 1, mark.column + 1)
+
+
+def parse_yaml(text: str, path: str) -> Document:
+    """Parse one YAML document, raising ContentError with every problem found."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        if exc.problem and "expected a single document" in (exc.context or ""):
+            raise ContentError(
+                "a content file holds one YAML document, this one has several",
+                _mark(path, exc.problem_mark),
+                "remove the '---' separator, or split the file",
+            ) from None
+        raise _yaml_error(exc, path) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, path) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input
+        raise ContentError(f"YAML error: {exc}", Location(path)) from None
+    finally:
+        loader.dispose()
+    doc = Document(path, None)
+    if node is None:
+        return doc
+    builder = _Builder(doc, loader)
+    doc.data = builder.build(node, ())
+    doc.problems = builder.problems
+    return doc
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str) -> ContentError:
+    problem = exc.problem or "invalid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    hint = None
+    if "mapping values are not allowed" in problem:
+        hint = "a value containing ': ' must be quoted"
+    elif "found character '\\t'" in problem or "found a tab" in problem:
+        hint = "indent with spaces, not tabs"
+    elif "could not determine a constructor" in problem:
+        hint = "only plain YAML is allowed: strings, numbers, booleans, dates, lists and mappings"
+    context = f" {exc.context}" if exc.context and exc.context not in problem else ""
+    return ContentError(f"YAML syntax error: {problem}{context}".strip(), _mark(path, mark), hint)
+
+
+class _Builder:
+    """Turn composed YAML nodes into Python data, recording locations and collecting problems."""
+
+    def __init__(self, doc: Document, loader: _Loader) -> None:
+        self.doc = doc
+        self.loader = loader
+        self.problems: list[Diagnostic] = []
+        self.nodes = 0
+
+    def _problem(self, message: str, node: yaml.Node, hint: str | None = None) -> None:
+        self.problems.append(Diagnostic(message, _mark(self.doc.path, node.start_mark), hint))
+
+    def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ContentError(
+                f"the file expands to more than {MAX_NODES:,} values",
+                _mark(self.doc.path, node.start_mark),
+                "aliases that repeat other aliases multiply quickly; write the data out",
+            )
+        if depth > MAX_DEPTH:
+            raise ContentError(
+                f"nesting deeper than {MAX_DEPTH} levels", _mark(self.doc.path, node.start_mark)
+            )
+        self.doc.locations[path] = _mark(self.doc.path, node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
+        if node.tag == "tag:yaml.org,2002:set" or any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+            self._problem("YAML merge keys ('<<') and sets are not supported", node, "write the values out")
+            return {}
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self._problem("a mapping key must be a plain name", key_node)
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.doc.locations.get((*path, key))
+                where = f" (first at line {first.line})" if first else ""
+                self._problem(f"duplicate key '{key}'{where}", key_node, "a key may appear once; remove or rename one")
+                continue
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+            self.doc.locations[(*path, key)] = _mark(self.doc.path, key_node.start_mark)
+            if isinstance(value_node, yaml.ScalarNode):
+                # point at the value, not the key, for scalar values
+                self.doc.locations[(*path, key)] = _mark(self.doc.path, value_node.start_mark)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        quoted = node.style in ("'", '"', "|", ">")
+        self.doc.scalars[path] = Scalar(str(node.value), node.tag, quoted)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError:
+            # an impossible date such as 2024-02-30: keep the text; validation says what is wrong with it
+            return str(node.value)
+        except yaml.constructor.ConstructorError as exc:
+            self._problem(f"cannot read '{node.value}': {exc.problem}", node)
+        return None
+
+
+@dataclass
+class ProjectFiles:
+    """Every content file of a project, parsed, before validation."""
+
+    root: Path
+    project: Document
+    facts: Document | None
+    briefs: dict[str, Document]  # language -> content/<lang>/brief.yaml
+    sections: dict[str, list[Document]]  # language -> sections in file-name order
+
+
+def read_text(root: Path, relative: str) -> str:
+    """Read a project file as UTF-8 text, with located errors for size and encoding."""
+    path = root / relative
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError(
+                f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a content file may have",
+                Location(relative),
+                "split it, or remove what does not belong in a briefing",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ContentError("file not found", Location(relative)) from None
+    except IsADirectoryError:
+        raise ContentError("expected a file, found a folder", Location(relative)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", Location(relative, line, column), "save the file as UTF-8"
+        ) from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        raise ContentError("NUL byte in a text file", Location(relative, line), "save the file as plain UTF-8 text")
+    return text
+
+
+def load(root: Path, relative: str) -> Document:
+    """Read and parse one YAML file of the project."""
+    return parse_yaml(read_text(root, relative), relative)
+
+
+def _section_files(root: Path, lang: str) -> Iterator[str]:
+    folder = root / "content" / lang
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name != BRIEF_FILE and path.is_file():
+            yield f"content/{lang}/{path.name}"
+
+
+def read_project(root: Path, project: Document, languages: list[str]) -> tuple[ProjectFiles, list[Diagnostic]]:
+    """Parse every content file of the given languages; return what parsed and every problem found."""
+    problems: list[Diagnostic] = []
+
+    def attempt(relative: str) -> Document | None:
+        try:
+            doc = load(root, relative)
+        except ContentError as exc:
+            problems.extend(exc.diagnostics)
+            return None
+        problems.extend(doc.problems)
+        return doc
+
+    problems.extend(project.problems)
+    facts = attempt(FACTS_FILE) if (root / FACTS_FILE).exists() else None
+    briefs: dict[str, Document] = {}
+    sections: dict[str, list[Document]] = {}
+    for lang in languages:
+        if not (root / "content" / lang).is_dir():
+            problems.append(
+                Diagnostic(
+                    f"no content for language '{lang}'",
+                    Location(f"content/{lang}"),
+                    f"create content/{lang}/ with brief.yaml and sections, or remove '{lang}' from languages",
+                )
+            )
+            continue
+        if not (root / "content" / lang / BRIEF_FILE).is_file():
+            problems.append(Diagnostic("file not found", Location(f"content/{lang}/{BRIEF_FILE}"),
+                                       "each language needs a brief.yaml with its title and date"))
+        else:
+            brief = attempt(f"content/{lang}/{BRIEF_FILE}")
+            if brief is not None:
+                briefs[lang] = brief
+        names = list(_section_files(root, lang))
+        if not names:
+            problems.append(Diagnostic(f"no sections for language '{lang}'", Location(f"content/{lang}"),
+                                       f"add section files such as content/{lang}/01-overview.yaml"))
+        docs = [attempt(rel) for rel in names]
+        sections[lang] = [d for d in docs if d is not None]
+    return ProjectFiles(root, project, facts, briefs, sections), problems

@@ -1,0 +1,201 @@
+"""The Jinja environment: template search path, autoescaping by output type, sandbox, filters, catalogues."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
+
+from briefgen import markup
+from briefgen.context import Figure, FootnoteRef, Span, Spans, span_text
+from briefgen.errors import Location, TemplateError
+from briefgen.i18n import catalog
+
+#: Template names whose output is HTML or XML, and so is escaped; CSS and plain text are not HTML.
+_ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".svg")
+_HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
+#: Two neighbouring non-space characters of which one is Hangul: a word joiner between them keeps the
+#: Korean word whole at a line end (``word-break: keep-all``, which WeasyPrint does not implement).
+_KEEP_ALL = re.compile(rf"(?<=[{_HANGUL}])(?=[^\s\u2060])|(?<=[^\s\u2060])(?=[{_HANGUL}])")
+WORD_JOINER = "\u2060"
+_FAMILY = re.compile(r"^[A-Za-z0-9 _\-]+$")
+
+
+def builtin_templates() -> Path:
+    """Return the folder of the built-in templates (inside the installed package, or the source tree)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "templates"
+
+
+def search_path(project: Path) -> list[Path]:
+    """Return the template folders in lookup order: the project's own, then the built-in ones."""
+    folders = [project / "templates", builtin_templates()]
+    unique: list[Path] = []
+    for folder in folders:
+        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
+            unique.append(folder)
+    return unique
+
+
+def _autoescape(name: str | None) -> bool:
+    if name is None:
+        return True
+    stem = name[:-3] if name.endswith(".j2") else name
+    return stem.endswith(_ESCAPED_SUFFIXES)
+
+
+def keep_all(text: str) -> str:
+    """Put word joiners inside Korean words so that lines break only between words."""
+    return _KEEP_ALL.sub(WORD_JOINER, text)
+
+
+def spans_html(spans: Spans, joiners: bool = False) -> Markup:
+    """Render resolved inline spans as escaped HTML."""
+    out: list[str] = []
+    for span in spans:
+        out.append(_span_html(span, joiners))
+    return Markup("".join(out))
+
+
+def _text(text: str, joiners: bool) -> str:
+    return str(escape(keep_all(text) if joiners else text))
+
+
+def _span_html(span: Span, joiners: bool) -> str:
+    if isinstance(span, markup.Text):
+        return _text(span.text, joiners)
+    if isinstance(span, Figure):
+        return f'<span class="figure" data-fact="{escape(span.key)}">{_text(span.text, joiners)}</span>'
+    if isinstance(span, markup.Code):
+        return f"<code>{escape(span.text)}</code>"
+    if isinstance(span, markup.Strong):
+        return f"<strong>{spans_html(span.children, joiners)}</strong>"  # type: ignore[arg-type]
+    if isinstance(span, markup.Emphasis):
+        return f"<em>{spans_html(span.children, joiners)}</em>"  # type: ignore[arg-type]
+    if isinstance(span, markup.Link):
+        return f'<a href="{escape(span.href)}">{spans_html(span.children, joiners)}</a>'  # type: ignore[arg-type]
+    if isinstance(span, FootnoteRef):
+        return (f'<span class="footnote" id="fn-{span.number}">{spans_html(span.children, joiners)}</span>')
+    raise TypeError(type(span).__name__)  # pragma: no cover
+
+
+@jinja2.pass_context
+def _inline_filter(ctx: jinja2.runtime.Context, spans: Spans | None) -> Markup:
+    if spans is None:
+        return Markup("")
+    return spans_html(spans, bool(ctx.get("keep_all_joiners", False)))
+
+
+@jinja2.pass_context
+def _text_filter(ctx: jinja2.runtime.Context, value: str | None) -> Markup:
+    if value is None:
+        return Markup("")
+    return Markup(_text(str(value), bool(ctx.get("keep_all_joiners", False))))
+
+
+def css_font_stack(families: tuple[str, ...] | list[str], generic: str = "sans-serif") -> Markup:
+    """Write a CSS font-family list, each family quoted; names are checked, so the result is safe in CSS."""
+    names = []
+    for family in families:
+        if not _FAMILY.match(family):
+            raise ValueError(f"unsafe font family name {family!r}")
+        names.append(f'"{family}"')
+    return Markup(", ".join([*names, generic]))
+
+
+def css_string(value: str) -> Markup:
+    """Quote a value as a CSS string, escaping what could end it."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;!?()-_/%~·" or ord(ch) > 127 else f"\\{ord(ch):x} "
+                      for ch in value)
+    return Markup(f'"{escaped}"')
+
+
+def css_page_pattern(pattern: str) -> Markup:
+    """Turn ``"{page} / {pages}"`` into CSS content: ``counter(page) " / " counter(pages)``."""
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", pattern):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(str(css_string(piece)))
+    return Markup(" ".join(parts))
+
+
+def environment(folders: list[Path], lang: str) -> jinja2.Environment:
+    """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue."""
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(catalog.load(folders, lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["inline"] = _inline_filter
+    env.filters["text"] = _text_filter
+    env.filters["plain"] = span_text
+    env.filters["font_stack"] = css_font_stack
+    env.filters["css_string"] = css_string
+    env.filters["page_pattern"] = css_page_pattern
+    return env
+
+
+def render(env: jinja2.Environment, name: str, project: Path, **values: Any) -> str:
+    """Render a template, turning Jinja's errors into located TemplateErrors."""
+    return _guard(lambda: env.get_template(name).render(**values), env, name, project)
+
+
+def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project: Path) -> str:
+    try:
+        return call()
+    except jinja2.TemplateSyntaxError as exc:
+        where = _display(exc.filename, project) if exc.filename else name
+        raise TemplateError(f"template syntax error: {exc.message}", Location(where, exc.lineno or 0)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template not found: {exc.name}", Location(name),
+                            "check the name in the include, extends or import") from None
+    except jinja2.exceptions.SecurityError as exc:
+        raise TemplateError(f"template refused by the sandbox: {exc}", _frame(exc, project, name)) from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"template error: {exc.message}", _frame(exc, project, name)) from None
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError) as exc:
+        raise TemplateError(f"template error: {exc}", _frame(exc, project, name)) from None
+
+
+def _frame(exc: BaseException, project: Path, name: str) -> Location:
+    """Find the template line an exception came from, in the traceback Jinja rewrote."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2") or "/templates/" in frame.filename:
+            return Location(_display(frame.filename, project), frame.lineno or 0)
+    return Location(name)
+
+
+def _display(filename: str, project: Path) -> str:
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def render_source_check(env: jinja2.Environment, name: str, project: Path) -> None:
+    """Compile a template without rendering it, raising a located TemplateError if it does not parse."""
+
+    def compile_only() -> str:
+        env.get_template(name)
+        return ""
+
+    _guard(compile_only, env, name, project)

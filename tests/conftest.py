@@ -1,0 +1,90 @@
+"""Shared fixtures: fixture projects, the reference build, and readers for what was built."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from briefgen.build import build
+from briefgen.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECTS = REPO / "tests" / "projects"
+BROKEN = PROJECTS / "broken"
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """Copy a project, leaving its output folder behind."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("output", "__pycache__"))
+    return target
+
+
+def overlay(project: Path, case: Path) -> None:
+    """Lay a broken case's files over a project (the case's ``files/`` mirrors the project)."""
+    files = case / "files"
+    for path in sorted(files.rglob("*")):
+        if path.is_file():
+            target = project / path.relative_to(files)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    removed = case / "remove.txt"
+    if removed.exists():
+        for name in removed.read_text().split():
+            (project / name).unlink()
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A small valid project using every block type and fact kind, in Korean and English."""
+    return copy_project(PROJECTS / "minimal", tmp_path / "minimal")
+
+
+@pytest.fixture
+def reference(tmp_path: Path) -> Path:
+    """A copy of the reference project (the repository root's briefgen.yaml, content and templates)."""
+    root = tmp_path / "reference"
+    root.mkdir()
+    shutil.copyfile(REPO / "briefgen.yaml", root / "briefgen.yaml")
+    shutil.copytree(REPO / "content", root / "content")
+    return root
+
+
+@pytest.fixture(scope="session")
+def reference_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The reference briefing built once per test run as PDF, in Korean and English."""
+    out = tmp_path_factory.mktemp("reference-output")
+    result = build(REPO, ["ko", "en"], ["pdf"], output=out)
+    return {path.name.split(".")[-2]: path for path in result.written}
+
+
+def run(*args: str) -> Result:
+    """Run the briefgen command line in-process, as a user would type it."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def pdftotext(path: Path, *options: str) -> str:
+    """Return the text a reader sees in a PDF, as poppler extracts it."""
+    return subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def pdfinfo(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+
+
+@pytest.fixture
+def cwd(tmp_path: Path) -> Iterator[Path]:
+    import os
+
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
