@@ -326,7 +326,7 @@ class _Builder:
         if isinstance(block, Table):
             rows = tuple(tuple(self.spans(c) for c in row) for row in block.rows)
             align = block.align or tuple(
-                "right" if all(_is_figure_only(row[i]) for row in block.rows) else "left"
+                "right" if all(_is_figure_only(row[i]) for row in rows) else "left"
                 for i in range(len(block.header))
             )
             return TableView(

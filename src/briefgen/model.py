@@ -126,8 +126,8 @@ def _plain(value: object) -> str:
     if bad:
         raise PydanticCustomError(
             "control_character",
-            "text contains the control character U+{code:04X}",
-            {"code": ord(bad.group())},
+            "text contains the control character U+{code}",
+            {"code": f"{ord(bad.group()):04X}"},
         )
     return value
 

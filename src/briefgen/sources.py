@@ -28,6 +28,9 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Document:
     path: str  # relative to the project, with forward slashes: content/ko/03-cost.yaml
     data: Any
     locations: dict[Path_, Location] = field(default_factory=dict)
+    #: where each mapping key is written (for "unknown field" messages)
+    key_locations: dict[Path_, Location] = field(default_factory=dict)
     scalars: dict[Path_, Scalar] = field(default_factory=dict)
     #: problems that did not stop parsing (duplicate keys, impossible dates): the data is still usable
     problems: list[Diagnostic] = field(default_factory=list)
@@ -84,6 +89,8 @@ def parse_yaml(text: str, path: str) -> Document:
         raise _yaml_error(exc, path) from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
+    except RecursionError:
+        raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", Location(path)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input
         raise ContentError(f"YAML error: {exc}", Location(path)) from None
     finally:
@@ -136,6 +143,10 @@ class _Builder:
                 f"nesting deeper than {MAX_DEPTH} levels", _mark(self.doc.path, node.start_mark)
             )
         self.doc.locations[path] = _mark(self.doc.path, node.start_mark)
+        if node.tag not in _PLAIN_TAGS:
+            self._problem(f"the YAML tag '{node.tag}' is not allowed", node,
+                          "only plain YAML is allowed: text, numbers, booleans, dates, lists and mappings")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -158,6 +169,7 @@ class _Builder:
                 self._problem(f"duplicate key '{key}'{where}", key_node, "a key may appear once; remove or rename one")
                 continue
             result[key] = self.build(value_node, (*path, key), depth + 1)
+            self.doc.key_locations[(*path, key)] = _mark(self.doc.path, key_node.start_mark)
             self.doc.locations[(*path, key)] = _mark(self.doc.path, key_node.start_mark)
             if isinstance(value_node, yaml.ScalarNode):
                 # point at the value, not the key, for scalar values

@@ -59,33 +59,55 @@ def keep_all(text: str) -> str:
 
 
 def spans_html(spans: Spans, joiners: bool = False) -> Markup:
-    """Render resolved inline spans as escaped HTML."""
-    out: list[str] = []
-    for span in spans:
-        out.append(_span_html(span, joiners))
-    return Markup("".join(out))
+    """Render resolved inline spans as escaped HTML; ``joiners`` keeps Korean words whole across spans."""
+    return Markup(_SpanWriter(joiners).spans(spans))
+
+
+class _SpanWriter:
+    """Write spans as HTML, remembering the last visible character so that joiners also bridge spans."""
+
+    def __init__(self, joiners: bool) -> None:
+        self.joiners = joiners
+        self.last = " "
+
+    def text(self, text: str) -> str:
+        if not text:
+            return ""
+        if self.joiners:
+            text = keep_all(text)
+            if _KEEP_ALL.search(self.last + text[0]):  # the boundary with the previous span
+                text = WORD_JOINER + text
+        self.last = text[-1]
+        return str(escape(text))
+
+    def spans(self, spans: Spans) -> str:
+        return "".join(self.span(span) for span in spans)
+
+    def span(self, span: Span) -> str:
+        if isinstance(span, markup.Text):
+            return self.text(span.text)
+        if isinstance(span, Figure):
+            return f'<span class="figure" data-fact="{escape(span.key)}">{self.text(span.text)}</span>'
+        if isinstance(span, markup.Code):
+            code = str(escape(span.text))
+            self.last = span.text[-1:] or self.last
+            return f"<code>{code}</code>"
+        if isinstance(span, markup.Strong):
+            return f"<strong>{self.spans(span.children)}</strong>"  # type: ignore[arg-type]
+        if isinstance(span, markup.Emphasis):
+            return f"<em>{self.spans(span.children)}</em>"  # type: ignore[arg-type]
+        if isinstance(span, markup.Link):
+            return f'<a href="{escape(span.href)}">{self.spans(span.children)}</a>'  # type: ignore[arg-type]
+        if isinstance(span, FootnoteRef):
+            last = self.last
+            note = _SpanWriter(self.joiners).spans(span.children)
+            self.last = last
+            return f'<span class="footnote" id="fn-{span.number}">{note}</span>'
+        raise TypeError(type(span).__name__)  # pragma: no cover
 
 
 def _text(text: str, joiners: bool) -> str:
-    return str(escape(keep_all(text) if joiners else text))
-
-
-def _span_html(span: Span, joiners: bool) -> str:
-    if isinstance(span, markup.Text):
-        return _text(span.text, joiners)
-    if isinstance(span, Figure):
-        return f'<span class="figure" data-fact="{escape(span.key)}">{_text(span.text, joiners)}</span>'
-    if isinstance(span, markup.Code):
-        return f"<code>{escape(span.text)}</code>"
-    if isinstance(span, markup.Strong):
-        return f"<strong>{spans_html(span.children, joiners)}</strong>"  # type: ignore[arg-type]
-    if isinstance(span, markup.Emphasis):
-        return f"<em>{spans_html(span.children, joiners)}</em>"  # type: ignore[arg-type]
-    if isinstance(span, markup.Link):
-        return f'<a href="{escape(span.href)}">{spans_html(span.children, joiners)}</a>'  # type: ignore[arg-type]
-    if isinstance(span, FootnoteRef):
-        return (f'<span class="footnote" id="fn-{span.number}">{spans_html(span.children, joiners)}</span>')
-    raise TypeError(type(span).__name__)  # pragma: no cover
+    return _SpanWriter(joiners).text(text)
 
 
 @jinja2.pass_context

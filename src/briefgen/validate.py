@@ -82,6 +82,7 @@ def _describe(doc: Document, prefix: Path_, err: Any) -> Diagnostic:
         message = f"missing field '{err['loc'][-1]}'"
     elif kind == "extra_forbidden":
         name = str(err["loc"][-1])
+        location = doc.key_locations.get(path, location)
         message = f"unknown field '{name}'"
         hint = did_you_mean(name, _KNOWN_FIELDS)
     elif kind in ("string_type", "number_type", "number_text", "date_type") and scalar is not None:
