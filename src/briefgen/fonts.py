@@ -30,7 +30,7 @@ STACKS: dict[str, tuple[str, ...]] = {
 }
 #: Debian packages that bring a font for a language's script.
 PACKAGES: dict[str, str] = {
-    "ko": "fonts-noto-cjk (or fonts-nanum)",
+    "ko": "fonts-noto-cjk or fonts-nanum",
     "ja": "fonts-noto-cjk",
     "zh": "fonts-noto-cjk",
 }

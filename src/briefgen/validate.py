@@ -304,6 +304,7 @@ def validate_brief(files: ProjectFiles, config: ProjectConfig, languages: list[s
         if meta is not None:
             editions[lang] = Edition(lang=lang, meta=meta, sections=tuple(sections))
     _compare_languages(editions, files, out)
+    _compare_structure(editions, out)
     _unused_facts(facts, editions, files, out)
     if out.errors:
         return None, out
@@ -333,6 +334,33 @@ def _compare_languages(editions: dict[str, Edition], files: ProjectFiles, out: C
         if [i for i in ids if i in common] != common:
             out.error(f"sections of '{lang}' are in another order than in '{reference}'",
                       Location(f"content/{lang}"), "number the files in the same order: " + ", ".join(common))
+
+
+def _compare_structure(editions: dict[str, Edition], out: Collector) -> None:
+    """Warn where a translated section drops a figure or a block that the first language has."""
+    langs = list(editions)
+    if len(langs) < 2:
+        return
+    reference = {s.id: s for s in editions[langs[0]].sections}
+    for lang in langs[1:]:
+        for section in editions[lang].sections:
+            other = reference.get(section.id)
+            if other is None:
+                continue
+            where = Location(section.source_path)
+            for key in sorted(section_facts(other) - section_facts(section)):
+                out.warn(f"section '{section.id}' does not refer to fact '{key}', which '{langs[0]}' uses",
+                         where, "translations carry the same figures")
+            for key in sorted(section_facts(section) - section_facts(other)):
+                out.warn(f"section '{section.id}' refers to fact '{key}', which '{langs[0]}' does not use",
+                         where, "translations carry the same figures")
+            for part in ("summary", "detail"):
+                mine = [b.type for b in getattr(section, part)]
+                theirs = [b.type for b in getattr(other, part)]
+                if mine != theirs:
+                    out.warn(f"the {part} of section '{section.id}' has blocks {', '.join(mine) or 'none'}; "
+                             f"'{langs[0]}' has {', '.join(theirs) or 'none'}", where,
+                             "translations keep the same blocks, so audiences get the same depth")
 
 
 def section_facts(section: Section) -> set[str]:
