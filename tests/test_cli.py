@@ -95,7 +95,7 @@ def test_check_reports_all_problems_with_a_count(minimal: Path) -> None:
     result = run("check", "--project", str(minimal))
     assert result.exit_code == 0
     assert "warning: the figure '139' is written into the text" in result.stderr
-    assert result.stderr.endswith("0 errors, 1 warnings\n")
+    assert result.stderr.endswith("0 errors, 1 warning\n")
     strict = run("check", "--strict", "--project", str(minimal))
     assert strict.exit_code == 1
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import fonts, renderers, sources
+from briefgen import audience, fonts, renderers, sources
 from briefgen.context import build_context
 from briefgen.errors import ContentError, Diagnostic, Location
 from briefgen.model import Brief
@@ -63,8 +63,12 @@ def build(
     formats: Sequence[str] = ("pdf",),
     output: Path | None = None,
     strict: bool = False,
+    audiences: Sequence[str] = (),
 ) -> BuildResult:
-    """Build the requested languages and formats; nothing is written unless every output rendered."""
+    """Build the requested audiences, languages and formats; nothing is written unless every output rendered.
+
+    No audience builds the whole briefing, named without an audience: ``deepseek-briefing.ko.pdf``.
+    """
     loaded = load_project(project)
     brief = loaded.brief
     warnings = list(loaded.warnings)
@@ -83,17 +87,20 @@ def build(
         raise ContentError("", diagnostics=[
             Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings])
     root = loaded.root
+    folders = search_path(root)
     setup = Setup(
         project=root,
-        template_folders=search_path(root),
-        resource_roots=[root / "templates", root / "content", root / "assets", *search_path(root)],
+        template_folders=folders,
+        resource_roots=[root / "templates", root / "content", root / "assets", *folders],
     )
+    profiles = [audience.load(name, folders, root, brief) for name in audiences] or [None]
     outputs: list[Output] = []
-    for lang in langs:
-        ctx = build_context(brief, lang)
-        for fmt in formats:
-            renderer = renderers.get(fmt)
-            outputs.append(Output(output_name(brief.config.brief, lang, renderer.extension),
-                                  renderer.render(ctx, setup)))
+    for profile in profiles:
+        for lang in langs:
+            ctx = build_context(brief, lang, profile)
+            for fmt in formats:
+                renderer = renderers.get(fmt)
+                name = output_name(brief.config.brief, lang, renderer.extension, profile.name if profile else None)
+                outputs.append(Output(name, renderer.render(ctx, setup)))
     written = write_all(outputs, output or root / "output")
     return BuildResult(written, warnings + setup.warnings)

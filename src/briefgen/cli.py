@@ -29,6 +29,10 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _run(debug: bool, action: Callable[[], int]) -> None:
     """Run a command; expected errors print as compiler messages, anything else as a short bug report."""
     try:
@@ -73,18 +77,20 @@ def main() -> None:
               help="Language to build (repeatable); default: the project's default language.")
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["pdf", "html", "docx"]),
               help="Output format (repeatable); default: pdf.")
+@click.option("--audience", "-a", "audiences", multiple=True, metavar="NAME",
+              help="Audience profile (repeatable), e.g. executive, technical, policy; default: the whole briefing.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder; default: output/ in the project.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_common
-def build(languages: tuple[str, ...], formats: tuple[str, ...], output: Path | None, strict: bool,
-          project: Path, debug: bool) -> None:
+def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple[str, ...], output: Path | None,
+          strict: bool, project: Path, debug: bool) -> None:
     """Build the briefing: validate all content, render every output, then write them all."""
 
     def action() -> int:
         from briefgen.build import build as run_build
 
-        result = run_build(project, languages, formats or ("pdf",), output, strict)
+        result = run_build(project, languages, formats or ("pdf",), output, strict, audiences)
         _show(result.warnings)
         for path in result.written:
             click.echo(f"wrote {_display(path)}")
@@ -101,16 +107,74 @@ def check(strict: bool, project: Path, debug: bool) -> None:
 
     def action() -> int:
         from briefgen.build import load_project
-        from briefgen.check import check_templates
+        from briefgen.check import check_project
 
         loaded = load_project(project)
-        problems = check_templates(loaded)
+        problems = check_project(loaded)
         warnings = loaded.warnings + [p for p in problems if p.severity == "warning"]
         errors = [p for p in problems if p.severity == "error"]
         _show(errors + warnings)
-        click.echo(f"{len(errors)} errors, {len(warnings)} warnings", err=True)
+        click.echo(f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}", err=True)
         if errors or (strict and warnings):
             return ExitCode.ERROR
         return ExitCode.OK
 
     _run(debug, action)
+
+
+@main.group()
+def templates() -> None:
+    """List the templates a project uses, or copy a built-in one into the project to edit it."""
+
+
+@templates.command("list")
+@_common
+def templates_list(project: Path, debug: bool) -> None:
+    """Show every template and whether it comes from the project or is built in."""
+
+    def action() -> int:
+        from briefgen.scaffold import list_templates
+
+        for item in list_templates(project):
+            note = " (overrides the built-in one)" if item.overrides else ""
+            click.echo(f"{item.name:40} {item.origin}{note}")
+        return ExitCode.OK
+
+    _run(debug, action)
+
+
+@templates.command("copy")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Overwrite the project's copy if there is one.")
+@_common
+def templates_copy(name: str, force: bool, project: Path, debug: bool) -> None:
+    """Copy the built-in template NAME (as listed) into the project's templates/ folder."""
+
+    def action() -> int:
+        from briefgen.scaffold import copy_template
+
+        click.echo(f"wrote {_display(copy_template(project, name, force))}")
+        return ExitCode.OK
+
+    _run(debug, action)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--lang", "-l", default="en", show_default=True, help="Language of the starter content (en, ko).")
+@click.option("--title", default=None, help="The brief's title; default: from the folder name.")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
+def init(directory: Path, lang: str, title: str | None, debug: bool) -> None:
+    """Create a new briefing project in DIRECTORY that builds at once."""
+
+    def action() -> int:
+        from briefgen.scaffold import init_project
+
+        for path in init_project(directory, lang, title):
+            click.echo(f"wrote {_display(path)}")
+        click.echo(f"next: cd {directory} && briefgen build")
+        return ExitCode.OK
+
+    _run(debug, action)
+
+

@@ -12,7 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
+from babel import Locale
+
 from briefgen import markup
+from briefgen.audience import Audience, AudienceProfile, Include, localized
 from briefgen.i18n import Formatter
 from briefgen.model import (
     Brief,
@@ -184,6 +187,9 @@ class SectionView:
     anchor: str
     summary: tuple[BlockView, ...]
     detail: tuple[BlockView, ...]
+    #: set when the section is not translated and the default language's text stands in: that language
+    fallback_lang: str | None = None
+    fallback_language: str | None = None  # its name, in the edition's language ("한국어" in a Japanese edition)
 
     @property
     def blocks(self) -> tuple[BlockView, ...]:
@@ -211,6 +217,22 @@ class Meta:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """How this edition is presented: the audience's choices, branding and page."""
+
+    audience: str | None  # the profile's name; None for the default briefing
+    label: str | None  # the profile's title in this language, e.g. "경영진 브리핑"
+    include: Include
+    palette: dict[str, str]
+    logo: str | None  # a project-relative path, served by the renderer's fetcher
+    distribution: str | None  # "Prepared for …" line, in this language
+    page_size: str
+    margins: str
+    template: str
+    reference_docx: str | None
+
+
+@dataclass(frozen=True)
 class RenderContext:
     """One edition of a brief, ready to render."""
 
@@ -220,6 +242,7 @@ class RenderContext:
     sections: tuple[SectionView, ...]
     toc: tuple[TocEntry, ...]
     footnotes: tuple[FootnoteRef, ...] = field(default=())
+    presentation: Presentation = field(default_factory=lambda: _presentation(None, "en", "en"))
 
     def headings(self) -> list[str]:
         """Return every heading a reader sees, numbered, in order (sections and sub-headings)."""
@@ -283,6 +306,7 @@ class _Builder:
         self.brief = brief
         self.facts = brief.facts
         self.fmt = Formatter(lang)
+        self.own = self.fmt
         self.footnotes: list[FootnoteRef] = []
 
     def spans(self, nodes: markup.RichText) -> Spans:
@@ -384,22 +408,101 @@ def _is_figure_only(cell: Spans) -> bool:
 _SPACES = re.compile(r"\s+")
 
 
-def build_context(brief: Brief, lang: str, sections: Sequence[str] | None = None) -> RenderContext:
-    """Build the render context of one language's edition; ``sections`` picks and orders section ids."""
+def _presentation(audience: Audience | None, lang: str, default_lang: str) -> Presentation:
+    profile = audience.profile if audience else AudienceProfile()
+    brand = profile.branding
+    return Presentation(
+        audience=audience.name if audience else None,
+        label=localized(profile.title, lang, default_lang),
+        include=profile.include,
+        palette=profile.branding.palette.model_dump(),
+        logo=brand.logo,
+        distribution=localized(brand.distribution, lang, default_lang),
+        page_size=profile.page.size,
+        margins=profile.page.margins,
+        template=profile.template,
+        reference_docx=profile.reference_docx,
+    )
+
+
+def _stand_ins(brief: Brief, lang: str) -> set[str]:
+    """Return the ids of sections the default language lends to ``lang`` (with language_fallback on)."""
+    default = brief.config.default_language
+    if not brief.config.language_fallback or lang == default:
+        return set()
+    own = {s.id for s in brief.editions[lang].sections}
+    return {s.id for s in brief.editions[default].sections if s.id not in own}
+
+
+def _with_fallback(brief: Brief, lang: str, stand_ins: set[str]) -> list[Section]:
+    if not stand_ins:
+        return list(brief.editions[lang].sections)
+    own = {s.id: s for s in brief.editions[lang].sections}
+    default = brief.editions[brief.config.default_language].sections
+    return [own.get(s.id, s) for s in default]
+
+
+_ROLE_SWITCH = {"summary": "executive_summary", "key_figures": "key_figures", "glossary": "glossary",
+                "sources": "sources"}
+
+
+def _select(edition_sections: Sequence[Section], profile: AudienceProfile, focused: set[str]) -> list[Section]:
+    """Pick and order sections for an audience: its list, less the parts it excludes, focus themes first."""
+    by_id = {s.id: s for s in edition_sections}
+    chosen = [by_id[i] for i in profile.sections] if profile.sections is not None else list(edition_sections)
+    chosen = [s for s in chosen if getattr(profile.include, _ROLE_SWITCH.get(s.role, ""), True)]
+    if not focused:
+        return chosen
+    front = [s for s in chosen if s.role in ("summary", "key_figures")]
+    themes = [s for s in chosen if s.role == "theme"]
+    back = [s for s in chosen if s not in front and s not in themes]
+    return front + [s for s in themes if s.id in focused] + [s for s in themes if s.id not in focused] + back
+
+
+def _focused(brief: Brief, profile: AudienceProfile) -> set[str]:
+    """Return the ids of sections whose tags (in the default language) meet the audience's focus."""
+    wanted = set(profile.focus)
+    return {s.id for s in brief.editions[brief.config.default_language].sections if wanted & set(s.tags)}
+
+
+def _keep(block: BlockView, include: Include) -> bool:
+    if isinstance(block, TimelineView):
+        return include.timeline
+    if isinstance(block, KeyFiguresView):
+        return include.key_figures
+    return True
+
+
+def build_context(brief: Brief, lang: str, audience: Audience | None = None) -> RenderContext:
+    """Build the render context of one language's edition, for an audience (None: the whole briefing)."""
     edition = brief.editions[lang]
+    default_lang = brief.config.default_language
     builder = _Builder(brief, lang)
-    chosen = list(edition.sections)
-    if sections is not None:
-        by_id = {s.id: s for s in edition.sections}
-        chosen = [by_id[i] for i in sections]
+    profile = audience.profile if audience else AudienceProfile()
+    presentation = _presentation(audience, lang, default_lang)
     views: list[SectionView] = []
     number = 0
-    for section in chosen:
+    stand_ins = _stand_ins(brief, lang)
+    focused = _focused(brief, profile)
+    for section in _select(_with_fallback(brief, lang, stand_ins), profile, focused):
         label = ""
         if section.role == "theme":
             number += 1
             label = str(number)
-        views.append(builder.section(section, label))
+        if section.id not in focused and profile.depth_of(section.id) == "summary":
+            section = section.model_copy(update={"detail": ()})
+        fallback = section.id in stand_ins
+        # figures in a stand-in section read in its language, like the prose around them
+        builder.fmt = Formatter(default_lang) if fallback else builder.own
+        view = builder.section(section, label)
+        views.append(SectionView(
+            view.id, view.role, view.number, view.title, view.anchor,
+            tuple(b for b in view.summary if _keep(b, profile.include)),
+            tuple(b for b in view.detail if _keep(b, profile.include)),
+            default_lang if fallback else None,
+            Locale.parse(default_lang).get_display_name(lang) if fallback else None,
+        ))
+    builder.fmt = builder.own
     toc: list[TocEntry] = []
     for view in views:
         toc.append(TocEntry(1, view.number, _SPACES.sub(" ", span_text(view.title)), view.anchor))
@@ -407,6 +510,7 @@ def build_context(brief: Brief, lang: str, sections: Sequence[str] | None = None
             if isinstance(block, HeadingView):
                 toc.append(TocEntry(2, block.number, _SPACES.sub(" ", span_text(block.text)), block.anchor))
     meta = edition.meta
+    brand = profile.branding
     return RenderContext(
         brief=brief.config.brief,
         lang=lang,
@@ -415,12 +519,13 @@ def build_context(brief: Brief, lang: str, sections: Sequence[str] | None = None
             subtitle=meta.subtitle,
             date=builder.fmt.date(meta.date),
             date_iso=meta.date.to_date().isoformat(),
-            organisation=meta.organisation,
+            organisation=localized(brand.organisation, lang, default_lang) or meta.organisation,
             author=meta.author,
-            classification=meta.classification,
+            classification=localized(brand.classification, lang, default_lang) or meta.classification,
             keywords=meta.keywords,
         ),
         sections=tuple(views),
         toc=tuple(toc),
         footnotes=tuple(builder.footnotes),
+        presentation=presentation,
     )

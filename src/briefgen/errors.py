@@ -97,6 +97,12 @@ class OutputError(BriefgenError):
     stage = "output"
 
 
+class MailError(BriefgenError):
+    """A briefing could not be mailed: settings, addresses, message or server."""
+
+    stage = "mail"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return a hint naming the closest choice to ``word``, or None."""
     matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

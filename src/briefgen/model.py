@@ -435,6 +435,9 @@ class Section(Frozen):
     id: Plain
     role: Role = "theme"
     title: Rich
+    #: topics the section is about (cost, risks, ...): audiences with a focus put these sections first.
+    #: Read from the default language; translations need not repeat them.
+    tags: tuple[Plain, ...] = ()
     summary: tuple[AnyBlock, ...] = ()
     detail: tuple[AnyBlock, ...] = ()
     source_path: str = ""  # the file the section came from, for messages
@@ -454,6 +457,8 @@ class ProjectConfig(Frozen):
     brief: Plain
     default_language: Plain
     languages: tuple[Plain, ...] = Field(min_length=1)
+    #: a section missing in a language is a warning, and the default language's text stands in, marked
+    language_fallback: bool = False
 
 
 class Edition(Frozen):

@@ -127,3 +127,18 @@ def _sync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write one file atomically (temporary file beside it, fsync, rename), creating its folder."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = _temp_path(path)
+        try:
+            _write_synced(temp, data)
+            os.replace(temp, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+    except OSError as exc:
+        raise OutputError(f"cannot write the file: {exc.strerror or exc}", Location(str(path))) from None

@@ -202,32 +202,36 @@ class ProjectFiles:
 
 def read_text(root: Path, relative: str) -> str:
     """Read a project file as UTF-8 text, with located errors for size and encoding."""
-    path = root / relative
+    return read_file(root / relative, relative)
+
+
+def read_file(path: Path, shown: str) -> str:
+    """Read a YAML or text file as UTF-8; ``shown`` is how messages name it."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ContentError(
                 f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a content file may have",
-                Location(relative),
+                Location(shown),
                 "split it, or remove what does not belong in a briefing",
             )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ContentError("file not found", Location(relative)) from None
+        raise ContentError("file not found", Location(shown)) from None
     except IsADirectoryError:
-        raise ContentError("expected a file, found a folder", Location(relative)) from None
+        raise ContentError("expected a file, found a folder", Location(shown)) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ContentError(
-            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", Location(relative, line, column), "save the file as UTF-8"
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", Location(shown, line, column), "save the file as UTF-8"
         ) from None
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        raise ContentError("NUL byte in a text file", Location(relative, line), "save the file as plain UTF-8 text")
+        raise ContentError("NUL byte in a text file", Location(shown, line), "save the file as plain UTF-8 text")
     return text
 
 

@@ -124,6 +124,11 @@ def _model(cls: type[BaseModel], data: Any, doc: Document, prefix: Path_, out: C
         return None
 
 
+def model_errors(cls: type[BaseModel], data: Any, doc: Document, out: Collector) -> Any:
+    """Validate data from a whole document against a model; on failure, collect located errors, return None."""
+    return _model(cls, data, doc, (), out, {})
+
+
 def validate_project(doc: Document, out: Collector) -> ProjectConfig | None:
     """Validate ``briefgen.yaml``."""
     if not isinstance(doc.data, dict):
@@ -303,7 +308,7 @@ def validate_brief(files: ProjectFiles, config: ProjectConfig, languages: list[s
             sections.append(section)
         if meta is not None:
             editions[lang] = Edition(lang=lang, meta=meta, sections=tuple(sections))
-    _compare_languages(editions, files, out)
+    _compare_languages(editions, files, out, config)
     _compare_structure(editions, out)
     _unused_facts(facts, editions, files, out)
     if out.errors:
@@ -315,19 +320,26 @@ def _raw_ids(docs: list[Document]) -> list[tuple[str, Document]]:
     return [(str(d.data["id"]), d) for d in docs if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)]
 
 
-def _compare_languages(editions: dict[str, Edition], files: ProjectFiles, out: Collector) -> None:
+def _compare_languages(editions: dict[str, Edition], files: ProjectFiles, out: Collector,
+                       config: ProjectConfig) -> None:
     """Every language has the same sections in the same order (compared as written, valid or not)."""
     langs = [lang for lang in files.sections if files.sections[lang]]
     if len(langs) < 2:
         return
-    reference = langs[0]
+    reference = config.default_language if config.default_language in langs else langs[0]
+    langs = [reference, *[lang for lang in langs if lang != reference]]
     ref_ids = [i for i, _ in _raw_ids(files.sections[reference])]
     for lang in langs[1:]:
         pairs = _raw_ids(files.sections[lang])
         ids = [i for i, _ in pairs]
         for missing in [i for i in ref_ids if i not in ids]:
+            if config.language_fallback:
+                out.warn(f"section '{missing}' is not translated into '{lang}': the '{reference}' text stands in",
+                         Location(f"content/{lang}"), f"add it, translated from the '{reference}' section")
+                continue
             out.error(f"section '{missing}' exists in '{reference}' but not in '{lang}'",
-                      Location(f"content/{lang}"), f"add it, translated from the '{reference}' section")
+                      Location(f"content/{lang}"), f"add it, translated from the '{reference}' section, or set "
+                      "language_fallback: true in briefgen.yaml")
         for extra, doc in [(i, d) for i, d in pairs if i not in ref_ids]:
             out.error(f"section '{extra}' exists in '{lang}' but not in '{reference}'", doc.where(("id",)))
         common = [i for i in ref_ids if i in ids]

@@ -58,6 +58,8 @@ class NumberStyle:
     times: str = "{0}×"
     #: use Babel's long compact forms (5.58 million) from this magnitude on; 0 never
     compact_from: float = 1_000_000
+    #: no space between a number and its unit word (Japanese 3か月, 1～2年; CLDR writes "3 か月")
+    tight_units: bool = False
 
 
 STYLES: dict[str, NumberStyle] = {
@@ -81,6 +83,7 @@ STYLES: dict[str, NumberStyle] = {
         with_secondary="{0}（{1}）",
         times="{0}倍",
         compact_from=0,
+        tight_units=True,
     ),
     "en": NumberStyle(),
 }
@@ -184,8 +187,12 @@ class Formatter:
         return high_text.replace(number, f"{self.number(low)}{sep}{number}", 1)
 
     def quantity(self, value: float, unit: str) -> str:
-        """Format a measured value with a CLDR unit: ``3개월``, ``3 months``."""
-        return str(format_unit(value, unit, length="long", locale=self.locale, format="#,##0.##"))
+        """Format a measured value with a CLDR unit: ``3개월``, ``3 months``, ``3か月``."""
+        text = str(format_unit(value, unit, length="long", locale=self.locale, format="#,##0.##"))
+        if self.style.tight_units:
+            number = self.number(value)
+            text = text.replace(f"{number} ", number, 1).replace(f"{number}\u00a0", number, 1)
+        return text
 
     # ------------------------------------------------------------ money
     def money(self, amount: float, currency: str) -> str:

@@ -9,7 +9,6 @@ from briefgen.context import RenderContext
 from briefgen.errors import TemplateError
 from briefgen.renderers.base import Setup
 
-DOCUMENT_TEMPLATE = "brief.html.j2"
 STYLESHEET_TEMPLATE = "css/brief.css.j2"
 
 
@@ -27,4 +26,5 @@ class HtmlRenderer:
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
         if "</style" in css.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)
-        return templating.render(env, DOCUMENT_TEMPLATE, setup.project, stylesheet=Markup(css), **values)
+        template = ctx.presentation.template
+        return templating.render(env, template, setup.project, stylesheet=Markup(css), **values)

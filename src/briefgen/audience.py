@@ -1,0 +1,219 @@
+"""Audience profiles: which sections a reader gets, how deep, and how the briefing is branded and paged.
+
+Profiles are YAML files named ``<name>.yaml`` under ``audiences/`` in a template folder: the project's own
+``templates/audiences/`` first, then the built-in ones, so a project can add profiles or replace one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import PlainValidator
+from pydantic_core import PydanticCustomError
+
+from briefgen import sources
+from briefgen.errors import ContentError, Location, did_you_mean
+from briefgen.model import Brief, Frozen, Plain, _plain
+from briefgen.validate import Collector, model_errors
+
+AUDIENCE_FOLDER = "audiences"
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt)"
+_MARGINS = re.compile(rf"^{_LENGTH}(?:\s+{_LENGTH}){{0,3}}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+def _colour(value: object) -> str:
+    text = _plain(value)
+    if not _COLOUR.match(text):
+        raise PydanticCustomError("colour", "'{value}' is not a colour: write #rrggbb", {"value": text})
+    return text
+
+
+def _margins(value: object) -> str:
+    text = _plain(value)
+    if not _MARGINS.match(text.strip()):
+        raise PydanticCustomError(
+            "margins", "'{value}' is not a margin: write one to four lengths such as '20mm 18mm'",
+            {"value": text})
+    return text.strip()
+
+
+def _localized(value: object) -> dict[str, str]:
+    """Accept a text for every language, or a mapping of language codes to texts."""
+    if isinstance(value, str):
+        return {"*": _plain(value)}
+    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+        return {k: _plain(v) for k, v in value.items()}
+    raise PydanticCustomError("localized", "expected a text, or a mapping of language codes to texts")
+
+
+Colour = Annotated[str, PlainValidator(_colour)]
+Margins = Annotated[str, PlainValidator(_margins)]
+Localized = Annotated[dict[str, str], PlainValidator(_localized)]
+
+
+class Palette(Frozen):
+    """Brand colours; each becomes a CSS custom property (``--brand``, ``--accent``…) and DOCX colours."""
+
+    brand: Colour = "#1f3a5f"
+    accent: Colour = "#c8102e"
+    ink: Colour = "#1d1d1f"
+    muted: Colour = "#5f6368"
+    rule: Colour = "#d0d5dd"
+    panel: Colour = "#f3f5f8"
+    takeaway: Colour = "#e8eef6"
+    warning: Colour = "#fbeaea"
+
+
+class Branding(Frozen):
+    organisation: Localized | None = None  # replaces the brief's organisation
+    logo: Plain | None = None  # a file under the project's templates/, content/ or assets/
+    palette: Palette = Palette()
+    classification: Localized | None = None  # replaces the brief's classification marking
+    distribution: Localized | None = None  # "Prepared for the executive committee"
+
+
+class PageSettings(Frozen):
+    size: Literal["A4", "Letter"] = "A4"
+    margins: Margins = "22mm 20mm 20mm 20mm"
+
+
+class Include(Frozen):
+    """Parts of the briefing an audience gets; each defaults to yes."""
+
+    cover: bool = True
+    toc: bool = True
+    executive_summary: bool = True
+    key_figures: bool = True
+    glossary: bool = True
+    sources: bool = True
+    timeline: bool = True
+    charts: bool = True
+
+
+Depth = Literal["summary", "full"]
+
+
+class AudienceProfile(Frozen):
+    title: Localized | None = None  # what the profile is called, e.g. "Executive briefing"
+    description: Plain | None = None
+    template: Plain = "brief.html.j2"
+    sections: tuple[Plain, ...] | None = None  # section ids in reading order; absent: all, in content order
+    #: section tags this audience cares most about: those theme sections come first, in full
+    focus: tuple[Plain, ...] = ()
+    #: "summary" or "full" for every section, or a mapping of section ids to depths with a "default"
+    depth: Depth | dict[str, Depth] = "full"
+    include: Include = Include()
+    branding: Branding = Branding()
+    page: PageSettings = PageSettings()
+    reference_docx: Plain | None = None  # a .docx under the project's templates/ holding the styles
+
+
+    def depth_of(self, section: str) -> str:
+        """Return how deep a section goes for this audience: "summary" or "full"."""
+        if isinstance(self.depth, str):
+            return self.depth
+        return self.depth.get(section, self.depth.get("default", "full"))
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A validated profile with its name and the file it came from."""
+
+    name: str
+    path: str  # as shown in messages: templates/audiences/executive.yaml
+    profile: AudienceProfile
+
+
+def localized(value: dict[str, str] | None, lang: str, default_lang: str) -> str | None:
+    """Pick a profile text for a language: its own, else the default language's, else the one for all."""
+    if value is None:
+        return None
+    return value.get(lang) or value.get("*") or value.get(default_lang)
+
+
+def available(folders: list[Path]) -> dict[str, Path]:
+    """Return every audience profile on the template search path, by name; earlier folders win."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted((folder / AUDIENCE_FOLDER).glob("*.yaml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def _shown(path: Path, project: Path) -> str:
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return f"(built-in) {AUDIENCE_FOLDER}/{path.name}"
+
+
+def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audience:
+    """Load and validate one audience profile, checking its sections against the brief's content."""
+    profiles = available(folders)
+    path = profiles.get(name)
+    if path is None or not _NAME.match(name):
+        hint = did_you_mean(name, profiles) or ("audiences: " + ", ".join(sorted(profiles)) if profiles else
+                                                "add templates/audiences/" + name + ".yaml")
+        raise ContentError(f"unknown audience '{name}'", Location("templates/audiences"), hint)
+    shown = _shown(path, project)
+    doc = sources.parse_yaml(sources.read_file(path, shown), shown)
+    out = Collector()
+    out.errors.extend(doc.problems)
+    profile: AudienceProfile | None = None
+    if not isinstance(doc.data, dict):
+        out.error("an audience profile is a mapping of settings", Location(shown))
+    else:
+        profile = model_errors(AudienceProfile, doc.data, doc, out)
+    if profile is not None:
+        _check_sections(profile, doc, brief, out, builtin=shown.startswith("(built-in)"))
+        _check_files(profile, doc, project, out)
+    if out.errors:
+        raise ContentError("", diagnostics=out.errors)
+    assert profile is not None
+    return Audience(name, shown, profile)
+
+
+def _check_sections(profile: AudienceProfile, doc: sources.Document, brief: Brief, out: Collector,
+                    builtin: bool = False) -> None:
+    known = [s.id for s in brief.editions[brief.config.default_language].sections]
+    if isinstance(profile.depth, dict):
+        for name in profile.depth:
+            if name != "default" and name not in known:
+                out.error(f"unknown section '{name}'", doc.key_locations.get(("depth", name), doc.where(("depth",))),
+                          did_you_mean(name, known) or "sections: " + ", ".join(known))
+    tags = {t for s in brief.editions[brief.config.default_language].sections for t in s.tags}
+    for i, tag in enumerate(profile.focus):
+        # built-in profiles name common topics; a project whose sections lack them simply has no focus
+        if tag not in tags and not builtin:
+            out.error(f"no section has the tag '{tag}'", doc.where(("focus", i)),
+                      did_you_mean(tag, tags) or ("tags: " + ", ".join(sorted(tags)) if tags else
+                                                  "tag sections with tags: [...]"))
+    if profile.sections is None:
+        return
+    for i, section in enumerate(profile.sections):
+        if section not in known:
+            out.error(f"unknown section '{section}'", doc.where(("sections", i)),
+                      did_you_mean(section, known) or "sections: " + ", ".join(known))
+    if len(set(profile.sections)) != len(profile.sections):
+        out.error("a section is named twice", doc.where(("sections",)))
+
+
+def _check_files(profile: AudienceProfile, doc: sources.Document, project: Path, out: Collector) -> None:
+    for field, value in (("branding", profile.branding.logo), ("reference_docx", profile.reference_docx)):
+        if value is None:
+            continue
+        key = ("branding", "logo") if field == "branding" else ("reference_docx",)
+        target = (project / value).resolve()
+        roots = [(project / d).resolve() for d in ("templates", "content", "assets")]
+        if not any(target.is_relative_to(root) for root in roots):
+            out.error(f"'{value}' is outside the project's templates/, content/ and assets/ folders",
+                      doc.where(key))
+        elif not target.is_file():
+            out.error(f"file not found: {value}", doc.where(key), "paths are relative to the project folder")
+
+

@@ -1,0 +1,99 @@
+"""Start a new project, list the templates a project can override, and copy one in to edit it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from briefgen.errors import ContentError, Location, OutputError, did_you_mean
+from briefgen.output import write_file
+from briefgen.templating import builtin_templates
+
+STARTER = Path(__file__).resolve().parent / "starter"
+STARTER_LANGUAGES = ("en", "ko")
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    name: str  # relative to a template folder, with forward slashes: css/brief.css.j2
+    origin: str  # "project" or "built-in"
+    path: Path
+    overrides: bool  # a project file that replaces a built-in one
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def list_templates(project: Path) -> list[TemplateFile]:
+    """Return every template file the project uses, and where each one resolves from."""
+    builtin = builtin_templates().resolve()
+    own_folder = (project / "templates").resolve()
+    own = _files(own_folder) if own_folder != builtin else {}
+    shipped = _files(builtin)
+    listing = [TemplateFile(name, "project", path, name in shipped) for name, path in own.items()]
+    listing += [TemplateFile(name, "built-in", path, False) for name, path in shipped.items() if name not in own]
+    return sorted(listing, key=lambda t: t.name)
+
+
+def copy_template(project: Path, name: str, force: bool = False) -> Path:
+    """Copy a built-in template into the project's templates/ folder, to edit it there."""
+    shipped = _files(builtin_templates())
+    clean = PurePosixPath(name)
+    if clean.is_absolute() or ".." in clean.parts or name not in shipped:
+        raise ContentError(f"no built-in template '{name}'", None,
+                           did_you_mean(name, shipped) or "see: briefgen templates list")
+    target = project / "templates" / clean
+    if target.resolve() == shipped[name].resolve():
+        raise OutputError(f"'{name}' is the built-in template itself", Location(str(target)),
+                          "this project is the one that ships the built-in templates")
+    if target.exists() and not force:
+        raise OutputError("the project has this template already", Location(f"templates/{name}"),
+                          "use --force to overwrite it")
+    write_file(target, shipped[name].read_bytes())
+    return target
+
+
+def init_project(target: Path, lang: str = "en", title: str | None = None) -> list[Path]:
+    """Create a new briefing project that builds at once; refuse a folder that has files in it."""
+    if lang not in STARTER_LANGUAGES:
+        raise ContentError(f"no starter content in '{lang}'", None, "starters: " + ", ".join(STARTER_LANGUAGES))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise OutputError("the folder is not empty", Location(str(target)), "choose a new or empty folder")
+    brief = _slug(target.resolve().name)
+    title = title or target.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "Briefing"
+    today = dt.date.today().isoformat()
+    values = {"{title}": title, "{brief}": brief, "{lang}": lang, "{date}": today}
+
+    def fill(text: str, quote: bool = False) -> str:
+        for key, value in values.items():
+            text = text.replace(key, json.dumps(value, ensure_ascii=False) if quote and key == "{title}" else value)
+        return text
+
+    files = {
+        "briefgen.yaml": f"brief: {brief}\ndefault_language: {lang}\nlanguages: [{lang}]\n",
+        "content/facts.yaml": (STARTER / "facts.yaml").read_text("utf-8"),
+        f"content/{lang}/brief.yaml": fill((STARTER / lang / "brief.yaml").read_text("utf-8"), quote=True),
+        f"content/{lang}/01-overview.yaml": (STARTER / lang / "01-overview.yaml").read_text("utf-8"),
+        "templates/audiences/example.yaml": (STARTER / "example-audience.yaml").read_text("utf-8"),
+        "README.md": fill((STARTER / "README.md").read_text("utf-8")),
+        ".gitignore": "/output/\n",
+    }
+    written = []
+    for relative, text in files.items():
+        path = target / relative
+        write_file(path, text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def _slug(name: str) -> str:
+    slug = "".join(ch if ch.isalnum() and ch.isascii() else "-" for ch in name.lower()).strip("-")
+    while "--" in slug:
+        slug = slug.replace("--", "-")
+    return slug or "briefing"
