@@ -173,7 +173,7 @@ def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audienc
         _check_sections(profile, doc, brief, out, builtin=shown.startswith("(built-in)"))
         _check_files(profile, doc, project, out)
     if out.errors:
-        raise ContentError("", diagnostics=out.errors)
+        raise ContentError("", diagnostics=sorted(out.errors, key=lambda d: d.location or Location("")))
     assert profile is not None
     return Audience(name, shown, profile)
 

@@ -35,12 +35,6 @@ _YAML_TYPES = {
 }
 #: A figure written into prose: digits standing alone, not part of a name such as H800, GPT-4 or 7B.
 HARD_CODED_NUMBER = re.compile(r"(?<![A-Za-z0-9_\-./])\d[\d,.]*(?![A-Za-z0-9])")
-_KNOWN_FIELDS = sorted(
-    {name for cls in (*BLOCK_TYPES.values(), *FACT_KINDS.values(), Section, BriefMeta, ProjectConfig)
-     for name in cls.model_fields}
-    | {"items", "text", "term", "definition", "label", "fact", "also", "event", "date", "entries"}
-)
-
 
 @dataclass
 class Collector:
@@ -70,7 +64,26 @@ def _data_path(doc: Document, loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
-def _describe(doc: Document, prefix: Path_, err: Any) -> Diagnostic:
+def _field_names(cls: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Return the field names of a model and of every model nested in it."""
+    import typing
+
+    seen = seen if seen is not None else set()
+    if cls in seen:
+        return set()
+    seen.add(cls)
+    names = set(cls.model_fields)
+    for info in cls.model_fields.values():
+        stack = [info.annotation]
+        while stack:
+            tp = stack.pop()
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                names |= _field_names(tp, seen)
+            stack.extend(typing.get_args(tp))
+    return names
+
+
+def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> Diagnostic:
     loc = (*prefix, *err["loc"])
     path = _data_path(doc, loc)
     kind = err["type"]
@@ -84,7 +97,7 @@ def _describe(doc: Document, prefix: Path_, err: Any) -> Diagnostic:
         name = str(err["loc"][-1])
         location = doc.key_locations.get(path, location)
         message = f"unknown field '{name}'"
-        hint = did_you_mean(name, _KNOWN_FIELDS)
+        hint = did_you_mean(name, sorted(_field_names(cls)))
     elif kind in ("string_type", "number_type", "number_text", "date_type") and scalar is not None:
         was = _YAML_TYPES.get(scalar.tag)
         if kind == "string_type" and was and not scalar.quoted:
@@ -120,7 +133,7 @@ def _model(cls: type[BaseModel], data: Any, doc: Document, prefix: Path_, out: C
         return cls.model_validate(data, context=context)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
-            out.errors.append(_describe(doc, prefix, err))
+            out.errors.append(_describe(doc, prefix, err, cls))
         return None
 
 
