@@ -67,6 +67,8 @@ class Palette(Frozen):
     panel: Colour = "#f3f5f8"
     takeaway: Colour = "#e8eef6"
     warning: Colour = "#fbeaea"
+    #: chart series colours, in order: the Okabe-Ito palette, readable to colour-blind readers
+    chart: tuple[Colour, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
 
 class Branding(Frozen):
@@ -110,6 +112,8 @@ class AudienceProfile(Frozen):
     include: Include = Include()
     branding: Branding = Branding()
     page: PageSettings = PageSettings()
+    #: charts side by side: 2 draws them half as wide, with text at the same size
+    chart_columns: Literal[1, 2] = 1
     reference_docx: Plain | None = None  # a .docx under the project's templates/ holding the styles
 
 

@@ -92,6 +92,7 @@ def build(
         project=root,
         template_folders=folders,
         resource_roots=[root / "templates", root / "content", root / "assets", *folders],
+        cache=(output or root / "output") / ".cache" / "charts",
     )
     profiles = [audience.load(name, folders, root, brief) for name in audiences] or [None]
     outputs: list[Output] = []

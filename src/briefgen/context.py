@@ -15,10 +15,12 @@ from typing import Union
 from babel import Locale
 
 from briefgen import markup
-from briefgen.audience import Audience, AudienceProfile, Include, localized
+from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized
+from briefgen.charts import ChartView, build_chart_view
 from briefgen.i18n import Formatter
 from briefgen.model import (
     Brief,
+    Chart,
     BulletItem,
     Bullets,
     Callout,
@@ -174,7 +176,7 @@ class GlossaryView:
 
 BlockView = Union[  # noqa: UP007
     ParagraphView, HeadingView, BulletsView, TableView, CalloutView, TimelineView, QuoteView,
-    KeyFiguresView, GlossaryView,
+    KeyFiguresView, GlossaryView, ChartView,
 ]
 
 
@@ -302,7 +304,10 @@ def _item_spans(items: Sequence[ItemView]) -> list[Spans]:
 
 
 class _Builder:
-    def __init__(self, brief: Brief, lang: str) -> None:
+    def __init__(self, brief: Brief, lang: str, palette: Palette | None = None, chart_columns: int = 1) -> None:
+        self.palette = palette or Palette()
+        self.chart_columns = chart_columns
+        self.lang = lang
         self.brief = brief
         self.facts = brief.facts
         self.fmt = Formatter(lang)
@@ -379,6 +384,10 @@ class _Builder:
                 )
                 for i in block.items
             ))
+        if isinstance(block, Chart):
+            return build_chart_view(
+                block, self.facts, self.fmt, lambda rich: span_text(self.spans(rich)),
+                self.palette.chart, self.palette.ink, self.palette.muted, self.lang, self.chart_columns)
         if isinstance(block, Glossary):
             return GlossaryView(tuple(
                 GlossaryEntryView(self.spans(e.term), self.spans(e.definition)) for e in block.items
@@ -415,7 +424,7 @@ def _presentation(audience: Audience | None, lang: str, default_lang: str) -> Pr
         audience=audience.name if audience else None,
         label=localized(profile.title, lang, default_lang),
         include=profile.include,
-        palette=profile.branding.palette.model_dump(),
+        palette=profile.branding.palette.model_dump(exclude={"chart"}),
         logo=brand.logo,
         distribution=localized(brand.distribution, lang, default_lang),
         page_size=profile.page.size,
@@ -470,6 +479,8 @@ def _keep(block: BlockView, include: Include) -> bool:
         return include.timeline
     if isinstance(block, KeyFiguresView):
         return include.key_figures
+    if isinstance(block, ChartView):
+        return include.charts
     return True
 
 
@@ -477,8 +488,8 @@ def build_context(brief: Brief, lang: str, audience: Audience | None = None) -> 
     """Build the render context of one language's edition, for an audience (None: the whole briefing)."""
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
-    builder = _Builder(brief, lang)
     profile = audience.profile if audience else AudienceProfile()
+    builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns)
     presentation = _presentation(audience, lang, default_lang)
     views: list[SectionView] = []
     number = 0

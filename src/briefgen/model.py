@@ -421,10 +421,103 @@ class Glossary(Block):
     items: tuple[GlossaryEntry, ...] = Field(min_length=1)
 
 
+class ChartBar(Frozen):
+    label: Rich
+    fact: Plain
+
+
+class ChartSeries(Frozen):
+    label: Rich
+    facts: tuple[Plain, ...] = Field(min_length=1)
+
+
+class ChartEvent(Frozen):
+    label: Rich
+    date: Annotated[PartialDate | str, PlainValidator(_date_or_fact)]
+
+
+class Chart(Block):
+    """A chart drawn from facts: bars, grouped bars, horizontal bars, or events on a time line."""
+
+    type = "chart"
+    kind: Literal["bar", "grouped_bar", "horizontal_bar", "timeline"]
+    title: Rich
+    alt: Rich  # what the chart shows, for readers who cannot see it (required; facts allowed)
+    caption: Rich | None = None
+    source: Rich | None = None
+    scale: Literal["linear", "log"] = "linear"
+    #: show money in this currency, converted through the project's exchange_rate facts
+    currency: Currency | None = None
+    bars: tuple[ChartBar, ...] = ()  # bar and horizontal_bar
+    categories: tuple[Rich, ...] = ()  # grouped_bar: the groups along the axis
+    series: tuple[ChartSeries, ...] = ()  # grouped_bar: one value per category each
+    events: tuple[ChartEvent, ...] = ()  # timeline
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Chart:
+        if not markup.plain_text(self.alt).strip():
+            raise PydanticCustomError("chart_alt", "'alt' must say what the chart shows")
+        needs = {"bar": "bars", "horizontal_bar": "bars", "grouped_bar": "series", "timeline": "events"}[self.kind]
+        if not getattr(self, needs):
+            raise PydanticCustomError("chart_shape", "a {kind} chart needs '{field}'",
+                                      {"kind": self.kind, "field": needs})
+        for series in self.series:
+            if len(series.facts) != len(self.categories):
+                raise PydanticCustomError(
+                    "chart_shape", "series has {n} facts for {m} categories",
+                    {"n": len(series.facts), "m": len(self.categories)})
+        facts: dict[str, Fact] | None = (info.context or {}).get("facts")
+        if facts is None or self.kind == "timeline":
+            return self
+        keys = [b.fact for b in self.bars] + [k for s in self.series for k in s.facts]
+        found = [check_fact_ref(markup.FactRef(k), facts, ("money", "count", "percent", "quantity"),
+                                (info.context or {}).get("declared", ())) for k in keys]
+        chart_units(self, [f for f in found if f is not None], facts)
+        if self.scale == "log" and any(chart_value(f, self.currency, facts) <= 0 for f in found if f is not None):
+            raise PydanticCustomError("chart_log", "a log scale needs values above zero")
+        return self
+
+
+def chart_units(chart: Chart, found: list[Fact], facts: dict[str, Fact]) -> str:
+    """Return what a chart's values measure ("money USD", "count", ...); refuse a chart that mixes them."""
+    units = set()
+    for fact in found:
+        if isinstance(fact, Money):
+            currency = chart.currency or fact.currency
+            if currency != fact.currency and find_rate(facts, fact.currency, currency) is None:
+                raise PydanticCustomError(
+                    "chart_rate", "no exchange_rate fact from {base} to {quote} to show '{key}' in {quote}",
+                    {"base": fact.currency, "quote": currency, "key": fact.key})
+            units.add(f"money in {currency}")
+        elif isinstance(fact, Quantity):
+            units.add(f"quantity in {fact.unit}")
+        else:
+            units.add(fact.kind)
+    if len(units) > 1:
+        raise PydanticCustomError(
+            "chart_units", "a chart cannot mix {units}; chart one unit, or set 'currency' to convert money",
+            {"units": " and ".join(sorted(units))})
+    return next(iter(units), "count")
+
+
+def chart_value(fact: Fact, currency: str | None, facts: dict[str, Fact]) -> float:
+    """Return the number a chart plots for a fact, converted to ``currency`` for money."""
+    if isinstance(fact, Money):
+        if currency and currency != fact.currency:
+            rate = find_rate(facts, fact.currency, currency)
+            assert rate is not None
+            return float(fact.amount * rate.rate)
+        return float(fact.amount)
+    if isinstance(fact, Count | Quantity | Percent):
+        return float(fact.value)
+    raise TypeError(f"a {fact.kind} fact has no chart value")
+
+
 BLOCK_TYPES: dict[str, type[Block]] = {
-    cls.type: cls for cls in (Paragraph, Heading, Bullets, Table, Callout, Timeline, Quote, KeyFigures, Glossary)
+    cls.type: cls
+    for cls in (Paragraph, Heading, Bullets, Table, Callout, Timeline, Quote, KeyFigures, Glossary, Chart)
 }
-AnyBlock = Paragraph | Heading | Bullets | Table | Callout | Timeline | Quote | KeyFigures | Glossary
+AnyBlock = Paragraph | Heading | Bullets | Table | Callout | Timeline | Quote | KeyFigures | Glossary | Chart
 
 # ---------------------------------------------------------------- documents
 

@@ -21,7 +21,13 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
-from babel.numbers import format_compact_decimal, format_decimal, format_percent, get_currency_symbol
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_decimal,
+    format_percent,
+    get_currency_symbol,
+)
 from babel.units import format_unit
 
 from briefgen.model import (
@@ -227,6 +233,24 @@ class Formatter:
     def exchange_rate(self, rate: ExchangeRate) -> str:
         """Format a rate as ``1달러 = 1,500원`` / ``$1 = ₩1,500``."""
         return f"{self.money(1, rate.base)} = {self.money(rate.rate, rate.quote)}"
+
+    def short(self, value: float, unit: str) -> str:
+        """Format a chart's tick or data label briefly: ``$5.58M``, ``558만 달러``, ``6,710억``, ``90%``.
+
+        ``unit`` says what the chart measures: ``money in USD``, ``count``, ``percent``, ``quantity in UNIT``.
+        """
+        if unit.startswith("money in "):
+            currency = unit.removeprefix("money in ")
+            if self.style.currency_words.get(currency) or abs(value) < 1_000_000:
+                return self.money(value, currency)
+            return str(format_compact_currency(value, currency, locale=self.locale, fraction_digits=2))
+        if unit == "percent":
+            return self.percent(value)
+        if unit.startswith("quantity in "):
+            return self.quantity(value, unit.removeprefix("quantity in "))
+        if self.style.myriads or abs(value) < 10_000:
+            return self.count(value)
+        return str(format_compact_decimal(value, format_type="short", locale=self.locale, fraction_digits=2))
 
     # ------------------------------------------------------------ dates and lists
     def date(self, value: PartialDate | dt.date) -> str:

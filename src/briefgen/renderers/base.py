@@ -17,6 +17,7 @@ class Setup:
     project: Path
     template_folders: list[Path]
     resource_roots: list[Path]
+    cache: Path | None = None  # where drawn charts are kept between builds; None: draw every time
     warnings: list[Diagnostic] = field(default_factory=list)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from briefgen import fonts, templating
+from briefgen.charts import ChartView
 from briefgen.context import RenderContext
 from briefgen.errors import TemplateError
 from briefgen.renderers.base import Setup
@@ -22,9 +23,19 @@ class HtmlRenderer:
     def document(self, ctx: RenderContext, setup: Setup, *, for_print: bool) -> str:
         """Return the HTML text; ``for_print`` adds the word joiners WeasyPrint needs for Korean."""
         env = templating.environment(setup.template_folders, ctx.lang)
-        values = {"ctx": ctx, "fonts": fonts.stack_for(ctx.lang), "keep_all_joiners": for_print}
+        values = {"ctx": ctx, "fonts": fonts.stack_for(ctx.lang), "keep_all_joiners": for_print,
+                  "chart_svg": lambda view: _chart_svg(view, setup)}
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
         if "</style" in css.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)
         template = ctx.presentation.template
         return templating.render(env, template, setup.project, stylesheet=Markup(css), **values)
+
+
+def _chart_svg(view: ChartView, setup: Setup) -> Markup:
+    """Draw a chart as a vector image in the page, named by its alt text (matplotlib escapes every label)."""
+    from briefgen.charts.cache import chart_bytes
+    from briefgen.charts.draw import svg_image
+
+    font = fonts.choose(view.lang).installed or fonts.stack_for(view.lang)[0]
+    return Markup(svg_image(chart_bytes(view, "svg", font, setup.cache), view.alt))

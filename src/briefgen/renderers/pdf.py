@@ -48,7 +48,7 @@ class PdfRenderer:
             ) from None
         finally:
             logger.removeHandler(handler)
-        for message in handler.messages:
+        for message in dict.fromkeys(handler.messages):
             setup.warnings.append(Diagnostic(f"WeasyPrint: {message}", None, severity="warning"))
         return pdf
 

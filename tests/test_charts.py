@@ -1,0 +1,124 @@
+"""Charts from facts: drawn in the briefing's language, with its number style, the same bytes every time."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from PIL import Image
+
+from briefgen.build import build, load_project
+from briefgen.charts import ChartView, log_ticks, nice_ticks
+from briefgen.charts.cache import chart_bytes
+from briefgen.charts.draw import PNG_DPI, draw
+from briefgen.context import build_context
+from briefgen.errors import ContentError
+from tests.conftest import REPO, pdftotext
+
+
+def charts(lang: str) -> dict[str, ChartView]:
+    ctx = build_context(load_project(REPO).brief, lang)
+    return {b.kind: b for s in ctx.sections for b in s.blocks if isinstance(b, ChartView)}
+
+
+@pytest.mark.parametrize("lang", ["ko", "en", "ja"])
+def test_every_chart_kind_draws_in_every_language(lang: str) -> None:
+    views = charts(lang)
+    assert sorted(views) == ["bar", "grouped_bar", "horizontal_bar", "timeline"]
+    for view in views.values():
+        svg = draw(view, "svg", "Noto Sans CJK KR")
+        assert svg.startswith(b"<?xml") and b"<svg" in svg
+        for _, label in view.ticks:
+            assert label.encode("utf-8") in svg  # text stays text, in the language
+        png = Image.open(io.BytesIO(draw(view, "png", "Noto Sans CJK KR")))
+        assert round(png.info["dpi"][0]) >= 200
+
+
+@pytest.mark.parametrize(("lang", "labels"), [
+    ("ko", ["8,000만 달러", "60달러", "마이크로소프트", "2024년"]),
+    ("en", ["$80M", "$60", "Microsoft", "2024"]),
+    ("ja", ["8000万ドル", "60ドル", "Microsoft", "2024年"]),
+])
+def test_tick_and_data_labels_use_the_prose_formatter(lang: str, labels: list[str]) -> None:
+    text = " ".join(label for view in charts(lang).values()
+                    for label in [*(t for _, t in view.ticks), *view.categories,
+                                  *(x for s in view.series for x in s.labels)])
+    for label in labels:
+        assert label in text
+
+
+def test_the_pdf_carries_the_chart_labels_as_text(reference_pdfs: dict[str, Path]) -> None:
+    ko = pdftotext(reference_pdfs["ko"])
+    en = pdftotext(reference_pdfs["en"])
+    assert "8,000만 달러" in ko and "558만 달러" in ko  # a tick, a data label
+    assert "$80M" in en and "$5.58M" in en
+
+
+def test_the_html_names_each_chart_by_its_alt_text(minimal: Path, tmp_path: Path) -> None:
+    result = build(REPO, ["en"], ["html"], output=tmp_path)
+    html = result.written[0].read_text(encoding="utf-8")
+    view = charts("en")["horizontal_bar"]
+    assert f'alt="{escape(view.alt)}"' in html
+    assert "R&amp;D staff: DeepSeek 139, OpenAI 1,200" in html  # the alt text reads the facts too
+    assert html.count('class="chart-svg" src="data:image/svg+xml;base64,') == 4
+
+
+def test_deleting_the_cache_draws_the_same_bytes(tmp_path: Path) -> None:
+    view = charts("ko")["grouped_bar"]
+    first = chart_bytes(view, "svg", "Noto Sans CJK KR", tmp_path / "cache")
+    png = chart_bytes(view, "png", "Noto Sans CJK KR", tmp_path / "cache")
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+    assert chart_bytes(view, "svg", "Noto Sans CJK KR", tmp_path / "cache") == first  # from the cache
+    for path in (tmp_path / "cache").iterdir():
+        path.unlink()
+    assert chart_bytes(view, "svg", "Noto Sans CJK KR", tmp_path / "cache") == first
+    assert chart_bytes(view, "png", "Noto Sans CJK KR", tmp_path / "cache") == png
+
+
+CHART = """
+  - chart:
+      kind: bar
+      title: Cost
+      alt: "{alt}"
+      bars:
+        - {{label: A, fact: cost}}
+        - {{label: B, fact: {other}}}
+"""
+
+
+def add_chart(project: Path, other: str, alt: str = "Two costs") -> None:
+    facts = project / "content" / "facts.yaml"
+    facts.write_text(facts.read_text() + "  v2_price:\n    kind: money\n    amount: 1\n    currency: CNY\n",
+                     encoding="utf-8")
+    for lang in ("ko", "en"):
+        path = project / "content" / lang / "01-main.yaml"
+        path.write_text(path.read_text() + CHART.format(other=other, alt=alt), encoding="utf-8")
+
+
+def test_a_chart_mixing_currencies_is_refused(minimal: Path) -> None:
+    add_chart(minimal, "v2_price")
+    with pytest.raises(ContentError) as info:
+        load_project(minimal)
+    assert str(info.value.diagnostics[0]) == (
+        "content/en/01-main.yaml:35:5: error: a chart cannot mix money in CNY and money in USD; "
+        "chart one unit, or set 'currency' to convert money")
+
+
+def test_a_chart_mixing_units_is_refused(minimal: Path) -> None:
+    add_chart(minimal, "staff")
+    with pytest.raises(ContentError, match="a chart cannot mix count and money in USD"):
+        load_project(minimal)
+
+
+def test_alt_text_is_required(minimal: Path) -> None:
+    add_chart(minimal, "cost", alt=" ")
+    with pytest.raises(ContentError, match="'alt' must say what the chart shows"):
+        load_project(minimal)
+
+
+def test_ticks() -> None:
+    assert nice_ticks(0.55, 60) == [0, 20, 40, 60]
+    assert nice_ticks(139, 7000) == [0, 2000, 4000, 6000, 8000]
+    assert log_ticks(5.58e6, 1e8) == [1e6, 1e7, 1e8]
