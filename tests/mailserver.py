@@ -5,6 +5,7 @@ Every server runs in a thread, records what it was sent, and stops when its ``wi
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
 import socket
@@ -42,7 +43,8 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def _write(folder: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> tuple[Path, Path]:
+def _write(folder: Path, stem: str, cert: x509.Certificate,
+           key: ec.EllipticCurvePrivateKey) -> tuple[Path, Path]:
     cert_path, key_path = folder / f"{stem}.pem", folder / f"{stem}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -53,7 +55,7 @@ def _write(folder: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurv
 def _certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
                  issuer_key: ec.EllipticCurvePrivateKey, *, ca: bool, names: list[x509.GeneralName],
                  ) -> x509.Certificate:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(_name(subject))
@@ -64,7 +66,8 @@ def _certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Nam
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                       critical=False)
     )
     if ca:
         builder = builder.add_extension(
@@ -85,14 +88,14 @@ def make_certificates(folder: Path) -> Certificates:
     ca_path, _ = _write(folder, "ca", ca_cert, ca_key)
     local = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]
     key = ec.generate_private_key(ec.SECP256R1())
-    good = _write(folder, "good", _certificate("localhost", key, ca_cert.subject, ca_key, ca=False, names=local),
-                  key)
+    good = _write(folder, "good",
+                  _certificate("localhost", key, ca_cert.subject, ca_key, ca=False, names=local), key)
     key = ec.generate_private_key(ec.SECP256R1())
     wrong = _write(folder, "wrong", _certificate("other.example", key, ca_cert.subject, ca_key, ca=False,
                                                  names=[x509.DNSName("other.example")]), key)
     key = ec.generate_private_key(ec.SECP256R1())
-    own = _write(folder, "self", _certificate("localhost", key, _name("localhost"), key, ca=False, names=local),
-                 key)
+    own = _write(folder, "self",
+                 _certificate("localhost", key, _name("localhost"), key, ca=False, names=local), key)
     return Certificates(ca_path, good, wrong, own)
 
 
@@ -112,6 +115,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    tls: bool  # the session was encrypted (STARTTLS or TLS from the first byte)
+    authenticated: bool
 
 
 @dataclass
@@ -119,7 +124,7 @@ class Recorder:
     """An aiosmtpd handler that records everything and replies as told.
 
     ``rcpt_replies`` maps a recipient to the replies to give in turn (then 250); ``data_replies`` likewise for
-    the end of the data.
+    the end of the data. ``drop_after_data`` records the message, then cuts the connection before replying.
     """
 
     rcpt_replies: dict[str, list[str]] = field(default_factory=dict)
@@ -127,6 +132,7 @@ class Recorder:
     messages: list[Received] = field(default_factory=list)
     rcpt_attempts: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    drop_after_data: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
@@ -143,8 +149,13 @@ class Recorder:
         with self.lock:
             if self.data_replies:
                 return self.data_replies.pop(0)
-            assert isinstance(envelope.content, bytes)
-            self.messages.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), envelope.content))
+            assert isinstance(envelope.content, bytes) and server.transport is not None
+            tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
+            self.messages.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), envelope.content,
+                                          tls, bool(session.authenticated)))
+        if self.drop_after_data:
+            assert isinstance(server.transport, asyncio.Transport)
+            server.transport.abort()
         return "250 2.0.0 queued"
 
 
@@ -163,7 +174,8 @@ class _Controller(Controller):
 
     def factory(self) -> SMTP:
         self.connections += 1
-        return super().factory()
+        smtp: SMTP = super().factory()  # type: ignore[no-untyped-call]
+        return smtp
 
 
 @dataclass

@@ -178,3 +178,6 @@ def init(directory: Path, lang: str, title: str | None, debug: bool) -> None:
     _run(debug, action)
 
 
+
+
+main.add_command(__import__("briefgen.mail.command", fromlist=["mail"]).mail)  # last: it imports from here

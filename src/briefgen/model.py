@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInf
 from pydantic_core import PydanticCustomError
 
 from briefgen import markup
+from briefgen.mail.settings import MailSettings
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -552,6 +553,8 @@ class ProjectConfig(Frozen):
     languages: tuple[Plain, ...] = Field(min_length=1)
     #: a section missing in a language is a warning, and the default language's text stands in, marked
     language_fallback: bool = False
+    #: SMTP settings for ``briefgen mail`` (docs/mail.md); None: only the environment sets them
+    mail: MailSettings | None = None
 
 
 class Edition(Frozen):

@@ -1,0 +1,71 @@
+"""Write what the e-mail says from the project's templates: subject, plain and HTML body, attachment name.
+
+The templates live under ``templates/mail/`` (a project's own override the built-in ones file by file) and
+are rendered in the briefing's language, with its gettext catalogue, from the same metadata as the document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+
+from briefgen import templating
+from briefgen.context import Meta
+from briefgen.errors import Location, MailError
+from briefgen.mail.addresses import has_line_break, shown
+from briefgen.mail.message import Content, check_filename
+
+SUBJECT = "mail/subject.txt.j2"
+BODY_TEXT = "mail/body.txt.j2"
+BODY_HTML = "mail/body.html.j2"
+FILENAME = "mail/filename.txt.j2"
+_SPACES = re.compile(r" {2,}")
+
+
+def attachment_stem(project: Path, meta: Meta, lang: str, brief: str) -> str:
+    """Render the attachment name (without extension) from ``mail/filename.txt.j2``."""
+    env = templating.environment(templating.search_path(project), lang)
+    values = {"meta": meta, "lang": lang, "brief": brief}
+    stem = _one_line(templating.render(env, FILENAME, project, **values), env, FILENAME, project, meta, lang,
+                     "the attachment name")
+    check_filename(stem, _where(env, FILENAME, project))
+    return stem
+
+
+def render(project: Path, meta: Meta, lang: str, brief: str, attachments: Sequence[str]) -> Content:
+    """Render subject and bodies; ``attachments`` are the file names the body may list."""
+    env = templating.environment(templating.search_path(project), lang)
+    values = {"meta": meta, "lang": lang, "brief": brief, "attachments": list(attachments)}
+    subject = _one_line(templating.render(env, SUBJECT, project, **values), env, SUBJECT, project, meta, lang,
+                        "the subject")
+    text = templating.render(env, BODY_TEXT, project, **values)
+    html = templating.render(env, BODY_HTML, project, **values)
+    return Content(subject, text, html, lang)
+
+
+def _one_line(rendered: str, env: jinja2.Environment, name: str, project: Path, meta: Meta, lang: str,
+              what: str) -> str:
+    """Return a rendered header text on one line, or raise MailError naming where the line break came from."""
+    text = rendered.strip()
+    if not has_line_break(text):
+        return _SPACES.sub(" ", text)
+    if has_line_break(meta.title):
+        raise MailError(
+            f"the brief's title {shown(meta.title)} contains a line break, so it cannot be used in {what}",
+            Location(f"content/{lang}/brief.yaml"), "write the title on one line",
+        )
+    raise MailError(f"{what} {shown(text)} contains a line break; a mail header cannot",
+                    _where(env, name, project), f"write {name} on one line")
+
+
+def _where(env: jinja2.Environment, name: str, project: Path) -> Location:
+    """Return the location of the template file that would be used for ``name``."""
+    filename = env.get_template(name).filename or name
+    path = Path(filename)
+    try:
+        return Location(path.resolve().relative_to(project.resolve()).as_posix())
+    except ValueError:
+        return Location(f"templates/{name}")
