@@ -101,8 +101,11 @@ def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--parity", is_flag=True,
+              help="Also render the PDF and the DOCX of every language in memory and compare their headings "
+                   "and figures.")
 @_common
-def check(strict: bool, project: Path, debug: bool) -> None:
+def check(strict: bool, parity: bool, project: Path, debug: bool) -> None:
     """Validate the whole project without rendering: content, facts, references and templates."""
 
     def action() -> int:
@@ -111,6 +114,10 @@ def check(strict: bool, project: Path, debug: bool) -> None:
 
         loaded = load_project(project)
         problems = check_project(loaded)
+        if parity and not any(p.severity == "error" for p in problems):
+            from briefgen.parity import check_parity
+
+            problems += check_parity(loaded)
         warnings = loaded.warnings + [p for p in problems if p.severity == "warning"]
         errors = [p for p in problems if p.severity == "error"]
         _show(errors + warnings)

@@ -1,0 +1,74 @@
+"""The words the DOCX adds around the content ("Contents", "Page 2 of 9"), from the gettext catalogues.
+
+They come from ``docx-labels.j2``, rendered in the edition's language with the same Jinja environment and
+catalogues as the HTML templates, so the PDF and the DOCX say the same thing in the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from briefgen import templating
+from briefgen.errors import Location, TemplateError
+from briefgen.renderers.base import Setup
+
+LABELS_TEMPLATE = "docx-labels.j2"
+_TEXTS = ("contents", "date", "prepared_by", "prepared_for", "classification", "scope", "when", "event",
+          "page_of")
+_MACROS = ("as_of", "sections", "prepared_for_line", "fallback_note")
+
+
+@dataclass(frozen=True)
+class Labels:
+    contents: str
+    date: str
+    prepared_by: str
+    prepared_for: str
+    classification: str
+    scope: str
+    when: str
+    event: str
+    page_of: str  # with "{page}" and "{pages}" where the fields go
+    as_of: Callable[[str], str]  # "as of January 2025"
+    sections: Callable[[int], str]  # "9 sections"
+    prepared_for_line: Callable[[str], str]  # "Prepared for: the executive committee"
+    fallback_note: Callable[[str], str]  # "Not yet translated: this section is shown in Korean."
+
+
+def load(setup: Setup, lang: str) -> Labels:
+    """Render the labels template in ``lang`` and read its names; raise a located TemplateError."""
+    env = templating.environment(setup.template_folders, lang)
+    try:
+        module = env.get_template(LABELS_TEMPLATE).make_module({})
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"template syntax error: {exc.message}",
+                            Location(LABELS_TEMPLATE, exc.lineno or 0)) from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"template error: {exc}", Location(LABELS_TEMPLATE)) from None
+    missing = [name for name in (*_TEXTS, *_MACROS) if not hasattr(module, name)]
+    if missing:
+        raise TemplateError(f"the DOCX labels template does not set {', '.join(missing)}",
+                            Location(LABELS_TEMPLATE), "copy the built-in docx-labels.j2 and edit it")
+    text = {name: str(getattr(module, name)).strip() for name in _TEXTS}
+    return Labels(
+        contents=text["contents"], date=text["date"], prepared_by=text["prepared_by"],
+        prepared_for=text["prepared_for"], classification=text["classification"], scope=text["scope"],
+        when=text["when"], event=text["event"], page_of=text["page_of"],
+        as_of=_text_of(getattr(module, "as_of")), sections=_text_of(getattr(module, "sections")),  # noqa: B009
+        prepared_for_line=_text_of(getattr(module, "prepared_for_line")),  # noqa: B009
+        fallback_note=_text_of(getattr(module, "fallback_note")),  # noqa: B009
+    )
+
+
+def _text_of(macro: Any) -> Callable[[Any], str]:
+    def call(value: Any) -> str:
+        try:
+            return str(macro(value)).strip()
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"template error: {exc}", Location(LABELS_TEMPLATE)) from None
+
+    return call

@@ -1,0 +1,245 @@
+"""Generate briefgen's built-in ``templates/reference.docx`` from python-docx's default template.
+
+    python -m briefgen.renderers.docx.make_reference templates/reference.docx
+
+The result is the house style of the DOCX: A4, the brand colours of the PDF stylesheet, Noto fonts (Latin
+and Korean), Korean-friendly line spacing, and every paragraph, character and table style the renderer
+names (see ``reference.PARAGRAPH_STYLES``). Its body is a specimen of those styles, so that opening it in
+Word shows what each one looks like; the renderer throws the body away and keeps the styles. Running this
+twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docx.shared import Mm
+
+from briefgen.renderers.docx import house_style, oxml, package
+from briefgen.renderers.docx.house_style import (
+    CODE_FONT,
+    INK,
+    KOREAN_FONT,
+    LATIN_FONT,
+    TEXT_WIDTH,
+)
+from briefgen.renderers.docx.oxml import Element, qn
+from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES, TABLE_STYLES
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+def build() -> Document:
+    """Return the reference document, styles and specimen body."""
+    import docx
+
+    doc = docx.Document()
+    _page(doc)
+    _defaults(doc)
+    house_style.paragraph_styles(doc)
+    house_style.character_styles(doc)
+    house_style.table_styles(doc)
+    house_style.bullets(doc)
+    _settings(doc)
+    _properties(doc)
+    _specimen(doc)
+    package.drop_parts(doc, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+                       "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml")
+    for rel_id, rel in list(doc.part.package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del doc.part.package.rels[rel_id]
+    return doc
+
+
+#: The date of the reference document's properties and zip entries.
+STAMP = dt.date(2025, 1, 1)
+#: What Word may use when a font is missing (w:altName): the Windows family at the end of each stack.
+ALTERNATIVES = {LATIN_FONT: "Arial", KOREAN_FONT: "Malgun Gothic", CODE_FONT: "Consolas"}
+
+
+def write(path: Path) -> None:
+    """Write the reference document to ``path``."""
+    doc = build()
+    font_table = package.part_name(doc, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable")
+    replace = {font_table: _font_table()} if font_table else {}
+    path.write_bytes(package.to_bytes(doc, STAMP, replace))
+
+
+# ---------------------------------------------------------------- page and defaults
+
+
+def _page(doc: Document) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(22), Mm(20)
+    section.left_margin = section.right_margin = Mm(20)
+    section.header_distance = section.footer_distance = Mm(10)
+
+
+def _defaults(doc: Document) -> None:
+    styles = doc.styles.element
+    rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for child in list(rpr):
+        rpr.remove(child)
+    rpr.append(oxml.el("w:rFonts", {"w:ascii": LATIN_FONT, "w:hAnsi": LATIN_FONT, "w:eastAsia": KOREAN_FONT,
+                                    "w:cs": LATIN_FONT}))
+    rpr.append(oxml.el("w:color", {"w:val": INK}))
+    rpr.append(oxml.el("w:sz", {"w:val": 20}))
+    rpr.append(oxml.el("w:szCs", {"w:val": 20}))
+    rpr.append(oxml.lang("en-US", "ko-KR"))
+    ppr = styles.find(qn("w:docDefaults")).find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    for child in list(ppr):
+        ppr.remove(child)
+    # Korean convention: the spaces are in the text; Word's automatic extra space between Hangul and Latin
+    # letters or digits would open "139명" into "139 명".
+    ppr.append(oxml.el("w:autoSpaceDE", {"w:val": 0}))
+    ppr.append(oxml.el("w:autoSpaceDN", {"w:val": 0}))
+    ppr.append(oxml.el("w:spacing", {"w:after": 0, "w:line": 264, "w:lineRule": "auto"}))
+    # Theme fonts (Calibri, Cambria) would override the fonts above; the styles name none.
+    for fonts_el in styles.iter(qn("w:rFonts")):
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts_el.attrib.pop(qn(attr), None)
+        if not len(fonts_el.attrib):
+            fonts_el.getparent().remove(fonts_el)
+
+
+# ---------------------------------------------------------------- settings, properties, fonts
+
+
+def _settings(doc: Document) -> None:
+    settings = doc.settings.element
+    for tag in ("w:rsids", "w:proofState", "w:savePreviewPicture", "w14:docId"):
+        for found in settings.findall(qn(tag)):
+            settings.remove(found)
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")  # Word 2013 and later layout
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "ko-KR")
+    for style in doc.styles.element.iter(qn("w:rsid")):
+        style.getparent().remove(style)
+
+
+def _properties(doc: Document) -> None:
+    props = doc.core_properties
+    props.title = "briefgen reference document"
+    props.subject = "The styles of briefgen's DOCX output; edit them in Word to restyle every briefing."
+    props.author = "briefgen"
+    props.comments = ""
+    props.last_modified_by = ""
+    props.keywords = ""
+    props.category = ""
+    props.revision = 1
+    when = dt.datetime(STAMP.year, STAMP.month, STAMP.day, tzinfo=dt.UTC)
+    props.created = props.modified = when
+
+
+def _font_table() -> bytes:
+    charsets = {LATIN_FONT: "00", KOREAN_FONT: "81", CODE_FONT: "00"}
+    families = {LATIN_FONT: "swiss", KOREAN_FONT: "swiss", CODE_FONT: "modern"}
+    entries = "".join(
+        f'<w:font w:name="{name}"><w:altName w:val="{ALTERNATIVES[name]}"/>'
+        f'<w:charset w:val="{charsets[name]}"/><w:family w:val="{families[name]}"/>'
+        f'<w:pitch w:val="{"fixed" if name == CODE_FONT else "variable"}"/>'
+        "</w:font>"
+        for name in (LATIN_FONT, KOREAN_FONT, CODE_FONT)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"{entries}</w:fonts>"
+    ).encode()
+
+
+# ---------------------------------------------------------------- specimen
+
+
+def _specimen(doc: Document) -> None:
+    """Fill the body with one example of each style, named after it."""
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    ids = {s.name.lower(): s.style_id or "" for s in doc.styles}
+
+    def para(name: str, text: str) -> Element:
+        p = oxml.paragraph(ids[name.lower()])
+        p.append(oxml.run(text, None))
+        oxml.append_block(body, p)
+        return p
+
+    para("Cover Marking", "Cover Marking")
+    para("Cover Organisation", "Cover Organisation")
+    para("Title", "Title")
+    para("Subtitle", "Subtitle: what the reader gets from this briefing")
+    para("Cover Detail", "Cover Detail\t(with the label in Cover Label)")
+    para("TOC Heading", "TOC Heading")
+    para("toc 1", "1\ttoc 1")
+    para("toc 2", "1.1\ttoc 2")
+    para("heading 1", "1\tHeading 1")
+    para("Body Text", "Body Text: paragraphs of the briefing. 본문 단락은 한국어 줄 간격에 맞춰 두었다. "
+         "Edit the styles of this document in Word (Home, Styles) and save it as templates/reference.docx "
+         "in a project to restyle every briefing built from it.")
+    para("heading 2", "1.1\tHeading 2")
+    para("List Bullet", "List Bullet")
+    para("List Bullet 2", "List Bullet 2")
+    para("List Bullet 3", "List Bullet 3")
+    para("Fallback Note", "Fallback Note: says that a section is shown in another language")
+    para("Quote", "Quote")
+    para("Quote Source", "— Quote Source")
+    para("caption", "caption (above a table in Brief Table)")
+    width = TEXT_WIDTH // 2
+    tbl = oxml.table(ids["brief table"], [width, width], first_row=True, caption="Brief Table")
+    for header, cells in ((True, ("Table Text", "Header row")), (False, ("Table Text", "1,234"))):
+        tr = oxml.table_row(tbl, header=header)
+        for index, text in enumerate(cells):
+            tc = oxml.table_cell(tr, width)
+            tc.append(oxml.paragraph(ids["table text"], align="right" if index else None))
+            tc[-1].append(oxml.run(text, None))
+    oxml.append_block(body, tbl)
+    for box, title in (("callout takeaway", "Callout Title"), ("callout warning", "Callout Warning Title"),
+                       ("section summary", None)):
+        para("Body Text", f"A table in the {box.title()} style:")
+        tbl = oxml.table(ids[box], [TEXT_WIDTH], first_row=False)
+        tc = oxml.table_cell(oxml.table_row(tbl), TEXT_WIDTH)
+        for name in (title, "Callout", "Callout Bullet"):
+            if name:
+                tc.append(oxml.paragraph(ids[name.lower()]))
+                tc[-1].append(oxml.run(name, None))
+        oxml.append_block(body, tbl)
+    para("Body Text", "A table in the Key Figures style:")
+    tbl = oxml.table(ids["key figures"], [width, width], first_row=False)
+    tr = oxml.table_row(tbl)
+    for _ in range(2):
+        tc = oxml.table_cell(tr, width)
+        for name in ("Key Figure Value", "Key Figure Label", "Key Figure Note"):
+            tc.append(oxml.paragraph(ids[name.lower()]))
+            tc[-1].append(oxml.run(name, None))
+    oxml.append_block(body, tbl)
+    para("Chart", "Chart (a paragraph holding a chart's picture)")
+    para("Chart Note", "Chart Note: the caption and source under a chart")
+    para("Glossary Term", "Glossary Term")
+    para("Glossary Definition", "Glossary Definition")
+    p = para("Body Text", "Character styles: ")
+    for name in CHARACTER_STYLES:
+        p.append(oxml.run(name, oxml.run_properties(style=ids[name.lower()])))
+        p.append(oxml.run(" ", None))
+    para("footnote text", "footnote text")
+    declared = {n.lower() for n in (*PARAGRAPH_STYLES, *CHARACTER_STYLES, *TABLE_STYLES)}
+    assert declared <= set(ids), sorted(declared - set(ids))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0]) if args else Path("templates") / "reference.docx"
+    write(target)
+    print(f"wrote {target} ({target.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

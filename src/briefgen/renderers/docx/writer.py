@@ -1,0 +1,363 @@
+"""Write the sections of a render context into a python-docx document: blocks, inline text, footnotes.
+
+Every paragraph gets a named style from the reference document, and every run the edition's ``w:lang``.
+Text arrives formatted; nothing here formats a number or parses markup.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+from briefgen import markup
+from briefgen.charts import ChartView
+from briefgen.context import (
+    BulletsView,
+    CalloutView,
+    Figure,
+    FootnoteRef,
+    GlossaryView,
+    HeadingView,
+    ItemView,
+    KeyFiguresView,
+    ParagraphView,
+    QuoteView,
+    SectionView,
+    Spans,
+    TableView,
+    TimelineView,
+    span_text,
+)
+from briefgen.renderers.docx import oxml
+from briefgen.renderers.docx.oxml import Element
+from briefgen.renderers.docx.package import new_footnote
+
+if TYPE_CHECKING:
+    from docx.opc.part import Part, XmlPart
+
+    from briefgen.context import BlockView
+    from briefgen.renderers.docx.labels import Labels
+    from briefgen.renderers.docx.reference import Language, StyleSheet
+
+#: Word's bookmark names: a letter or underscore, then letters, digits and underscores, at most 40.
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_]")
+_CALLOUT_TABLES = {"takeaway": "Callout Takeaway", "note": "Callout Note", "warning": "Callout Warning"}
+_LIST_STYLES = ("List Bullet", "List Bullet 2", "List Bullet 3")
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Where blocks go: a body, a table cell or a footnote, the part owning its links, its width."""
+
+    element: Element
+    part: Part
+    width: int  # twips available to tables
+    text_style: str = "Body Text"
+    bullet_styles: tuple[str, ...] = _LIST_STYLES
+
+
+@dataclass(frozen=True)
+class Look:
+    """Run formatting inherited by nested inline spans."""
+
+    bold: bool = False
+    italic: bool = False
+    style: str | None = None
+
+
+#: Puts a picture into a paragraph: the paragraph, the image bytes, its width in twips, its alt text.
+Picture = Callable[[Element, bytes, int, str], None]
+
+
+class Writer:
+    """Append a briefing to a document whose body has been emptied."""
+
+    def __init__(self, body: Element, part: Part, notes: XmlPart, width: int, styles: StyleSheet,
+                 labels: Labels, language: Language, chart: Callable[[ChartView], bytes] | None = None,
+                 picture: Picture | None = None) -> None:
+        self.body = Flow(body, part, width)
+        self.draw_chart = chart
+        self.picture = picture
+        self.notes = notes
+        self.styles = styles
+        self.labels = labels
+        self.language = language  # of the text being written: a stand-in section has its own
+        self.bookmarks: dict[str, str] = {}
+        self.bookmark_count = 0
+        self.runs_on = False  # sections follow each other on a page (no cover page)
+
+    # ------------------------------------------------------------ document parts
+
+    def section(self, section: SectionView, language: Language) -> None:
+        """Write a section: its numbered heading, its summary (boxed when a detail follows), its detail.
+
+        ``language`` is the language of the section's text: the edition's, or the one standing in for it.
+        """
+        edition, self.language = self.language, language
+        try:
+            heading = self.heading(self.body, "heading 1", section.number, section.title, section.anchor)
+            if self.runs_on:
+                oxml.set_child(oxml.paragraph_properties(heading), oxml.el("w:pageBreakBefore", {"w:val": 0}),
+                               oxml.PPR_ORDER)
+            if section.fallback_language:
+                self.language = edition
+                note = self.labels.fallback_note(section.fallback_language)
+                self.paragraph(self.body, "Fallback Note", text=note)
+                self.language = language
+            if section.role == "theme" and section.summary and section.detail:
+                box = self.box(self.body, "Section Summary")
+                for block in section.summary:
+                    self.block(box, block)
+                self.close(box)
+            else:
+                for block in section.summary:
+                    self.block(self.body, block)
+            for block in section.detail:
+                self.block(self.body, block)
+        finally:
+            self.language = edition
+
+    # ------------------------------------------------------------ blocks
+
+    def block(self, flow: Flow, block: BlockView) -> None:
+        if isinstance(block, ParagraphView):
+            self.paragraph(flow, flow.text_style, block.text)
+        elif isinstance(block, HeadingView):
+            self.heading(flow, "heading 2", block.number, block.text, block.anchor)
+        elif isinstance(block, BulletsView):
+            self.bullets(flow, block.items, 0)
+        elif isinstance(block, TableView):
+            self.table(flow, block)
+        elif isinstance(block, CalloutView):
+            self.callout(flow, block)
+        elif isinstance(block, TimelineView):
+            self.timeline(flow, block)
+        elif isinstance(block, QuoteView):
+            self.paragraph(flow, "Quote", block.text)
+            if block.source:
+                p = self.paragraph(flow, "Quote Source", text="— ")
+                self.inline(p, block.source, flow.part)
+        elif isinstance(block, KeyFiguresView):
+            self.key_figures(flow, block)
+        elif isinstance(block, GlossaryView):
+            for entry in block.items:
+                self.paragraph(flow, "Glossary Term", entry.term)
+                self.paragraph(flow, "Glossary Definition", entry.definition)
+        elif isinstance(block, ChartView):
+            self.chart(flow, block)
+        else:  # pragma: no cover - the context has no other block types
+            raise TypeError(type(block).__name__)
+
+    def heading(self, flow: Flow, style: str, number: str, text: Spans, anchor: str) -> Element:
+        p = self.paragraph(flow, style)
+        start, end = oxml.bookmark(self.bookmark_count, self.bookmark_name(anchor))
+        self.bookmark_count += 1
+        p.append(start)
+        if number:
+            p.append(self.run(f"{number}\t"))
+        self.inline(p, text, flow.part)
+        p.append(end)
+        return p
+
+    def bullets(self, flow: Flow, items: Sequence[ItemView], depth: int) -> None:
+        style = flow.bullet_styles[min(depth, len(flow.bullet_styles) - 1)]
+        for item in items:
+            self.paragraph(flow, style, item.text)
+            if item.items:
+                self.bullets(flow, item.items, depth + 1)
+
+    def table(self, flow: Flow, block: TableView) -> None:
+        if block.caption:
+            self.paragraph(flow, "caption", block.caption)
+        columns = [[block.header[i], *(row[i] for row in block.rows)] for i in range(len(block.header))]
+        widths = column_widths(flow.width, [[span_text(c) for c in column] for column in columns])
+        caption = span_text(block.caption) if block.caption else None
+        tbl = oxml.table(self.styles("Brief Table", "table"), widths, first_row=True, caption=caption)
+        for row, is_header in [(block.header, True)] + [(r, False) for r in block.rows]:
+            tr = oxml.table_row(tbl, header=is_header)
+            for index, cell in enumerate(row):
+                tc = oxml.table_cell(tr, widths[index])
+                align = block.align[index] if index < len(block.align) else "left"
+                p = oxml.paragraph(self.styles("Table Text"), align=align)
+                self.inline(p, cell, flow.part)
+                tc.append(p)
+        self.append_table(flow, tbl)
+
+    def timeline(self, flow: Flow, block: TimelineView) -> None:
+        dates = [self.labels.when, *(e.date for e in block.entries)]
+        events = [self.labels.event, *(span_text(e.event) for e in block.entries)]
+        widths = column_widths(flow.width, [dates, events], shares=(0.12, 0.6))
+        tbl = oxml.table(self.styles("Brief Table", "table"), widths, first_row=True, first_column=True)
+        rows: list[tuple[Spans, Spans, bool]] = [
+            ((markup.Text(self.labels.when),), (markup.Text(self.labels.event),), True),
+            *(((markup.Text(e.date),), e.event, False) for e in block.entries),
+        ]
+        for date, event, is_header in rows:
+            tr = oxml.table_row(tbl, header=is_header)
+            for index, spans in enumerate((date, event)):
+                tc = oxml.table_cell(tr, widths[index])
+                p = oxml.paragraph(self.styles("Table Text"))
+                self.inline(p, spans, flow.part)
+                tc.append(p)
+        self.append_table(flow, tbl)
+
+    def key_figures(self, flow: Flow, block: KeyFiguresView) -> None:
+        half = flow.width // 2
+        tbl = oxml.table(self.styles("Key Figures", "table"), [half, flow.width - half], first_row=False,
+                         banded_rows=False)
+        for start in range(0, len(block.items), 2):
+            pair = block.items[start:start + 2]
+            tr = oxml.table_row(tbl)
+            for item in pair:
+                width = half if len(pair) == 2 else flow.width
+                tc = oxml.table_cell(tr, width, span=1 if len(pair) == 2 else 2)
+                cell = Flow(tc, flow.part, width)
+                self.paragraph(cell, "Key Figure Value", text=item.value)
+                self.paragraph(cell, "Key Figure Label", item.label)
+                if item.as_of:
+                    self.paragraph(cell, "Key Figure Note", text=self.labels.as_of(item.as_of))
+        self.append_table(flow, tbl)
+
+    def chart(self, flow: Flow, view: ChartView) -> None:
+        """Write a chart: its title over the picture (a PNG named by its alt text), its caption and source."""
+        if self.draw_chart is None or self.picture is None:
+            return
+        # One paragraph that never splits, so that no word processor leaves the title behind.
+        p = self.paragraph(flow, "Chart")
+        p.append(self.run(view.title, Look(style=self.styles("Chart Title", "character"))))
+        p.append(oxml.run(None, self.properties(), [oxml.el("w:br")]))
+        self.picture(p, self.draw_chart(view), flow.width, view.alt)
+        for r in p.iter(oxml.qn("w:r")):  # the picture's run gets the language like every other run
+            if r.find(oxml.qn("w:rPr")) is None:
+                r.insert(0, self.properties())
+        note = " ".join(text for text in (view.caption, view.source) if text)
+        if note:
+            self.paragraph(flow, "Chart Note", text=note)
+
+    def callout(self, flow: Flow, block: CalloutView) -> None:
+        box = self.box(flow, _CALLOUT_TABLES.get(block.kind, "Callout Note"))
+        if block.title:
+            self.paragraph(box, "Callout Warning Title" if block.kind == "warning" else "Callout Title",
+                           block.title)
+        if block.text:
+            self.paragraph(box, "Callout", block.text)
+        if block.items:
+            self.bullets(box, block.items, 0)
+        self.close(box)
+
+    def box(self, flow: Flow, table_style: str) -> Flow:
+        """Open a one-cell table drawn as a box; blocks written to the returned flow go inside it."""
+        tbl = oxml.table(self.styles(table_style, "table"), [flow.width], first_row=False, banded_rows=False)
+        tc = oxml.table_cell(oxml.table_row(tbl), flow.width)
+        self.append_table(flow, tbl)
+        inner = max(flow.width - 2 * 227 - 60, 1000)  # less the box's side padding and bar
+        bullets = ("Callout Bullet", *_LIST_STYLES[1:])
+        return replace(flow, element=tc, width=inner, text_style="Callout", bullet_styles=bullets)
+
+    def close(self, box: Flow) -> None:
+        oxml.close_cell(box.element, self.styles(box.text_style))
+
+    def append_table(self, flow: Flow, tbl: Element) -> None:
+        """Append a table and a small Spacer paragraph: the space below the table, which also keeps two
+        tables in a row from joining into one."""
+        oxml.append_block(flow.element, tbl)
+        oxml.append_block(flow.element, oxml.paragraph(self.styles("Spacer")))
+
+    # ------------------------------------------------------------ paragraphs and runs
+
+    def paragraph(self, flow: Flow, style: str, spans: Spans | None = None, *,
+                  text: str | None = None) -> Element:
+        """Append a paragraph in a named style with inline ``spans`` or plain ``text``; return it."""
+        p = oxml.paragraph(self.styles(style))
+        if text:
+            p.append(self.run(text))
+        if spans:
+            self.inline(p, spans, flow.part)
+        oxml.append_block(flow.element, p)
+        return p
+
+    def inline(self, parent: Element, spans: Spans, part: Part, look: Look = Look()) -> None:
+        """Append runs for inline spans: text, emphasis, code, links, figures and footnote marks."""
+        for span in spans:
+            if isinstance(span, markup.Text | Figure):
+                parent.append(self.run(span.text, look))
+            elif isinstance(span, markup.Code):
+                code = replace(look, style=self.styles("Inline Code", "character"))
+                parent.append(self.run(span.text, code))
+            elif isinstance(span, markup.Strong):
+                self.inline(parent, span.children, part, replace(look, bold=True))  # type: ignore[arg-type]
+            elif isinstance(span, markup.Emphasis):
+                self.inline(parent, span.children, part, replace(look, italic=True))  # type: ignore[arg-type]
+            elif isinstance(span, markup.Link):
+                link = oxml.hyperlink(rel_id=part.relate_to(span.href, RT.HYPERLINK, is_external=True))
+                self.inline(link, span.children, part,  # type: ignore[arg-type]
+                            replace(look, style=self.styles("Hyperlink", "character")))
+                parent.append(link)
+            elif isinstance(span, FootnoteRef):
+                if part is self.notes:  # Word has no notes inside notes: keep the text, in brackets
+                    parent.append(self.run(" ("))
+                    self.inline(parent, span.children, part, look)
+                    parent.append(self.run(")"))
+                else:
+                    parent.append(self.footnote(span))
+
+    def footnote(self, ref: FootnoteRef) -> Element:
+        """Write note ``ref`` into the footnotes part; return the run that marks it in the text."""
+        mark = self.properties(self.styles("footnote reference", "character"))
+        note = new_footnote(self.notes, ref.number)
+        p = oxml.paragraph(self.styles("footnote text"))
+        p.append(oxml.run(None, oxml.run_properties(style=self.styles("footnote reference", "character"),
+                                                      language=self.language.element()),
+                          [oxml.el("w:footnoteRef")]))
+        p.append(self.run(" "))
+        self.inline(p, ref.children, self.notes)
+        note.append(p)
+        return oxml.footnote_reference(ref.number, mark)
+
+    def run(self, text: str, look: Look = Look()) -> Element:
+        return oxml.run(text, self.properties(look.style, look.bold, look.italic))
+
+    def properties(self, style: str | None = None, bold: bool = False, italic: bool = False) -> Element:
+        return oxml.run_properties(style=style, bold=bold, italic=italic, language=self.language.element())
+
+    def bookmark_name(self, anchor: str) -> str:
+        """Return the hidden bookmark name of a heading anchor, the same each time it is asked."""
+        if anchor not in self.bookmarks:
+            name = ("_Toc_" + _NOT_NAME.sub("_", anchor))[:36]
+            taken = set(self.bookmarks.values())
+            unique, n = name, 1
+            while unique in taken:
+                n += 1
+                unique = f"{name}_{n}"
+            self.bookmarks[anchor] = unique
+        return self.bookmarks[anchor]
+
+
+def column_widths(total: int, columns: list[list[str]],
+                  shares: tuple[float, float] = (0.1, 0.7)) -> list[int]:
+    """Share ``total`` twips between columns by the width of their longest text (wide letters count twice).
+
+    No column gets less than ``shares[0]`` or more than ``shares[1]`` of the width (before rounding), so
+    that a long cell wraps instead of starving its neighbours.
+    """
+    if not columns:
+        return []
+    low, high = total * shares[0], total * shares[1]
+    longest = [max((_display_width(t) for t in column), default=1) or 1 for column in columns]
+    weights = [math.sqrt(w) if w > 30 else w / math.sqrt(30) for w in longest]  # damp very long cells
+    raw = [total * w / sum(weights) for w in weights]
+    clamped = [min(max(w, low), high) for w in raw]
+    scale = total / sum(clamped)
+    widths = [int(w * scale) for w in clamped]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

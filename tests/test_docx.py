@@ -1,0 +1,401 @@
+"""The DOCX as Word and LibreOffice see it: styles, headings, language, contents, notes, fields, bytes."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import docx
+import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+from briefgen.build import build, load_project
+from briefgen.charts import ChartView
+from briefgen.context import BlockView, RenderContext, build_context
+from briefgen.errors import ContentError, RenderError
+from briefgen.parity import check_text, docx_text
+from briefgen.renderers import Setup
+from briefgen.renderers.docx import DocxRenderer
+from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES, TABLE_STYLES
+from briefgen.templating import builtin_templates, search_path
+from tests.conftest import REPO, pdftotext
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def render(project: Path, lang: str,
+           change: Callable[[RenderContext], RenderContext] | None = None) -> tuple[RenderContext, bytes]:
+    """Render one language of a project to DOCX bytes, without writing anything."""
+    ctx = build_context(load_project(project).brief, lang)
+    if change is not None:
+        ctx = change(ctx)
+    folders = search_path(project)
+    setup = Setup(project=project, template_folders=folders, resource_roots=[project, *folders])
+    return ctx, DocxRenderer().render(ctx, setup)
+
+
+@pytest.fixture(scope="module")
+def reference_docx() -> dict[str, tuple[RenderContext, bytes]]:
+    """The reference briefing rendered to DOCX, in Korean and English."""
+    return {lang: render(REPO, lang) for lang in ("ko", "en")}
+
+
+def open_docx(data: bytes) -> docx.document.Document:
+    return docx.Document(io.BytesIO(data))
+
+
+def style_name(paragraph: Paragraph) -> str:
+    return paragraph.style.name.lower() if paragraph.style is not None and paragraph.style.name else ""
+
+
+def body_paragraphs(document: docx.document.Document) -> list[object]:
+    return list(document.element.body.iter(f"{W}p"))
+
+
+# ---------------------------------------------------------------- structure and styles
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_paragraph_has_a_named_style_of_the_reference(
+        lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    document = open_docx(reference_docx[lang][1])
+    names = {s.style_id: s.name.lower() for s in document.styles}
+    declared = {n.lower() for n in PARAGRAPH_STYLES}
+    used = set()
+    for p in body_paragraphs(document):
+        style = p.find(f"{W}pPr/{W}pStyle")  # type: ignore[attr-defined]
+        assert style is not None, "a paragraph without a style"
+        used.add(names[style.get(f"{W}val")])
+    assert used <= declared
+    assert {"title", "heading 1", "heading 2", "body text", "list bullet", "list bullet 2", "table text",
+            "quote", "caption", "toc 1", "toc 2", "glossary term", "key figure value"} <= used
+    tables = {names[t.find(f"{W}tblPr/{W}tblStyle").get(f"{W}val")]
+              for t in document.element.body.iter(f"{W}tbl")}
+    assert tables == {n.lower() for n in TABLE_STYLES}
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_headings_are_the_context_headings_in_order(
+        lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    ctx, data = reference_docx[lang]
+    document = open_docx(data)
+    headings = [squash(p.text) for p in document.paragraphs if style_name(p) in ("heading 1", "heading 2")]
+    assert headings == ctx.headings()
+
+
+def test_language_east_asian_font_and_korean_line_breaking(
+        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    expected = {"ko": ("en-US", "ko-KR", True), "en": ("en-US", "en-US", False)}
+    for lang, (val, east_asia, wraps) in expected.items():
+        document = open_docx(reference_docx[lang][1])
+        defaults = document.styles.element.find(qn("w:docDefaults"))
+        lang_el = defaults.find(f"{W}rPrDefault/{W}rPr/{W}lang")
+        assert (lang_el.get(qn("w:val")), lang_el.get(qn("w:eastAsia"))) == (val, east_asia)
+        fonts = defaults.find(f"{W}rPrDefault/{W}rPr/{W}rFonts")
+        assert fonts.get(qn("w:ascii")) == "Noto Sans"  # Latin text keeps a Latin font
+        if lang == "ko":
+            assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK KR"
+        word_wrap = defaults.find(f"{W}pPrDefault/{W}pPr/{W}wordWrap")
+        assert (word_wrap is not None and word_wrap.get(qn("w:val")) == "1") is wraps
+        heading = document.styles["Heading 1"].element.find(f"{W}rPr/{W}lang")
+        assert heading.get(qn("w:eastAsia")) == east_asia
+        runs = list(document.element.body.iter(f"{W}r"))
+        assert runs and all(r.find(f"{W}rPr/{W}lang").get(qn("w:eastAsia")) == east_asia for r in runs)
+
+
+def test_core_properties(reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    ctx, data = reference_docx["ko"]
+    props = open_docx(data).core_properties
+    assert props.title == "딥시크(DeepSeek) 리서치 브리핑"
+    assert props.subject == ctx.meta.subtitle
+    assert props.author == "AI 동향 분석팀"
+    assert props.language == "ko-KR"
+    assert props.keywords == "; ".join(ctx.meta.keywords)
+    assert props.created.isoformat() == props.modified.isoformat() == "2025-02-15T00:00:00+00:00"
+
+
+# ---------------------------------------------------------------- contents, notes, fields, tables
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_contents_open_filled_in_and_link_to_heading_bookmarks(
+        lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    ctx, data = reference_docx[lang]
+    document = open_docx(data)
+    body = document.element.body
+    instructions = [t.text for t in body.iter(f"{W}instrText")]
+    assert [i.strip() for i in instructions] == ['TOC \\o "1-2" \\h \\z \\u']
+    entries = [p for p in document.paragraphs if style_name(p) in ("toc 1", "toc 2")]
+    assert [squash(p.text) for p in entries] == ctx.headings()
+    bookmarks = {b.get(qn("w:name")) for b in body.iter(f"{W}bookmarkStart")}
+    anchors = [link.get(qn("w:anchor")) for p in entries for link in p._p.iter(f"{W}hyperlink")]
+    assert len(anchors) == len(entries) and set(anchors) <= bookmarks
+    title = next(p for p in document.paragraphs if style_name(p) == "toc heading")
+    assert title.text == ("목차" if lang == "ko" else "Contents")
+    settings = document.settings.element
+    assert settings.find(qn("w:updateFields")) is None
+
+
+def test_footnotes_are_word_footnotes(reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    ctx, data = reference_docx["en"]
+    document = open_docx(data)
+    refs = [int(r.get(qn("w:id"))) for r in document.element.body.iter(f"{W}footnoteReference")]
+    assert refs == [note.number for note in ctx.footnotes] == [1, 2, 3]
+    part = document.part.part_related_by(RT.FOOTNOTES)
+    notes = docx.oxml.parse_xml(part.blob)
+    texts = {int(n.get(qn("w:id"))): "".join(t.text for t in n.iter(f"{W}t")).strip()
+             for n in notes.iter(f"{W}footnote") if n.get(qn("w:type")) is None}
+    assert sorted(texts) == [1, 2, 3]
+    assert texts[1].startswith("The source calls these H100 GPUs")
+
+
+def test_header_and_footer_fields_are_localized(
+        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    for lang, words in {"ko": ("대외비", " / "), "en": ("Internal", "Page ", " of ")}.items():
+        section = open_docx(reference_docx[lang][1]).sections[-1]
+        assert section.header.paragraphs[0].text == reference_docx[lang][0].meta.title
+        footer = section.footer.paragraphs[0]
+        for word in words:
+            assert word in footer.text
+        instructions = [t.text.strip() for t in footer._p.iter(f"{W}instrText")]
+        assert instructions == ["PAGE", "NUMPAGES"]
+        separators = list(footer._p.iter(f"{W}fldChar"))
+        assert [f.get(qn("w:fldCharType")) for f in separators] == ["begin", "separate", "end"] * 2
+        # Every field has a result already: "1", never empty.
+        assert re.search(r"\d", footer.text)
+    cover = open_docx(reference_docx["ko"][1]).sections[0]
+    assert not cover.header.is_linked_to_previous or not cover.header.paragraphs[0].text
+
+
+def test_tables_repeat_their_header_and_right_align_numbers(
+        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    document = open_docx(reference_docx["en"][1])
+    staff = next(t for t in document.tables if t.cell(0, 0).text == "Company")
+    header = staff.rows[0]._tr
+    assert header.find(f"{W}trPr/{W}tblHeader") is not None
+    assert [c.text for c in staff.columns[2].cells][1:] == ["139", "1,200", "7,000", "5,000"]
+    for cell in staff.columns[2].cells:
+        assert cell.paragraphs[0].alignment is not None and cell.paragraphs[0].alignment.name == "RIGHT"
+    assert staff.columns[0].cells[1].paragraphs[0].alignment is None
+    timeline = next(t for t in document.tables if [c.text for c in t.rows[0].cells][-1:] == ["Event"])
+    assert timeline.rows[0]._tr.find(f"{W}trPr/{W}tblHeader") is not None
+    assert timeline.cell(1, 0).text == "November 2, 2023"
+
+
+def test_links_are_hyperlinks_with_relationships(
+        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    document = open_docx(reference_docx["en"][1])
+    targets = {r.target_ref for r in document.part.rels.values() if r.reltype == RT.HYPERLINK}
+    assert targets == {"https://opensource.org/license/mit", "https://github.com/deepseek-ai"}
+    links = [p.hyperlinks for p in document.paragraphs if p.hyperlinks]
+    assert any(link.url == "https://github.com/deepseek-ai" for group in links for link in group)
+
+
+def without_charts(ctx: RenderContext) -> RenderContext:
+    def keep(blocks: tuple[BlockView, ...]) -> tuple[BlockView, ...]:
+        return tuple(b for b in blocks if not isinstance(b, ChartView))
+
+    sections = tuple(replace(s, summary=keep(s.summary), detail=keep(s.detail)) for s in ctx.sections)
+    return replace(ctx, sections=sections)
+
+
+def test_size_and_parity_with_the_context(reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    for lang, (ctx, data) in reference_docx.items():
+        assert len(data) < 400_000  # with its charts, drawn as PNG
+        assert check_text(ctx, f"{lang}.docx", docx_text(data)) == []
+        _, plain = render(REPO, lang, without_charts)
+        assert len(plain) < 200_000
+
+
+def test_charts_are_pictures_named_by_their_alt_text(
+        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    ctx, data = reference_docx["en"]
+    charts = [b for s in ctx.sections for b in s.blocks if isinstance(b, ChartView)]
+    document = open_docx(data)
+    described = [d.get("descr") for d in document.element.body.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    assert described == [c.alt for c in charts] and charts
+    titles = [p.text.strip() for p in document.paragraphs if style_name(p) == "chart"]
+    assert titles == [c.title for c in charts]
+
+
+def test_an_edition_without_cover_or_contents_gets_a_title_block() -> None:
+    def short(ctx: RenderContext) -> RenderContext:
+        include = ctx.presentation.include.model_copy(update={"cover": False, "toc": False})
+        palette = {**ctx.presentation.palette, "brand": "#006400"}
+        return replace(ctx, presentation=replace(ctx.presentation, include=include, palette=palette))
+
+    ctx, data = render(REPO, "en", short)
+    document = open_docx(data)
+    assert len(document.sections) == 1
+    assert not [p for p in document.paragraphs if style_name(p) in ("toc heading", "toc 1", "cover detail")]
+    first = [p.text for p in document.paragraphs[:3]]
+    assert first[0] == "Internal\u2003Strategy & Planning Office\u2003February 15, 2025"
+    assert first[1] == ctx.meta.title
+    breaks = [p._p.find(f"{W}pPr/{W}pageBreakBefore") for p in document.paragraphs
+              if style_name(p) == "heading 1"]
+    assert breaks and all(b is not None and b.get(qn("w:val")) == "0" for b in breaks)
+    styles = document.styles.element.xml
+    assert "006400" in styles and "1F3A5F" not in styles.upper()
+
+
+def test_a_stand_in_section_is_marked_and_tagged_with_its_language() -> None:
+    def borrowed(ctx: RenderContext) -> RenderContext:
+        first = replace(ctx.sections[0], fallback_lang="ko", fallback_language="Korean")
+        return replace(ctx, sections=(first, *ctx.sections[1:]))
+
+    _, data = render(REPO, "en", borrowed)
+    document = open_docx(data)
+    note = next(p for p in document.paragraphs if style_name(p) == "fallback note")
+    assert note.text == "Not yet translated: this section is shown in Korean."
+    assert note.runs[0]._r.find(f"{W}rPr/{W}lang").get(qn("w:eastAsia")) == "en-US"
+    heading = next(p for p in document.paragraphs if style_name(p) == "heading 1")
+    assert heading.runs[0]._r.find(f"{W}rPr/{W}lang").get(qn("w:eastAsia")) == "ko-KR"
+
+
+# ---------------------------------------------------------------- reproducible and safe
+
+
+def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
+    first = build(REPO, ["ko", "en"], ["docx"], output=tmp_path / "one").written
+    second = build(REPO, ["ko", "en"], ["docx"], output=tmp_path / "two").written
+    for a, b in zip(first, second, strict=True):
+        assert a.name == b.name
+        assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(first[0]) as package:
+        names = package.namelist()
+        assert names[0] == "[Content_Types].xml"
+        assert {info.date_time for info in package.infolist()} == {(2025, 2, 15, 0, 0, 0)}
+
+
+def test_text_appears_exactly_as_written(minimal: Path) -> None:
+    main = minimal / "content" / "en" / "01-main.yaml"
+    tricky = 'R&D <b>not a tag</b> "quoted" \'single\' 🚀 emoji & more'
+    quoted = tricky.replace("'", "''")  # a YAML single-quoted scalar
+    text = main.read_text(encoding="utf-8").replace("  - quote:", f"  - paragraph: '{quoted}'\n  - quote:")
+    main.write_text(text, encoding="utf-8")
+    brief = minimal / "content" / "en" / "brief.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("Test office", '"Test & <Office> 🏢"'),
+                     encoding="utf-8")
+    _, data = render(minimal, "en")
+    document = open_docx(data)
+    texts = [p.text for p in document.paragraphs]
+    assert tricky in texts
+    assert "Test & <Office> 🏢" in texts
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    assert "R&amp;D &lt;b&gt;not a tag&lt;/b&gt;" in xml
+
+
+def test_a_control_character_is_a_located_content_error(minimal: Path) -> None:
+    main = minimal / "content" / "en" / "01-main.yaml"
+    text = main.read_text(encoding="utf-8").replace("title: Main", 'title: "Ma\\vin"')  # \v: U+000B
+    main.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_project(minimal)
+    message = str(caught.value)
+    assert "content/en/01-main.yaml:2" in message
+    assert "U+000B" in message
+
+
+# ---------------------------------------------------------------- the reference document
+
+
+def test_builtin_reference_has_every_style_the_renderer_names() -> None:
+    document = docx.Document(str(builtin_templates() / "reference.docx"))
+    names = {(s.type.name.lower() if s.type else "", s.name.lower()) for s in document.styles}
+    kinds = {"paragraph": PARAGRAPH_STYLES, "character": CHARACTER_STYLES, "table": TABLE_STYLES}
+    for kind, wanted in kinds.items():
+        for name in wanted:
+            assert (kind, name.lower()) in names, name
+    assert (builtin_templates() / "reference.docx").stat().st_size < 60_000
+
+
+def test_a_project_reference_document_wins(minimal: Path) -> None:
+    document = docx.Document(str(builtin_templates() / "reference.docx"))
+    document.styles["Title"].font.color.rgb = docx.shared.RGBColor(0x12, 0x34, 0x56)
+    (minimal / "templates").mkdir()
+    document.save(str(minimal / "templates" / "reference.docx"))
+    _, data = render(minimal, "ko")
+    title = open_docx(data).styles["Title"].font.color.rgb
+    assert str(title) == "123456"
+
+
+def test_a_reference_without_a_needed_style_is_a_render_error(minimal: Path) -> None:
+    document = docx.Document(str(builtin_templates() / "reference.docx"))
+    for name in ("Callout", "Glossary Term"):
+        element = document.styles[name].element
+        element.getparent().remove(element)
+    (minimal / "templates").mkdir()
+    document.save(str(minimal / "templates" / "reference.docx"))
+    with pytest.raises(RenderError) as caught:
+        render(minimal, "en")
+    messages = [str(d) for d in caught.value.diagnostics]
+    assert messages[0].startswith("templates/reference.docx: error: the reference document has no paragraph "
+                                  "style 'Callout'")
+    assert any("'Glossary Term'" in m for m in messages)
+
+
+def test_the_reference_generator_is_reproducible(tmp_path: Path) -> None:
+    from briefgen.renderers.docx.make_reference import write
+
+    write(tmp_path / "a.docx")
+    write(tmp_path / "b.docx")
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+    assert (tmp_path / "a.docx").read_bytes() == (builtin_templates() / "reference.docx").read_bytes(), (
+        "templates/reference.docx is stale: run python -m briefgen.renderers.docx.make_reference")
+
+
+# ---------------------------------------------------------------- a real word processor
+
+
+@pytest.fixture(scope="module")
+def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory,
+                     reference_docx: dict[str, tuple[RenderContext, bytes]]) -> dict[str, Path]:
+    """The reference DOCX files converted to PDF by LibreOffice, headless, with a throwaway profile."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian's libreoffice-writer-nogui)")
+    folder = tmp_path_factory.mktemp("libreoffice")
+    files = []
+    for lang, (_, data) in reference_docx.items():
+        path = folder / f"brief.{lang}.docx"
+        path.write_bytes(data)
+        files.append(str(path))
+    profile = (folder / "profile").as_uri()
+    result = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                             "--outdir", str(folder), *files], capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    return {lang: folder / f"brief.{lang}.pdf" for lang in reference_docx}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "figures"), [
+    ("ko", ["558만 달러", "6,710억", "90~95%", "2025년 1월 20일"]),
+    ("en", ["$5.58 million", "671 billion", "90–95%", "January 20, 2025"]),
+])
+def test_libreoffice_opens_it_and_shows_the_headings_and_figures(
+        lang: str, figures: list[str], libreoffice_pdfs: dict[str, Path],
+        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    pdf = libreoffice_pdfs[lang]
+    text = pdftotext(pdf)
+    compact = re.sub(r"\s+", "", text)
+    for figure in figures:
+        assert re.sub(r"\s+", "", figure) in compact
+    ctx = reference_docx[lang][0]
+    from briefgen.parity import pdf_text
+
+    assert check_text(ctx, pdf.name, pdf_text(pdf.read_bytes())) == []
