@@ -106,7 +106,7 @@ def test_language_east_asian_font_and_korean_line_breaking(
         fonts = defaults.find(f"{W}rPrDefault/{W}rPr/{W}rFonts")
         assert fonts.get(qn("w:ascii")) == "Noto Sans"  # Latin text keeps a Latin font
         if lang == "ko":
-            assert fonts.get(qn("w:eastAsia")) == "Noto Sans CJK KR"
+            assert fonts.get(qn("w:eastAsia")) == "NanumGothic"  # the first of the Korean stack
         word_wrap = defaults.find(f"{W}pPrDefault/{W}pPr/{W}wordWrap")
         assert (word_wrap is not None and word_wrap.get(qn("w:val")) == "1") is wraps
         heading = document.styles["Heading 1"].element.find(f"{W}rPr/{W}lang")

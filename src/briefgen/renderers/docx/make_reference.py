@@ -2,8 +2,8 @@
 
     python -m briefgen.renderers.docx.make_reference templates/reference.docx
 
-The result is the house style of the DOCX: A4, the brand colours of the PDF stylesheet, Noto fonts (Latin
-and Korean), Korean-friendly line spacing, and every paragraph, character and table style the renderer
+The result is the house style of the DOCX: A4, the brand colours of the PDF stylesheet, Noto Sans for Latin
+text and the first Korean font of the stack, Korean-friendly line spacing, and every paragraph, character and table style the renderer
 names (see ``reference.PARAGRAPH_STYLES``). Its body is a specimen of those styles, so that opening it in
 Word shows what each one looks like; the renderer throws the body away and keeps the styles. Running this
 twice gives the same bytes.
