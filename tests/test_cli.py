@@ -27,7 +27,8 @@ def test_broken_project_prints_its_exact_error(case: str, minimal: Path, tmp_pat
     assert "Traceback" not in result.output
     # a failed build leaves the previous output as it was, and no temporary file
     assert previous.read_bytes() == b"previous good build"
-    assert sorted(p.name for p in previous.parent.iterdir()) == ["minimal.ko.pdf"]
+    assert sorted(p.name for p in previous.parent.glob("[!.]*")) == ["minimal.ko.pdf"]
+    assert not list(previous.parent.rglob("*.tmp"))
 
 
 def test_every_broken_case_names_a_file_and_line() -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import audience, fonts, renderers, sources
+from briefgen import audience, fonts, plan, renderers, sources
 from briefgen.context import build_context
-from briefgen.errors import ContentError, Diagnostic, Location
+from briefgen.errors import ContentError, Diagnostic, Location, RenderError
 from briefgen.model import Brief
-from briefgen.output import Output, output_name, write_all
+from briefgen.output import Output, output_lock, write_all, write_file
+from briefgen.plan import search_path
 from briefgen.renderers import Setup
-from briefgen.templating import search_path
+from briefgen.runner import Rendered, render_all
 from briefgen.validate import Collector, raise_errors, validate_brief, validate_project
 
 
@@ -55,6 +58,9 @@ def load_project(root: Path) -> Loaded:
 class BuildResult:
     written: list[Path]
     warnings: list[Diagnostic]
+    skipped: list[Path] = field(default_factory=list)  # up to date: not built again, not rewritten
+    failed: list[tuple[str, list[Diagnostic]]] = field(default_factory=list)  # output name, why
+    crashes: list[str] = field(default_factory=list)  # tracebacks of unexpected errors, for --debug
 
 
 def build(
@@ -64,21 +70,36 @@ def build(
     output: Path | None = None,
     strict: bool = False,
     audiences: Sequence[str] = (),
+    *,
+    everything: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    progress: Callable[[str, Rendered | None], None] | None = None,
 ) -> BuildResult:
-    """Build the requested audiences, languages and formats; nothing is written unless every output rendered.
+    """Build the requested audiences, languages and formats.
 
-    No audience builds the whole briefing, named without an audience: ``deepseek-briefing.ko.pdf``.
+    No audience builds the whole briefing, named without one: ``deepseek-briefing.ko.pdf``. ``everything``
+    builds every language, the whole briefing and every audience, in every format, and keeps going past a
+    failed output; otherwise nothing is written unless every output rendered. Outputs whose inputs did not
+    change since they were built are skipped (``force`` builds them anyway). ``jobs`` renders that many
+    outputs at a time (default: one per core).
     """
     loaded = load_project(project)
     brief = loaded.brief
+    root = loaded.root
     warnings = list(loaded.warnings)
-    langs = list(languages) or [brief.config.default_language]
+    folders = search_path(root)
+    langs = list(brief.editions) if everything else list(languages) or [brief.config.default_language]
     unknown = [lang for lang in langs if lang not in brief.editions]
     if unknown:
         raise ContentError(
             f"language '{unknown[0]}' is not one of the project's languages ({', '.join(brief.editions)})",
             Location(sources.PROJECT_FILE), "add it to 'languages' and write content/" + unknown[0] + "/",
         )
+    names: list[str | None] = [None, *sorted(audience.available(folders))] if everything else \
+        list(dict.fromkeys(audiences)) or [None]
+    profiles = {name: audience.load(name, folders, root, brief) for name in names if name}
+    formats = list(plan.FORMATS) if everything else list(dict.fromkeys(formats))
     if "pdf" in formats and not fonts.has_fast_subsetting():
         warnings.append(Diagnostic(
             "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: fonts are embedded several times slower",
@@ -86,22 +107,71 @@ def build(
     if strict and warnings:
         raise ContentError("", diagnostics=[
             Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings])
-    root = loaded.root
-    folders = search_path(root)
+
+    folder = output or root / "output"
+    epoch = plan.source_date_epoch()
+    created = dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else None
     setup = Setup(
         project=root,
         template_folders=folders,
         resource_roots=[root / "templates", root / "content", root / "assets", *folders],
-        cache=(output or root / "output") / ".cache" / "charts",
+        cache=folder / plan.STATE_FOLDER / "charts",
     )
-    profiles = [audience.load(name, folders, root, brief) for name in audiences] or [None]
-    outputs: list[Output] = []
-    for profile in profiles:
-        for lang in langs:
-            ctx = build_context(brief, lang, profile)
-            for fmt in formats:
-                renderer = renderers.get(fmt)
-                name = output_name(brief.config.brief, lang, renderer.extension, profile.name if profile else None)
-                outputs.append(Output(name, renderer.render(ctx, setup)))
-    written = write_all(outputs, output or root / "output")
-    return BuildResult(written, warnings + setup.warnings)
+    digests = plan.Digests(root, folders, {"strict": strict, "source_date_epoch": epoch})
+    todo = plan.jobs(brief.config.brief, langs, formats, names)
+    with output_lock(folder):
+        manifest = plan.Manifest(folder)
+        inputs = {job.name: digests.digest(job, brief.config.default_language,
+                                           reads_default(brief, profiles.get(job.audience or "")),
+                                           fonts.font_state(job.lang)) for job in todo}
+        fresh = [] if force else [job for job in todo if manifest.up_to_date(folder, job.name, inputs[job.name])]
+        stale = [job for job in todo if job not in fresh]
+        for job in fresh:
+            if progress:
+                progress(job.name, None)
+
+        def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
+            ctx = build_context(brief, job.lang, profiles.get(job.audience or ""), created)
+            mine = Setup(setup.project, setup.template_folders, setup.resource_roots, setup.cache)
+            return renderers.get(job.fmt).render(ctx, mine), mine.warnings
+
+        for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):
+            fonts.choose(lang)  # no font for the script: say which package to install, before anything starts
+        _preload({job.fmt for job in stale})
+        workers = jobs or min(len(stale), os.cpu_count() or 1)
+        results = render_all(stale, render_one, workers, (lambda r: progress(r.job.name, r)) if progress else None)
+        good = [r for r in results if r.data is not None]
+        bad = [r for r in results if r.data is None]
+        for result in results:
+            warnings += [w for w in result.warnings if w not in warnings]
+        if bad and not everything:
+            crashes = [r.crash for r in bad if r.crash]
+            error = RenderError("", diagnostics=list(dict.fromkeys(d for r in bad for d in r.errors)))
+            error.crashes = crashes  # type: ignore[attr-defined]
+            raise error
+        written = write_all([Output(r.job.name, r.data) for r in good if r.data is not None], folder) if good else []
+        for result in good:
+            assert result.data is not None
+            manifest.record(result.job.name, inputs[result.job.name], result.data)
+        if good:
+            write_file(folder / plan.STATE_FOLDER / plan.MANIFEST, manifest.data())
+    return BuildResult(
+        written=written,
+        warnings=warnings,
+        skipped=[folder / job.name for job in fresh],
+        failed=[(r.job.name, r.errors) for r in bad],
+        crashes=[r.crash for r in bad if r.crash],
+    )
+
+
+def reads_default(brief: Brief, profile: audience.Audience | None) -> bool:
+    """Tell whether an edition shows anything of the default language: stand-in sections, or focus tags."""
+    return brief.config.language_fallback or bool(profile and profile.profile.focus)
+
+
+def _preload(formats: set[str]) -> None:
+    """Import the rendering libraries once, before the rendering children are forked from this process."""
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401
+    if "docx" in formats:
+        import docx  # noqa: F401

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,7 +67,39 @@ def _common(func: F) -> F:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose heavier commands are imported only when used, so that --help and build start fast."""
+
+    LAZY = {  # name: (module:attribute, the one-line help shown in --help)
+        "mail": ("briefgen.mail.command:mail", "Mail the briefing: build it (or reuse an up-to-date build), "
+                                               "then send one message to every recipient."),
+        "serve": ("briefgen.serve.command:serve", "Preview the briefing in a browser, rebuilt on every save."),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            import importlib
+
+            module, _, attribute = self.LAZY[cmd_name][0].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.LAZY and name not in self.commands:
+                rows.append((name, self.LAZY[name][1]))
+            else:
+                command = self.commands[name]
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="briefgen")
 def main() -> None:
     """Build localized briefing documents (PDF, DOCX, HTML) from structured YAML content."""
@@ -79,24 +112,75 @@ def main() -> None:
               help="Output format (repeatable); default: pdf.")
 @click.option("--audience", "-a", "audiences", multiple=True, metavar="NAME",
               help="Audience profile (repeatable), e.g. executive, technical, policy; default: the whole briefing.")
+@click.option("--all", "everything", is_flag=True,
+              help="Build every language, the whole briefing and every audience, in every format; "
+                   "a failed output does not stop the others.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Render N outputs at a time; default: one per core.")
+@click.option("--force", is_flag=True, help="Build even the outputs whose inputs did not change.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder; default: output/ in the project.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_common
-def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple[str, ...], output: Path | None,
-          strict: bool, project: Path, debug: bool) -> None:
-    """Build the briefing: validate all content, render every output, then write them all."""
+def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple[str, ...], everything: bool,
+          jobs: int | None, force: bool, output: Path | None, strict: bool, project: Path, debug: bool) -> None:
+    """Build the briefing: validate all content, render every output, then write them all.
+
+    Outputs whose inputs did not change since the last build are not built again (see --force).
+    """
 
     def action() -> int:
+        from briefgen.plan import quick_up_to_date
+
+        if not force:
+            done = quick_up_to_date(project, languages, formats or ("pdf",), audiences, output, everything, strict)
+            if done is not None:
+                for path in done:
+                    click.echo(f"up to date: {_display(path)}")
+                return ExitCode.OK
         from briefgen.build import build as run_build
 
-        result = run_build(project, languages, formats or ("pdf",), output, strict, audiences)
+        with _progress() as progress:
+            result = run_build(project, languages, formats or ("pdf",), output, strict, audiences,
+                               everything=everything, jobs=jobs, force=force, progress=progress)
         _show(result.warnings)
+        for path in result.skipped:
+            click.echo(f"up to date: {_display(path)}")
         for path in result.written:
             click.echo(f"wrote {_display(path)}")
+        for name, problems in result.failed:
+            for problem in problems:
+                click.echo(f"{name}: {problem}", err=True)
+        if debug:
+            for crash in result.crashes:
+                click.echo(crash, err=True)
+        if result.failed:
+            total = len(result.failed) + len(result.written) + len(result.skipped)
+            click.echo(f"{len(result.failed)} of {total} outputs failed", err=True)
+            return ExitCode.ERROR
         return ExitCode.OK
 
     _run(debug, action)
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str, Any], None] | None]:
+    """Show what is being built on a terminal (rich's progress bar); nothing when output is redirected."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("building", total=None)
+
+        def update(name: str, result: Any) -> None:
+            state = "up to date" if result is None else "failed" if result.data is None else "built"
+            bar.update(task, advance=1, description=f"{state}: {name}")
+
+        yield update
 
 
 @main.command()
@@ -183,8 +267,3 @@ def init(directory: Path, lang: str, title: str | None, debug: bool) -> None:
         return ExitCode.OK
 
     _run(debug, action)
-
-
-
-
-main.add_command(__import__("briefgen.mail.command", fromlist=["mail"]).mail)  # last: it imports from here

@@ -7,6 +7,7 @@ Renderers (HTML/PDF and DOCX) read only this.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -212,6 +213,7 @@ class Meta:
     subtitle: str | None
     date: str  # formatted for the language
     date_iso: str  # YYYY-MM-DD
+    created: str  # when the document counts as made, ISO 8601 in UTC: SOURCE_DATE_EPOCH, else the brief's date
     organisation: str | None
     author: str | None
     classification: str | None
@@ -484,8 +486,13 @@ def _keep(block: BlockView, include: Include) -> bool:
     return True
 
 
-def build_context(brief: Brief, lang: str, audience: Audience | None = None) -> RenderContext:
-    """Build the render context of one language's edition, for an audience (None: the whole briefing)."""
+def build_context(brief: Brief, lang: str, audience: Audience | None = None,
+                  created: dt.datetime | None = None) -> RenderContext:
+    """Build the render context of one language's edition, for an audience (None: the whole briefing).
+
+    ``created`` is when the document counts as made (for reproducible builds: SOURCE_DATE_EPOCH); None
+    takes the brief's date, at midnight UTC.
+    """
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
     profile = audience.profile if audience else AudienceProfile()
@@ -530,6 +537,8 @@ def build_context(brief: Brief, lang: str, audience: Audience | None = None) -> 
             subtitle=meta.subtitle,
             date=builder.fmt.date(meta.date),
             date_iso=meta.date.to_date().isoformat(),
+            created=(created or dt.datetime.combine(meta.date.to_date(), dt.time(), dt.UTC))
+            .astimezone(dt.UTC).replace(microsecond=0).isoformat(),
             organisation=localized(brand.organisation, lang, default_lang) or meta.organisation,
             author=meta.author,
             classification=localized(brand.classification, lang, default_lang) or meta.classification,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ctypes.util
 import functools
 import shutil
 import subprocess
 from dataclasses import dataclass
-
-from babel import Locale
+from pathlib import Path
 
 from briefgen.errors import RenderError
 
@@ -38,9 +36,14 @@ PACKAGES: dict[str, str] = {
 }
 
 
+def _language(lang: str) -> str:
+    """Return the language part of a locale code: ``ko`` for ``ko_KR``."""
+    return lang.replace("-", "_").split("_")[0].lower()
+
+
 def stack_for(lang: str) -> tuple[str, ...]:
     """Return the font families to name for a language, most preferred first."""
-    language = Locale.parse(lang.replace("-", "_")).language
+    language = _language(lang)
     return STACKS.get(language, STACKS["latin"])
 
 
@@ -60,7 +63,7 @@ def _families_for(language: str) -> frozenset[str] | None:
 
 def choose(lang: str) -> FontChoice:
     """Return the font choice for a language; raise RenderError if nothing installed covers its script."""
-    language = Locale.parse(lang.replace("-", "_")).language
+    language = _language(lang)
     stack = stack_for(lang)
     families = _families_for(language)
     if families is None:
@@ -69,6 +72,8 @@ def choose(lang: str) -> FontChoice:
         if family in families:
             return FontChoice(stack, family)
     if language in PACKAGES:
+        from babel import Locale
+
         name = Locale.parse(language).get_display_name("en")
         raise RenderError(
             f"no installed font covers {name} ('{lang}'); the text would print as empty boxes",
@@ -79,4 +84,35 @@ def choose(lang: str) -> FontChoice:
 
 def has_fast_subsetting() -> bool:
     """Return whether HarfBuzz's subsetter is installed (WeasyPrint embeds fonts far faster with it)."""
+    import ctypes.util
+
     return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+def font_file(family: str) -> str | None:
+    """Return the file fontconfig uses for a family, or None if it has no font of that name."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    result = subprocess.run([fc_match, "--format=%{family}\t%{file}", family], capture_output=True,
+                            text=True, check=False, timeout=30)
+    names, _, path = result.stdout.partition("\t")
+    return path if path and family in names.split(",") else None
+
+
+FONTCONFIG_CACHES = (Path("/var/cache/fontconfig"), Path.home() / ".cache" / "fontconfig")
+
+
+def font_state(lang: str) -> str:
+    """Return a cheap fingerprint of the fonts a language would get: its stack and fontconfig's caches.
+
+    Installing or removing fonts rewrites fontconfig's caches, so this changes whenever the font chosen for
+    the language could; it runs no program, which keeps no-op rebuilds fast.
+    """
+    stamps = []
+    for folder in FONTCONFIG_CACHES:
+        try:
+            stamps.append(f"{folder}:{folder.stat().st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{folder}:-")
+    return "|".join([*stack_for(lang), *stamps])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen.errors import Location, OutputError
+from briefgen.plan import output_name
+
+__all__ = ["Output", "clean_stale", "output_lock", "output_name", "plan", "write_all", "write_file"]
 
 _TEMP = re.compile(r"^\..+\.briefgen-(\d+)\.tmp$")
 
@@ -20,12 +23,6 @@ class Output:
 
     name: str  # e.g. "deepseek-briefing.ko.pdf"
     data: bytes
-
-
-def output_name(brief: str, lang: str, extension: str, audience: str | None = None) -> str:
-    """Name an output: brief, audience if any, language: ``deepseek-briefing.executive.ko.pdf``."""
-    parts = [brief, *([audience] if audience else []), lang, extension]
-    return ".".join(parts)
 
 
 def plan(outputs: Sequence[Output], folder: Path) -> list[Path]:
@@ -142,3 +139,42 @@ def write_file(path: Path, data: bytes) -> None:
                 temp.unlink()
     except OSError as exc:
         raise OutputError(f"cannot write the file: {exc.strerror or exc}", Location(str(path))) from None
+
+
+#: Seconds a build waits for another build writing to the same output folder; BRIEFGEN_LOCK_TIMEOUT overrides.
+LOCK_TIMEOUT = 600.0
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder's lock: two builds into one folder take turns, never interleave.
+
+    The second build waits for the first (up to BRIEFGEN_LOCK_TIMEOUT seconds), then fails clearly.
+    """
+    import fcntl
+    import time
+
+    state = folder / ".briefgen"
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        handle = (state / "lock").open("a+")
+    except OSError as exc:
+        raise OutputError(f"cannot use the output folder: {exc.strerror or exc}", Location(str(folder))) from None
+    limit = float(os.environ.get("BRIEFGEN_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    deadline = time.monotonic() + limit
+    with handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputError(
+                        f"another build is writing to this output folder (waited {limit:g} s)",
+                        Location(str(folder)), "wait for it to finish, or build into another folder with --output",
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -16,6 +16,7 @@ from briefgen import markup
 from briefgen.context import Figure, FootnoteRef, Span, Spans, span_text
 from briefgen.errors import Location, TemplateError
 from briefgen.i18n import catalog
+from briefgen.plan import builtin_templates, search_path
 
 #: Template names whose output is HTML or XML, and so is escaped; CSS and plain text are not HTML.
 _ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".svg")
@@ -25,25 +26,6 @@ _HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
 _KEEP_ALL = re.compile(rf"(?<=[{_HANGUL}])(?=[^\s\u2060])|(?<=[^\s\u2060])(?=[{_HANGUL}])")
 WORD_JOINER = "\u2060"
 _FAMILY = re.compile(r"^[A-Za-z0-9 _\-]+$")
-
-
-def builtin_templates() -> Path:
-    """Return the folder of the built-in templates (inside the installed package, or the source tree)."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "templates"
-    if packaged.is_dir():
-        return packaged
-    return here.parent.parent / "templates"
-
-
-def search_path(project: Path) -> list[Path]:
-    """Return the template folders in lookup order: the project's own, then the built-in ones."""
-    folders = [project / "templates", builtin_templates()]
-    unique: list[Path] = []
-    for folder in folders:
-        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
-            unique.append(folder)
-    return unique
 
 
 def _autoescape(name: str | None) -> bool:

@@ -25,6 +25,8 @@ def draw(view: ChartView, fmt: str, font: str) -> bytes:
     from matplotlib import rc_context
     from matplotlib.figure import Figure
 
+    _register(font)
+
     params = {
         "font.family": [font, "DejaVu Sans"],
         "font.size": 8.5,
@@ -52,6 +54,22 @@ def draw(view: ChartView, fmt: str, font: str) -> bytes:
         else:
             figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _register(family: str) -> None:
+    """Make sure matplotlib knows a font family that fontconfig has (its font list is cached on disk)."""
+    import logging
+
+    from matplotlib import font_manager
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    if any(entry.name == family for entry in font_manager.fontManager.ttflist):
+        return
+    from briefgen.fonts import font_file
+
+    path = font_file(family)
+    if path is not None:
+        font_manager.fontManager.addfont(path)
 
 
 def _value_axis(axes: Any, view: ChartView, horizontal: bool) -> None:

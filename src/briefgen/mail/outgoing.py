@@ -20,10 +20,6 @@ from briefgen.mail.settings import Server, resolve
 from briefgen.mail.smtp import Delivery, send
 from briefgen.output import Output, output_name, write_all
 
-#: What a build reads besides the built-in templates: a document older than any of these is rebuilt.
-INPUTS = ("content", "templates", sources.PROJECT_FILE)
-
-
 @dataclass(frozen=True)
 class Outgoing:
     """One message, ready to send to every recipient (they all appear in its To header)."""
@@ -86,14 +82,11 @@ def prepare(
     names = {fmt: f"{stem}.{fmt}" for fmt in dict.fromkeys(formats)}
     content = compose.render(loaded.root, meta, lang, brief.config.brief, list(names.values()))
     folder = loaded.root / "output"
+    # the build skips outputs whose inputs did not change (its manifest), so an up-to-date one is reused
+    result = build(loaded.root, [lang], list(names), folder, audiences=[audience] if audience else [])
+    built, reused = result.written, result.skipped
+    warnings += [w for w in result.warnings if w not in warnings]
     paths = {fmt: folder / output_name(brief.config.brief, lang, fmt, audience) for fmt in names}
-    stale = [fmt for fmt, path in paths.items() if not up_to_date(path, loaded.root)]
-    built: list[Path] = []
-    if stale:
-        result = build(loaded.root, [lang], stale, folder, audiences=[audience] if audience else [])
-        built = result.written
-        warnings += [w for w in result.warnings if w not in warnings]
-    reused = [path for fmt, path in paths.items() if fmt not in stale]
     attachments = [Attachment(names[fmt], _read(path), MIME_TYPES[fmt]) for fmt, path in paths.items()]
     warning = size_check(attachments, settings.max_attachment_bytes)
     if warning is not None:
@@ -113,21 +106,6 @@ def prepare(
         reused=reused,
         warnings=warnings,
     )
-
-
-def up_to_date(output: Path, project: Path) -> bool:
-    """Tell whether an output is newer than every file it is built from (content, templates, project file)."""
-    try:
-        built = output.stat().st_mtime_ns
-    except FileNotFoundError:
-        return False
-    for name in INPUTS:
-        path = project / name
-        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file())
-        for source in files:
-            if source.stat().st_mtime_ns >= built:
-                return False
-    return True
 
 
 def _read(path: Path) -> bytes:

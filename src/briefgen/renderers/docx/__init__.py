@@ -76,8 +76,7 @@ class DocxRenderer:
         frame.footer(writer, main.footer.part.element, ctx.meta)
         styles.check()
 
-        date = dt.date.fromisoformat(ctx.meta.date_iso)
-        when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+        when = dt.datetime.fromisoformat(ctx.meta.created)
         props = doc.core_properties
         props.title = ctx.meta.title
         props.subject = ctx.meta.subtitle or ""
@@ -89,7 +88,7 @@ class DocxRenderer:
         props.last_modified_by = ctx.meta.author or ""
         props.revision = 1
         props.created = props.modified = when
-        return package.to_bytes(doc, date)
+        return package.to_bytes(doc, when)
 
     @staticmethod
     def _draw(view: ChartView, setup: Setup) -> bytes:
