@@ -112,6 +112,8 @@ class AudienceProfile(Frozen):
     include: Include = Include()
     branding: Branding = Branding()
     page: PageSettings = PageSettings()
+    #: a PDF standard: "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival); absent: a plain PDF
+    pdf_variant: Literal["pdf/ua-1", "pdf/a-3b"] | None = None
     #: charts side by side: 2 draws them half as wide, with text at the same size
     chart_columns: Literal[1, 2] = 1
     reference_docx: Plain | None = None  # a .docx under the project's templates/ holding the styles

@@ -74,6 +74,7 @@ def build(
     everything: bool = False,
     jobs: int | None = None,
     force: bool = False,
+    pdf_variant: str | None = None,
     progress: Callable[[str, Rendered | None], None] | None = None,
 ) -> BuildResult:
     """Build the requested audiences, languages and formats.
@@ -82,7 +83,8 @@ def build(
     builds every language, the whole briefing and every audience, in every format, and keeps going past a
     failed output; otherwise nothing is written unless every output rendered. Outputs whose inputs did not
     change since they were built are skipped (``force`` builds them anyway). ``jobs`` renders that many
-    outputs at a time (default: one per core).
+    outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
+    variant the audience profiles ask for.
     """
     loaded = load_project(project)
     brief = loaded.brief
@@ -117,7 +119,8 @@ def build(
         resource_roots=[root / "templates", root / "content", root / "assets", *folders],
         cache=folder / plan.STATE_FOLDER / "charts",
     )
-    digests = plan.Digests(root, folders, {"strict": strict, "source_date_epoch": epoch})
+    digests = plan.Digests(root, folders, {"strict": strict, "source_date_epoch": epoch,
+                                           "pdf_variant": pdf_variant})
     todo = plan.jobs(brief.config.brief, langs, formats, names)
     with output_lock(folder):
         manifest = plan.Manifest(folder)
@@ -131,8 +134,11 @@ def build(
                 progress(job.name, None)
 
         def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
-            ctx = build_context(brief, job.lang, profiles.get(job.audience or ""), created)
-            mine = Setup(setup.project, setup.template_folders, setup.resource_roots, setup.cache)
+            profile = profiles.get(job.audience or "")
+            ctx = build_context(brief, job.lang, profile, created)
+            variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
+            mine = Setup(setup.project, setup.template_folders, setup.resource_roots, setup.cache,
+                         pdf_variant=variant)
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):

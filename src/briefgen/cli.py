@@ -118,12 +118,16 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Render N outputs at a time; default: one per core.")
 @click.option("--force", is_flag=True, help="Build even the outputs whose inputs did not change.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default=None,
+              help="Make standard PDFs: pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival); "
+                   "default: what the audience profile says, else a plain PDF.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder; default: output/ in the project.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_common
 def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple[str, ...], everything: bool,
-          jobs: int | None, force: bool, output: Path | None, strict: bool, project: Path, debug: bool) -> None:
+          jobs: int | None, force: bool, pdf_variant: str | None, output: Path | None, strict: bool, project: Path,
+          debug: bool) -> None:
     """Build the briefing: validate all content, render every output, then write them all.
 
     Outputs whose inputs did not change since the last build are not built again (see --force).
@@ -133,7 +137,8 @@ def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple
         from briefgen.plan import quick_up_to_date
 
         if not force:
-            done = quick_up_to_date(project, languages, formats or ("pdf",), audiences, output, everything, strict)
+            done = quick_up_to_date(project, languages, formats or ("pdf",), audiences, output, everything, strict,
+                                    pdf_variant)
             if done is not None:
                 for path in done:
                     click.echo(f"up to date: {_display(path)}")
@@ -142,7 +147,8 @@ def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple
 
         with _progress() as progress:
             result = run_build(project, languages, formats or ("pdf",), output, strict, audiences,
-                               everything=everything, jobs=jobs, force=force, progress=progress)
+                               everything=everything, jobs=jobs, force=force, pdf_variant=pdf_variant,
+                               progress=progress)
         _show(result.warnings)
         for path in result.skipped:
             click.echo(f"up to date: {_display(path)}")

@@ -142,7 +142,8 @@ def source_date_epoch() -> int | None:
 
 
 def quick_up_to_date(root: Path, languages: Sequence[str], formats: Sequence[str], audiences: Sequence[str],
-                     output: Path | None, everything: bool, strict: bool) -> list[Path] | None:
+                     output: Path | None, everything: bool, strict: bool,
+                     pdf_variant: str | None = None) -> list[Path] | None:
     """Return the outputs of a build if every one of them is up to date, else None: without validating.
 
     This is the no-op rebuild: it reads only the project file, the audience profiles it needs and the
@@ -179,7 +180,8 @@ def quick_up_to_date(root: Path, languages: Sequence[str], formats: Sequence[str
                 return None
     folder = output or root / "output"
     manifest = Manifest(folder)
-    digests = Digests(root, folders, {"strict": strict, "source_date_epoch": source_date_epoch()})
+    digests = Digests(root, folders, {"strict": strict, "source_date_epoch": source_date_epoch(),
+                                      "pdf_variant": pdf_variant})
     done: list[Path] = []
     for job in jobs(brief, langs, fmts, names):
         inputs = digests.digest(job, default, fallback or focus[job.audience], font_state(job.lang))

@@ -18,6 +18,7 @@ class Setup:
     template_folders: list[Path]
     resource_roots: list[Path]
     cache: Path | None = None  # where drawn charts are kept between builds; None: draw every time
+    pdf_variant: str | None = None  # "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival); None: plain PDF
     warnings: list[Diagnostic] = field(default_factory=list)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from briefgen import fonts
@@ -40,7 +41,15 @@ class PdfRenderer:
             document = weasyprint.HTML(
                 string=html, base_url=setup.project.resolve().as_uri() + "/", url_fetcher=fetcher
             )
-            pdf: bytes = document.write_pdf(uncompressed_pdf=False)
+            variant = setup.pdf_variant
+            pdf: bytes = document.write_pdf(
+                uncompressed_pdf=False,
+                pdf_variant=variant,
+                # tagged structure: required by PDF/UA, and it costs little to give archives too
+                pdf_tags=variant is not None,
+                # a fixed identifier: the same input gives the same bytes
+                pdf_identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+            )
         except ResourceRefused as exc:
             raise RenderError(
                 f"resource refused ({exc.reason}): {exc.url}", _find(exc.url, setup),
