@@ -24,6 +24,12 @@ KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # C0 controls other than tab and newline, DEL and C1 controls: XML forbids most of them, and none belong in prose.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make text show in
+#: another order than it is stored ("Trojan Source"), so a reader could see another figure than was written.
+#: The direction marks U+200E, U+200F and U+061C stay allowed: they reorder nothing by themselves.
+BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Lone surrogates and the non-characters U+FFFE and U+FFFF: not text, and XML (so DOCX) cannot hold them.
+NOT_TEXT = re.compile("[\ud800-\udfff\ufffe\uffff]")
 #: The largest magnitude a figure may have; beyond it a value is a typo, not a briefing figure.
 MAX_MAGNITUDE = 1e18
 
@@ -120,16 +126,27 @@ def _currency(value: object) -> str:
     )
 
 
+def unsafe_character(text: str) -> str | None:
+    """Say what is wrong with the first character of ``text`` that does not belong in a briefing, if any.
+
+    Every text of a briefing passes this check (``sources`` checks every YAML scalar and key, the model every
+    text field), so the PDF, HTML and DOCX never disagree about such a character: none of them gets it.
+    """
+    for pattern, what in ((CONTROL, "the control character"),
+                          (BIDI_CONTROL, "the bidirectional control character"),
+                          (NOT_TEXT, "the non-character")):
+        bad = pattern.search(text)
+        if bad:
+            return f"text contains {what} U+{ord(bad.group()):04X}"
+    return None
+
+
 def _plain(value: object) -> str:
     if not isinstance(value, str):
         raise PydanticCustomError("string_type", "expected text")
-    bad = CONTROL.search(value)
-    if bad:
-        raise PydanticCustomError(
-            "control_character",
-            "text contains the control character U+{code}",
-            {"code": f"{ord(bad.group()):04X}"},
-        )
+    problem = unsafe_character(value)
+    if problem:
+        raise PydanticCustomError("control_character", "{problem}", {"problem": problem})
     return value
 
 
@@ -190,15 +207,37 @@ def find_rate(facts: dict[str, Fact], base: str, quote: str) -> ExchangeRate | N
     return None
 
 
+_HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"^(?=.{{1,253}}$){_HOST_LABEL}(?:\.{_HOST_LABEL})*$")
+
+
+def _host(value: object) -> str:
+    """Accept a host name or an IP address as a URL writes it (no scheme, port or path), in lower case."""
+    import ipaddress
+
+    text = _plain(value).strip().lower()
+    try:
+        return str(ipaddress.ip_address(text.removeprefix("[").removesuffix("]")))
+    except ValueError:
+        pass
+    if not _HOST_NAME.match(text):
+        raise PydanticCustomError(
+            "host_name", "'{value}' is not a host name or an IP address (write example.org, without "
+            "http:// or a port)", {"value": text})
+    return text
+
+
 Number = Annotated[float | int, PlainValidator(_number)]
 Currency = Annotated[str, PlainValidator(_currency)]
 Date = Annotated[PartialDate, PlainValidator(parse_partial_date)]
 Plain = Annotated[str, PlainValidator(_plain)]
+Host = Annotated[str, PlainValidator(_host)]
 Rich = Annotated[markup.RichText, PlainValidator(_rich)]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+    # defer_build: validators are built on first use, so commands that validate nothing start faster
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
 
 # ---------------------------------------------------------------- facts
@@ -553,6 +592,8 @@ class ProjectConfig(Frozen):
     languages: tuple[Plain, ...] = Field(min_length=1)
     #: a section missing in a language is a warning, and the default language's text stands in, marked
     language_fallback: bool = False
+    #: hosts a document may fetch resources from over http(s); none by default: no network access at all
+    allow_hosts: tuple[Host, ...] = ()
     #: SMTP settings for ``briefgen mail`` (docs/mail.md); None: only the environment sets them
     mail: MailSettings | None = None
 

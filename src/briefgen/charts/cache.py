@@ -16,11 +16,11 @@ def chart_bytes(view: ChartView, fmt: str, font: str, folder: Path | None) -> by
 
     if folder is None:
         return drawing.draw(view, fmt, font)
-    import matplotlib
+    from importlib.metadata import version
 
     code = hashlib.sha256(Path(drawing.__file__).read_bytes()).hexdigest()  # a change in drawing redraws
     key = hashlib.sha256(
-        "\0".join((view.key(), fmt, font, matplotlib.__version__, __version__, code)).encode("utf-8")
+        "\0".join((view.key(), fmt, font, version("matplotlib"), __version__, code)).encode("utf-8")
     ).hexdigest()[:32]
     path = folder / f"{key}.{fmt}"
     if path.is_file():
