@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -111,15 +110,8 @@ def build(
             Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings])
 
     folder = output or root / "output"
-    epoch = plan.source_date_epoch()
-    created = dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else None
-    setup = Setup(
-        project=root,
-        template_folders=folders,
-        resource_roots=[root / "templates", root / "content", root / "assets", *folders],
-        cache=folder / plan.STATE_FOLDER / "charts",
-    )
-    digests = plan.Digests(root, folders, {"strict": strict, "source_date_epoch": epoch,
+    created = plan.created()
+    digests = plan.Digests(root, folders, {"strict": strict, "source_date_epoch": plan.source_date_epoch(),
                                            "pdf_variant": pdf_variant})
     todo = plan.jobs(brief.config.brief, langs, formats, names)
     with output_lock(folder):
@@ -137,8 +129,7 @@ def build(
             profile = profiles.get(job.audience or "")
             ctx = build_context(brief, job.lang, profile, created)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
-            mine = Setup(setup.project, setup.template_folders, setup.resource_roots, setup.cache,
-                         pdf_variant=variant)
+            mine = Setup.for_project(root, folder, variant)
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):

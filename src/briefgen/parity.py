@@ -187,13 +187,10 @@ def check_parity(loaded: Loaded, languages: Sequence[str] = ()) -> list[Diagnost
     from briefgen.context import build_context
     from briefgen.output import output_name
     from briefgen.renderers import Setup
-    from briefgen.templating import search_path
 
     root: Path = loaded.root
     # The same setup as briefgen.build.build, sharing its chart cache.
-    setup = Setup(project=root, template_folders=search_path(root),
-                  resource_roots=[root / "templates", root / "content", root / "assets", *search_path(root)],
-                  cache=root / "output" / ".cache" / "charts")
+    setup = Setup.for_project(root)
     problems: list[Diagnostic] = []
     for lang in languages or list(loaded.brief.editions):
         ctx = build_context(loaded.brief, lang)

@@ -10,6 +10,7 @@ whose digest is unchanged, and whose file still has the bytes that were written,
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -139,6 +140,12 @@ def source_date_epoch() -> int | None:
     """Return SOURCE_DATE_EPOCH when set to a whole number (reproducible-builds.org), else None."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return int(value) if value.isdigit() else None
+
+
+def created() -> dt.datetime | None:
+    """Return when documents count as made: SOURCE_DATE_EPOCH as a UTC time, or None (the brief's date)."""
+    epoch = source_date_epoch()
+    return dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else None
 
 
 def quick_up_to_date(root: Path, languages: Sequence[str], formats: Sequence[str], audiences: Sequence[str],

@@ -21,6 +21,22 @@ class Setup:
     pdf_variant: str | None = None  # "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival); None: plain PDF
     warnings: list[Diagnostic] = field(default_factory=list)
 
+    @classmethod
+    def for_project(cls, root: Path, output: Path | None = None, pdf_variant: str | None = None) -> Setup:
+        """Return the setup every renderer of a project uses: its template folders, the folders resources
+        may come from (templates/, content/, assets/ and the built-in templates) and the chart cache kept in
+        the output folder (default: output/ in the project)."""
+        from briefgen.plan import STATE_FOLDER, search_path
+
+        folders = search_path(root)
+        return cls(
+            project=root,
+            template_folders=folders,
+            resource_roots=[root / "templates", root / "content", root / "assets", *folders],
+            cache=(output or root / "output") / STATE_FOLDER / "charts",
+            pdf_variant=pdf_variant,
+        )
+
 
 class Renderer(Protocol):
     name: str

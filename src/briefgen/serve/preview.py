@@ -7,7 +7,6 @@ profile or a catalogue reloads the project first (every file is validated again,
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 import traceback
@@ -151,20 +150,11 @@ class Preview:
         self.folders = plan.search_path(self.root)  # a templates/ folder may have appeared since
         profile = audience.load(self.audience, self.folders, self.root, brief) if self.audience else None
         self._pdf_variant = profile.profile.pdf_variant if profile else None
-        epoch = plan.source_date_epoch()
-        created = dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else None
-        return build_context(brief, lang, profile, created), list(loaded.warnings)
+        return build_context(brief, lang, profile, plan.created()), list(loaded.warnings)
 
     def _setup(self, pdf_variant: str | None = None) -> Setup:
         # the same as build's, so the page and the PDF are the ones `briefgen build` writes
-        root = self.root
-        return Setup(
-            project=root,
-            template_folders=self.folders,
-            resource_roots=[root / "templates", root / "content", root / "assets", *self.folders],
-            cache=root / "output" / plan.STATE_FOLDER / "charts",
-            pdf_variant=pdf_variant,
-        )
+        return Setup.for_project(self.root, pdf_variant=pdf_variant)
 
     def _attempt(self, action: Callable[[], T]) -> tuple[T | None, tuple[Diagnostic, ...], str | None]:
         """Run a build step; expected errors become diagnostics, and so does a bug, so the server goes on."""
