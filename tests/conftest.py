@@ -88,3 +88,60 @@ def cwd(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(old)
+
+
+#: What the ``secret`` file beside a project holds: it must never appear in any output or message.
+SECRET = "briefgen-canary-4c1e-must-never-leak"
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A secret file beside the project (``../secret.txt`` from a project in ``tmp_path``)."""
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def http_listener() -> Iterator[tuple[int, list[int]]]:
+    """A TCP server on loopback that counts the connections it receives, answering each with a little CSS."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.2)
+    connections: list[int] = []
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            connections.append(1)
+            with conn:
+                conn.settimeout(2)
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/css\r\nContent-Length: 22\r\n\r\n"
+                                 b"body { color: black; }")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], connections
+    stop.set()
+    thread.join(timeout=2)
+    server.close()
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Return every file under a folder with its bytes (the build's own state folder ``.briefgen`` aside)."""
+    if not folder.is_dir():
+        return {}
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
+            if path.is_file() and ".briefgen" not in path.relative_to(folder).parts}

@@ -13,7 +13,7 @@ from briefgen.build import build, load_project
 from briefgen.check import check_catalogues
 from briefgen.context import build_context
 from briefgen.errors import ContentError
-from briefgen.templating import builtin_templates, search_path
+from briefgen.plan import builtin_templates, search_path
 from tests.conftest import REPO, pdfinfo, pdftotext, run
 
 AUDIENCES = ["executive", "technical", "policy"]

@@ -12,7 +12,7 @@ from PIL import Image
 from briefgen.build import build, load_project
 from briefgen.charts import ChartView, log_ticks, nice_ticks
 from briefgen.charts.cache import chart_bytes
-from briefgen.charts.draw import PNG_DPI, draw
+from briefgen.charts.draw import draw
 from briefgen.context import build_context
 from briefgen.errors import ContentError
 from tests.conftest import REPO, pdftotext

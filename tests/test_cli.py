@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefgen import __version__
-from tests.conftest import BROKEN, copy_project, overlay, run
+from tests.conftest import BROKEN, overlay, run
 
 CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
 

@@ -22,10 +22,10 @@ from briefgen.charts import ChartView
 from briefgen.context import BlockView, RenderContext, build_context
 from briefgen.errors import ContentError, RenderError
 from briefgen.parity import check_text, docx_text
+from briefgen.plan import builtin_templates, search_path
 from briefgen.renderers import Setup
 from briefgen.renderers.docx import DocxRenderer
 from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES, TABLE_STYLES
-from briefgen.templating import builtin_templates, search_path
 from tests.conftest import REPO, pdftotext
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import base64
 import os
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,33 +22,6 @@ def with_css(project: Path, css: str) -> None:
     target.write_text(css, encoding="utf-8")
 
 
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[int]]]:
-    """A TCP server on loopback that counts the connections it receives."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    connections: list[int] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except TimeoutError:
-                continue
-            connections.append(1)
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], connections
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
-
-
 def refused(project: Path) -> str:
     before = sorted(p.name for p in (project / "output").glob("[!.]*"))
     with pytest.raises(RenderError) as info:
@@ -62,9 +32,9 @@ def refused(project: Path) -> str:
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:{port}/x.css", "https://127.0.0.1:{port}/font.woff"])
-def test_network_urls_are_refused_without_a_connection(minimal: Path, listener: tuple[int, list[int]],
+def test_network_urls_are_refused_without_a_connection(minimal: Path, http_listener: tuple[int, list[int]],
                                                        url: str) -> None:
-    port, connections = listener
+    port, connections = http_listener
     with_css(minimal, f'@import url("{url.format(port=port)}");\nbody {{ color: black; }}\n')
     message = refused(minimal)
     assert "network access is not allowed" in message

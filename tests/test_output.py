@@ -36,16 +36,7 @@ def test_writes_replace_old_files_and_leave_no_temporary_files(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pdf", "b.html"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_read_only_folder_is_an_error_and_changes_nothing(tmp_path: Path) -> None:
-    (tmp_path / "a.pdf").write_bytes(b"old")
-    tmp_path.chmod(0o555)
-    try:
-        with pytest.raises(OutputError, match="nothing was replaced"):
-            write_all([Output("a.pdf", b"new")], tmp_path)
-    finally:
-        tmp_path.chmod(0o755)
-    assert (tmp_path / "a.pdf").read_bytes() == b"old"
+# A read-only output folder (also as root, with chattr +i) is tested in test_security.py.
 
 
 def test_stale_temporary_files_of_dead_builds_are_removed(tmp_path: Path) -> None:

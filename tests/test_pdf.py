@@ -12,9 +12,9 @@ from pypdf import PdfReader
 
 from briefgen.build import load_project
 from briefgen.context import build_context
+from briefgen.plan import search_path
 from briefgen.renderers import Setup
 from briefgen.renderers.html import HtmlRenderer
-from briefgen.templating import search_path
 from tests.conftest import REPO, pdfinfo, pdftotext
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")

@@ -167,7 +167,8 @@ def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audienc
                                                 "add templates/audiences/" + name + ".yaml")
         raise ContentError(f"unknown audience '{name}'", Location("templates/audiences"), hint)
     shown = _shown(path, project)
-    doc = sources.parse_yaml(sources.read_file(path, shown), shown)
+    folder = next((f for f in folders if path.is_relative_to(f)), path.parent)
+    doc = sources.parse_yaml(sources.read_file(path, shown, within=folder), shown)
     out = Collector()
     out.errors.extend(doc.problems)
     profile: AudienceProfile | None = None

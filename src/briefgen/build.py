@@ -129,7 +129,7 @@ def build(
             profile = profiles.get(job.audience or "")
             ctx = build_context(brief, job.lang, profile, created)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
-            mine = Setup.for_project(root, folder, variant)
+            mine = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):

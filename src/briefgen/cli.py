@@ -39,13 +39,16 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
     try:
         code = action()
     except BriefgenError as exc:
+        crashes: list[str] = getattr(exc, "crashes", [])  # bugs met in a rendering child
         if debug:
             traceback.print_exc()
+            for crash in crashes:
+                click.echo(crash, err=True)
         _show(exc.diagnostics)
         errors = sum(d.severity == "error" for d in exc.diagnostics)
         if errors > 1:
             click.echo(f"{errors} errors", err=True)
-        sys.exit(ExitCode.ERROR)
+        sys.exit(ExitCode.UNEXPECTED if crashes else ExitCode.ERROR)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
@@ -163,7 +166,7 @@ def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple
         if result.failed:
             total = len(result.failed) + len(result.written) + len(result.skipped)
             click.echo(f"{len(result.failed)} of {total} outputs failed", err=True)
-            return ExitCode.ERROR
+            return ExitCode.UNEXPECTED if result.crashes else ExitCode.ERROR
         return ExitCode.OK
 
     _run(debug, action)

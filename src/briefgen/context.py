@@ -19,12 +19,13 @@ from briefgen import markup
 from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized
 from briefgen.charts import ChartView, build_chart_view
 from briefgen.i18n import Formatter
+from briefgen.model import Block as ModelBlock
 from briefgen.model import (
     Brief,
-    Chart,
     BulletItem,
     Bullets,
     Callout,
+    Chart,
     DateFact,
     Glossary,
     Heading,
@@ -37,7 +38,6 @@ from briefgen.model import (
     Timeline,
     find_rate,
 )
-from briefgen.model import Block as ModelBlock
 
 # ---------------------------------------------------------------- inline text, resolved
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import shutil
 import subprocess
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,3 +119,71 @@ def font_state(lang: str) -> str:
         except OSError:
             stamps.append(f"{folder}:-")
     return "|".join([*stack_for(lang), *stamps])
+
+
+# ---------------------------------------------------------------- coverage of the characters a briefing uses
+
+#: Debian packages that bring fonts for a script, by the script as ``script_of`` names it.
+SCRIPT_PACKAGES: dict[str, str] = {
+    "Hangul": "fonts-noto-cjk or fonts-nanum", "CJK": "fonts-noto-cjk", "Hiragana": "fonts-noto-cjk",
+    "Katakana": "fonts-noto-cjk", "Thai": "fonts-thai-tlwg or fonts-noto-core",
+}
+#: What to install when a script has no package of its own above.
+ANY_SCRIPT_PACKAGE = "fonts-noto-core (most scripts) or fonts-noto-color-emoji (emoji)"
+#: Characters that need no glyph of their own: controls, format characters (joiners), separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+@functools.lru_cache(maxsize=1)
+def _coverage() -> tuple[tuple[int, int], ...] | None:
+    """Return the code point ranges some installed font covers, merged and sorted; None without fontconfig."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    result = subprocess.run([fc_list, ":", "charset"], capture_output=True, text=True, check=False,
+                            timeout=30)
+    ranges: list[tuple[int, int]] = []
+    for line in result.stdout.splitlines():
+        for item in line.partition("=")[2].split():
+            first, _, last = item.partition("-")
+            try:
+                ranges.append((int(first, 16), int(last or first, 16)))
+            except ValueError:
+                continue
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return tuple(merged)
+
+
+def uncovered(characters: Iterable[str]) -> list[str] | None:
+    """Return the characters (in the order given, once each) that no installed font has a glyph for.
+
+    Characters that need no glyph (spaces, controls, joiners) are left out. None: fontconfig could not be
+    asked, so nothing is known.
+    """
+    ranges = _coverage()
+    if ranges is None:
+        return None
+    starts = [low for low, _ in ranges]
+    missing: list[str] = []
+    for ch in dict.fromkeys(characters):
+        if unicodedata.category(ch) in _INVISIBLE:
+            continue
+        code = ord(ch)
+        at = bisect.bisect_right(starts, code) - 1
+        if at < 0 or ranges[at][1] < code:
+            missing.append(ch)
+    return missing
+
+
+def script_of(ch: str) -> str:
+    """Name the script of a character, roughly, from its Unicode name: ``Hangul``, ``Thai``, ``CJK``."""
+    name = unicodedata.name(ch, "")
+    if not name:
+        return "private-use" if unicodedata.category(ch) == "Co" else "unassigned"
+    word = name.split()[0]
+    return word if word == "CJK" else word.capitalize()

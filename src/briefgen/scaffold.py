@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from briefgen.errors import ContentError, Location, OutputError, did_you_mean
 from briefgen.output import write_file
-from briefgen.templating import builtin_templates
+from briefgen.plan import builtin_templates
 
 STARTER = Path(__file__).resolve().parent / "starter"
 STARTER_LANGUAGES = ("en", "ko")

@@ -7,6 +7,8 @@ located errors instead of silent surprises.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import yaml
 
 from briefgen.errors import ContentError, Diagnostic, Location
+from briefgen.model import unsafe_character
 
 PROJECT_FILE = "briefgen.yaml"
 FACTS_FILE = "content/facts.yaml"
@@ -22,8 +25,10 @@ BRIEF_FILE = "brief.yaml"
 
 #: Largest content file read, in bytes. Briefing content is small; a larger file is a mistake or an attack.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Largest total of the content files of a project (every language), in bytes.
+MAX_PROJECT_BYTES = 16 * 1024 * 1024
 #: Most YAML nodes one file may expand to (aliases included): stops alias bombs.
-MAX_NODES = 200_000
+MAX_NODES = 50_000
 #: Deepest nesting of lists and mappings.
 MAX_DEPTH = 64
 
@@ -65,7 +70,35 @@ class Document:
 
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader; composition only, construction is done node by node below."""
+    """The safe loader; composition only, construction is done node by node below.
+
+    Composition counts its depth and its nodes, so that deep nesting stops with a location instead of a
+    RecursionError, and a file of a million tiny values stops before all of it is parsed.
+    """
+
+    path = ""
+    depth = 0
+    nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self.depth += 1
+        self.nodes += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:
+                raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", self._here())
+            if self.nodes > MAX_NODES:
+                raise ContentError(f"the file holds more than {MAX_NODES:,} values", self._here(),
+                                   "a briefing's content is far smaller; split it, or remove what does "
+                                   "not belong")
+            node: yaml.Node | None = super().compose_node(parent, index)
+            assert node is not None  # only None at the end of the stream, which compose_node never reads
+            return node
+        finally:
+            self.depth -= 1
+
+    def _here(self) -> Location:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        return _mark(self.path, event.start_mark)
 
 
 def _mark(path: str, mark: yaml.Mark | None) -> Location:
@@ -76,7 +109,11 @@ def _mark(path: str, mark: yaml.Mark | None) -> Location:
 
 def parse_yaml(text: str, path: str) -> Document:
     """Parse one YAML document, raising ContentError with every problem found."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, anywhere in the file
+        raise _reader_error(exc, text, path) from None
+    loader.path = path
     try:
         node = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
@@ -89,6 +126,8 @@ def parse_yaml(text: str, path: str) -> Document:
         raise _yaml_error(exc, path) from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, path) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, path) from None
     except RecursionError:
         raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", Location(path)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML raises marked errors for text input
@@ -98,10 +137,64 @@ def parse_yaml(text: str, path: str) -> Document:
     doc = Document(path, None)
     if node is None:
         return doc
+    _measure(node, path)
     builder = _Builder(doc, loader)
     doc.data = builder.build(node, ())
     doc.problems = builder.problems
     return doc
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    return []
+
+
+def _measure(root: yaml.Node, path: str) -> None:
+    """Refuse a document that aliases would expand beyond the limits, or whose aliases refer to themselves.
+
+    Aliases share nodes, so the composed graph stays small while its expansion can be huge (a "billion laughs"
+    alias bomb). The expansion is measured on the graph, each node once, before any of it is built.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    open_: set[int] = set()  # nodes whose children are being measured: their ancestors in the expansion
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if finished:
+            open_.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+            if sizes[key] > MAX_NODES:
+                raise ContentError(
+                    f"the file expands to more than {MAX_NODES:,} values", _mark(path, node.start_mark),
+                    "aliases that repeat other aliases multiply quickly; write the data out",
+                )
+            if depths[key] > MAX_DEPTH + 1:
+                raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", _mark(path, node.start_mark),
+                                   "an alias repeats a deeply nested value inside another")
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise ContentError("an alias refers to a value that contains it, which would never end",
+                               _mark(path, node.start_mark), "an alias may only repeat a finished value")
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> ContentError:
+    offset = min(max(exc.position, 0), len(text))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return ContentError(f"YAML does not allow the character U+{exc.character:04X} in a file",
+                        Location(path, line, column), "remove it: it does not belong in a briefing")
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str) -> ContentError:
@@ -151,6 +244,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
@@ -162,7 +256,7 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._problem("a mapping key must be a plain name", key_node)
                 continue
-            key = str(key_node.value)
+            key = self._safe_text(str(key_node.value), key_node)
             if key in result:
                 first = self.doc.locations.get((*path, key))
                 where = f" (first at line {first.line})" if first else ""
@@ -176,8 +270,20 @@ class _Builder:
                 self.doc.locations[(*path, key)] = _mark(self.doc.path, value_node.start_mark)
         return result
 
+    def _safe_text(self, text: str, node: yaml.Node) -> str:
+        """Report a character that does not belong in text, and replace it, so that no message echoes it."""
+        problem = unsafe_character(text)
+        if problem is None:
+            return text
+        self._problem(problem, node)
+        return "".join("\ufffd" if unsafe_character(ch) else ch for ch in text)
+
     def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
         quoted = node.style in ("'", '"', "|", ">")
+        if unsafe_character(node.value):
+            text = self._safe_text(node.value, node)
+            self.doc.scalars[path] = Scalar(text, "tag:yaml.org,2002:str", quoted)
+            return text
         self.doc.scalars[path] = Scalar(str(node.value), node.tag, quoted)
         try:
             return self.loader.construct_object(node, deep=True)
@@ -202,24 +308,39 @@ class ProjectFiles:
 
 def read_text(root: Path, relative: str) -> str:
     """Read a project file as UTF-8 text, with located errors for size and encoding."""
-    return read_file(root / relative, relative)
+    return read_file(root / relative, relative, within=root)
 
 
-def read_file(path: Path, shown: str) -> str:
-    """Read a YAML or text file as UTF-8; ``shown`` is how messages name it."""
+def read_file(path: Path, shown: str, within: Path | None = None) -> str:
+    """Read a YAML or text file as UTF-8; ``shown`` is how messages name it.
+
+    Only a regular file is read, and never more than MAX_FILE_BYTES of it, whatever its size said: a device
+    such as /dev/zero or a file that grows cannot exhaust memory. With ``within``, a file whose real path
+    (links followed) leaves that folder is refused unread.
+    """
+    if within is not None and not _inside(path, within):
+        raise ContentError("the file is a link to a place outside the project; it was not read",
+                           Location(shown), "copy the file into the project instead of linking to it")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ContentError(
-                f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a content file may have",
-                Location(shown),
-                "split it, or remove what does not belong in a briefing",
-            )
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ContentError("file not found", Location(shown)) from None
     except IsADirectoryError:
         raise ContentError("expected a file, found a folder", Location(shown)) from None
+    except OSError as exc:
+        raise ContentError(f"cannot read the file: {exc.strerror or exc}", Location(shown)) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ContentError("expected a file, found a folder", Location(shown))
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError("not a regular file (a device, pipe or socket); it was not read",
+                               Location(shown))
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_big(info.st_size, shown)
+        raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise _too_big(len(raw), shown)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -235,6 +356,21 @@ def read_file(path: Path, shown: str) -> str:
     return text
 
 
+def _too_big(size: int, shown: str) -> ContentError:
+    return ContentError(
+        f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a content file may have", Location(shown),
+        "split it, or remove what does not belong in a briefing",
+    )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Tell whether ``path``, all links followed, is inside ``folder`` (also resolved)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 def load(root: Path, relative: str) -> Document:
     """Read and parse one YAML file of the project."""
     return parse_yaml(read_text(root, relative), relative)
@@ -243,8 +379,33 @@ def load(root: Path, relative: str) -> Document:
 def _section_files(root: Path, lang: str) -> Iterator[str]:
     folder = root / "content" / lang
     for path in sorted(folder.glob("*.yaml")):
-        if path.name != BRIEF_FILE and path.is_file():
+        if path.name != BRIEF_FILE and not path.is_dir():  # devices and links too: read_file refuses them
             yield f"content/{lang}/{path.name}"
+
+
+def _refuse_project(root: Path, languages: list[str]) -> list[Diagnostic]:
+    """Check what can be checked before parsing: file names that would garble messages, and the total size."""
+    folders = [root / "content" / lang for lang in languages if (root / "content" / lang).is_dir()]
+    problems = [Diagnostic(f"the file name {name!a} contains a control character", Location("content"),
+                           "rename the file")
+                for folder in folders for name in sorted(os.listdir(folder)) if not name.isprintable()]
+    if problems:
+        return problems
+    names = [FACTS_FILE, *(f"content/{lang}/{BRIEF_FILE}" for lang in languages),
+             *(name for lang in languages for name in _section_files(root, lang))]
+    total = 0
+    for relative in names:
+        try:
+            info = (root / relative).stat()
+        except (OSError, ValueError):
+            continue  # missing: reported when read
+        if stat.S_ISREG(info.st_mode):
+            total += min(info.st_size, MAX_FILE_BYTES + 1)  # a file over its own limit is refused on its own
+    if total > MAX_PROJECT_BYTES:
+        return [Diagnostic(
+            f"the content files add up to {total:,} bytes, more than the {MAX_PROJECT_BYTES:,} a project "
+            "may have", Location("content"), "a briefing's text is far smaller; remove what does not belong")]
+    return []
 
 
 def read_project(root: Path, project: Document, languages: list[str]) -> tuple[ProjectFiles, list[Diagnostic]]:
@@ -261,7 +422,11 @@ def read_project(root: Path, project: Document, languages: list[str]) -> tuple[P
         return doc
 
     problems.extend(project.problems)
-    facts = attempt(FACTS_FILE) if (root / FACTS_FILE).exists() else None
+    refused = _refuse_project(root, languages)
+    if refused:
+        return ProjectFiles(root, project, None, {}, {}), problems + refused
+    facts_path = root / FACTS_FILE
+    facts = attempt(FACTS_FILE) if facts_path.exists() or facts_path.is_symlink() else None
     briefs: dict[str, Document] = {}
     sections: dict[str, list[Document]] = {}
     for lang in languages:
@@ -274,7 +439,8 @@ def read_project(root: Path, project: Document, languages: list[str]) -> tuple[P
                 )
             )
             continue
-        if not (root / "content" / lang / BRIEF_FILE).is_file():
+        brief_path = root / "content" / lang / BRIEF_FILE
+        if not (brief_path.exists() or brief_path.is_symlink()):
             problems.append(Diagnostic("file not found", Location(f"content/{lang}/{BRIEF_FILE}"),
                                        "each language needs a brief.yaml with its title and date"))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from collections.abc import Callable
@@ -9,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from briefgen import markup
 from briefgen.context import Figure, FootnoteRef, Span, Spans, span_text
 from briefgen.errors import Location, TemplateError
 from briefgen.i18n import catalog
-from briefgen.plan import builtin_templates, search_path
+from briefgen.model import CONTROL, NOT_TEXT
+from briefgen.sandbox import BoundedSandbox, TemplateLoader, TemplateRefused
 
 #: Template names whose output is HTML or XML, and so is escaped; CSS and plain text are not HTML.
 _ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".svg")
@@ -138,8 +139,8 @@ def css_page_pattern(pattern: str) -> Markup:
 
 def environment(folders: list[Path], lang: str) -> jinja2.Environment:
     """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue."""
-    env = ImmutableSandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+    env = BoundedSandbox(
+        loader=TemplateLoader(folders),
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -154,12 +155,24 @@ def environment(folders: list[Path], lang: str) -> jinja2.Environment:
     env.filters["font_stack"] = css_font_stack
     env.filters["css_string"] = css_string
     env.filters["page_pattern"] = css_page_pattern
+    env.bound_filters()
     return env
 
 
 def render(env: jinja2.Environment, name: str, project: Path, **values: Any) -> str:
-    """Render a template, turning Jinja's errors into located TemplateErrors."""
-    return _guard(lambda: env.get_template(name).render(**values), env, name, project)
+    """Render a template, turning Jinja's errors into located TemplateErrors.
+
+    In a BoundedSandbox each rendering starts its own limits (see ``sandbox``).
+    """
+    if isinstance(env, BoundedSandbox):
+        env.start()
+    output = _guard(lambda: env.get_template(name).render(**values), env, name, project)
+    bad = CONTROL.search(output) or NOT_TEXT.search(output)
+    if bad:  # content cannot carry one (sources refuses it): the template or a catalogue wrote it
+        raise TemplateError(f"the template writes the character U+{ord(bad.group()):04X}, a control or "
+                            "non-character, which XML and DOCX cannot hold",
+                            _frame(Exception(), project, name, env))
+    return output
 
 
 def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project: Path) -> str:
@@ -171,28 +184,42 @@ def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project:
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(f"template not found: {exc.name}", Location(name),
                             "check the name in the include, extends or import") from None
+    except TemplateRefused as exc:
+        raise TemplateError(f"template refused: {exc}", _frame(exc, project, name, env)) from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(f"template refused by the sandbox: {exc}", _frame(exc, project, name)) from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template error: {exc.message}", _frame(exc, project, name)) from None
-    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError) as exc:
+    except RecursionError as exc:
+        raise TemplateError("templates call each other too deeply (a macro or include that never stops "
+                            "calling itself?)", _frame(exc, project, name)) from None
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError, OverflowError,
+            jinja2.TemplateRuntimeError) as exc:
         raise TemplateError(f"template error: {exc}", _frame(exc, project, name)) from None
 
 
-def _frame(exc: BaseException, project: Path, name: str) -> Location:
-    """Find the template line an exception came from, in the traceback Jinja rewrote."""
+def _frame(exc: BaseException, project: Path, name: str, env: jinja2.Environment | None = None) -> Location:
+    """Find the template line an exception came from, in the traceback Jinja rewrote; else the template."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith(".j2") or "/templates/" in frame.filename:
             return Location(_display(frame.filename, project), frame.lineno or 0)
+    if env is not None and isinstance(env.loader, TemplateLoader):
+        filename = env.loader.locate(name)
+        if filename:
+            return Location(_display(filename, project))
     return Location(name)
 
 
 def _display(filename: str, project: Path) -> str:
+    """Show a template file relative to the project; a link is shown where it is, not where it leads."""
     path = Path(filename)
-    try:
-        return path.resolve().relative_to(project.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    for shown, root in ((Path(os.path.abspath(path)), Path(os.path.abspath(project))),
+                        (path.resolve(), project.resolve())):
+        try:
+            return shown.relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()
 
 
 def render_source_check(env: jinja2.Environment, name: str, project: Path) -> None:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import functools
 import io
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from briefgen.errors import Location, TemplateError
+from briefgen.model import CONTROL, NOT_TEXT
 
 DOMAIN = "messages"
 
@@ -24,33 +29,66 @@ def catalogue_path(folder: Path, lang: str) -> Path:
 
 
 @functools.lru_cache(maxsize=64)
-def _compile(path: Path, mtime_ns: int, lang: str) -> Translations:
+def _compile(path: Path, mtime_ns: int, lang: str, shown: str) -> Translations:
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=Locale.parse(lang.replace("-", "_")), domain=DOMAIN)
+    for message in catalog:
+        for text in (*_strings(message.id), *_strings(message.string)):
+            bad = CONTROL.search(text) or NOT_TEXT.search(text)
+            if bad:
+                raise TemplateError(f"the catalogue holds the character U+{ord(bad.group()):04X}, a control "
+                                    "or non-character", Location(shown, message.lineno or 0),
+                                    "remove it from the translation")
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Tell whether a file's real path (links followed) is inside the template folder it was found in."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple | list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
 def load(search_path: list[Path], lang: str) -> NullTranslations:
-    """Return the translations of a language: the first folder on the search path with a catalogue wins."""
-    for folder in search_path:
-        for code in (lang, Locale.parse(lang.replace("-", "_")).language):
-            path = catalogue_path(folder, code)
-            if path.is_file():
-                return _compile(path, path.stat().st_mtime_ns, lang)
-    return NullTranslations()
+    """Return the translations of a language: the first folder on the search path with a catalogue wins.
+
+    A catalogue holding a control character or a non-character is a TemplateError: every label it gives
+    reaches the PDF, HTML and DOCX alike, and XML (so DOCX) cannot hold such a character.
+    """
+    path = find(search_path, lang)
+    if path is None:
+        return NullTranslations()
+    folder = next(f for f in search_path if path.is_relative_to(f))
+    shown = path.relative_to(folder.parent).as_posix()
+    return _compile(path, path.stat().st_mtime_ns, lang, shown)
 
 
 def find(search_path: list[Path], lang: str) -> Path | None:
-    """Return the catalogue file a language uses, or None."""
+    """Return the catalogue file a language uses, or None; a link leading out of its folder is not used."""
     for folder in search_path:
         for code in (lang, Locale.parse(lang.replace("-", "_")).language):
             path = catalogue_path(folder, code)
-            if path.is_file():
+            if path.is_file() and _inside(path, folder):
                 return path
     return None
+
+
+def _templates(folder: Path) -> Iterator[Path]:
+    """Yield the ``.j2`` files of a template folder; linked folders are not entered, links out are skipped."""
+    for dirpath, _, filenames in os.walk(folder):  # followlinks=False
+        for filename in sorted(filenames):
+            path = Path(dirpath) / filename
+            if filename.endswith(".j2") and path.is_file() and _inside(path, folder):
+                yield path
 
 
 def entries(path: Path, lang: str) -> dict[str, bool]:
@@ -73,7 +111,7 @@ def template_messages(search_path: list[Path]) -> set[str]:
 
     found: set[str] = set()
     for folder in search_path:
-        for template in folder.rglob("*.j2"):
+        for template in _templates(folder):
             with template.open("rb") as handle:
                 for _, message, _, _ in extract("jinja2", handle, options={"extensions": "jinja2.ext.i18n"}):
                     found.add(message[0] if isinstance(message, tuple) else message)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from briefgen import templating
+from briefgen import plan, templating
 from briefgen.context import Meta
 from briefgen.errors import Location, MailError
 from briefgen.mail.addresses import has_line_break, shown
@@ -27,7 +27,7 @@ _SPACES = re.compile(r" {2,}")
 
 def attachment_stem(project: Path, meta: Meta, lang: str, brief: str) -> str:
     """Render the attachment name (without extension) from ``mail/filename.txt.j2``."""
-    env = templating.environment(templating.search_path(project), lang)
+    env = templating.environment(plan.search_path(project), lang)
     values = {"meta": meta, "lang": lang, "brief": brief}
     stem = _one_line(templating.render(env, FILENAME, project, **values), env, FILENAME, project, meta, lang,
                      "the attachment name")
@@ -37,7 +37,7 @@ def attachment_stem(project: Path, meta: Meta, lang: str, brief: str) -> str:
 
 def render(project: Path, meta: Meta, lang: str, brief: str, attachments: Sequence[str]) -> Content:
     """Render subject and bodies; ``attachments`` are the file names the body may list."""
-    env = templating.environment(templating.search_path(project), lang)
+    env = templating.environment(plan.search_path(project), lang)
     values = {"meta": meta, "lang": lang, "brief": brief, "attachments": list(attachments)}
     subject = _one_line(templating.render(env, SUBJECT, project, **values), env, SUBJECT, project, meta, lang,
                         "the subject")

@@ -20,6 +20,7 @@ from briefgen.mail.settings import Server, resolve
 from briefgen.mail.smtp import Delivery, send
 from briefgen.output import Output, output_name, write_all
 
+
 @dataclass(frozen=True)
 class Outgoing:
     """One message, ready to send to every recipient (they all appear in its To header)."""
@@ -57,7 +58,7 @@ def prepare(
     from briefgen import audience as profiles
     from briefgen.build import build, load_project
     from briefgen.context import build_context
-    from briefgen.templating import search_path
+    from briefgen.plan import search_path
 
     recipients = addresses.parse_all(to, "the recipient")
     if not recipients:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from pathlib import Path
+from urllib.parse import unquote
 
 from briefgen import fonts
 from briefgen.context import RenderContext
@@ -33,7 +35,7 @@ class PdfRenderer:
 
         from briefgen.fetcher import ProjectFetcher, ResourceRefused
 
-        fetcher = ProjectFetcher(setup.resource_roots)
+        fetcher = ProjectFetcher(setup.resource_roots, allow_hosts=setup.allow_hosts)
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
@@ -55,6 +57,14 @@ class PdfRenderer:
                 f"resource refused ({exc.reason}): {exc.url}", _find(exc.url, setup),
                 "templates and content may use files under templates/, content/ and assets/ only",
             ) from None
+        except (RecursionError, MemoryError):
+            raise  # the rendering child reports these with the limit in force
+        except Exception as exc:  # WeasyPrint gave up on the layout: a stylesheet or template value it cannot use
+            raise RenderError(
+                f"WeasyPrint could not lay out the document ({type(exc).__name__}: {exc})",
+                _stylesheet(setup, ctx.presentation.template),
+                "look for an extreme or invalid value in the stylesheet or page template (sizes, nesting)",
+            ) from None
         finally:
             logger.removeHandler(handler)
         for message in dict.fromkeys(handler.messages):
@@ -62,15 +72,45 @@ class PdfRenderer:
         return pdf
 
 
-def _find(url: str, setup: Setup) -> Location | None:
-    """Name the template line that asks for a URL, so the user knows what to fix."""
+def _shown(path: Path, setup: Setup) -> str:
+    try:
+        return path.relative_to(setup.project).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _templates(setup: Setup) -> list[Path]:
+    """Every template file on the search path, not following links (the loader refuses those anyway)."""
+    found = []
     for folder in setup.template_folders:
-        for path in sorted(folder.rglob("*.j2")):
-            for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-                if url in line:
-                    try:
-                        shown = path.relative_to(setup.project).as_posix()
-                    except ValueError:
-                        shown = path.as_posix()
-                    return Location(shown, number, line.index(url) + 1)
+        found += sorted(p for p in folder.rglob("*.j2") if p.is_file() and not p.is_symlink())
+    return found
+
+
+def _find(url: str, setup: Setup) -> Location | None:
+    """Name the template line that asks for a URL, so the user knows what to fix.
+
+    WeasyPrint reports the URL it resolved; the template may have written it relative to the project.
+    """
+    project = setup.project.resolve().as_uri() + "/"
+    needles = [url]
+    if url.startswith(project):
+        relative = unquote(url[len(project):])
+        needles += [relative, "/" + relative]
+    elif url.startswith("file://"):
+        needles.append(unquote(url.removeprefix("file://")))
+    for path in _templates(setup):
+        for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
+            for needle in needles:
+                if needle and needle in line:
+                    return Location(_shown(path, setup), number, line.index(needle) + 1)
     return None
+
+
+def _stylesheet(setup: Setup, page_template: str) -> Location:
+    """Name the stylesheet the document used (the project's own first), or the page template."""
+    for folder in setup.template_folders:
+        for name in ("css/brief.css.j2", page_template):
+            if (folder / name).is_file():
+                return Location(_shown(folder / name, setup))
+    return Location(page_template)

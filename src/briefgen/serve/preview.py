@@ -69,6 +69,7 @@ class Preview:
         self._warnings: list[Diagnostic] = []  # those and the last page's
         self._pdf: tuple[int, bytes] | None = None  # (generation, PDF) of the last PDF rendered
         self._pdf_variant: str | None = None  # the audience's PDF variant ("pdf/ua-1"…); None: plain PDF
+        self._allow_hosts: tuple[str, ...] = ()  # the project's allow_hosts
         self._render = threading.Lock()
         self._changed = threading.Condition()
         self._closed = False
@@ -150,11 +151,12 @@ class Preview:
         self.folders = plan.search_path(self.root)  # a templates/ folder may have appeared since
         profile = audience.load(self.audience, self.folders, self.root, brief) if self.audience else None
         self._pdf_variant = profile.profile.pdf_variant if profile else None
+        self._allow_hosts = brief.config.allow_hosts
         return build_context(brief, lang, profile, plan.created()), list(loaded.warnings)
 
     def _setup(self, pdf_variant: str | None = None) -> Setup:
         # the same as build's, so the page and the PDF are the ones `briefgen build` writes
-        return Setup.for_project(self.root, pdf_variant=pdf_variant)
+        return Setup.for_project(self.root, pdf_variant=pdf_variant, allow_hosts=self._allow_hosts)
 
     def _attempt(self, action: Callable[[], T]) -> tuple[T | None, tuple[Diagnostic, ...], str | None]:
         """Run a build step; expected errors become diagnostics, and so does a bug, so the server goes on."""

@@ -9,7 +9,9 @@ audience's palette and its page size and margins (the same as the PDF's).
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -51,6 +53,15 @@ EAST_ASIAN = ("ko", "ja", "zh")
 #: Page sizes in twips.
 PAGE_SIZES = {"A4": (11906, 16838), "Letter": (12240, 15840)}
 _TWIPS = {"mm": 1440 / 25.4, "cm": 1440 / 2.54, "in": 1440.0, "pt": 20.0}
+#: Largest reference document read, in bytes; the most its parts may unpack to, in all and per part; the most
+#: parts; and the largest compression ratio of a part above RATIO_FROM bytes. Word's own documents are far
+#: inside these; a document beyond them is a zip bomb, or a mistake.
+MAX_REFERENCE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_PARTS = 1_000
+MAX_RATIO = 100
+RATIO_FROM = 1024 * 1024
+_DECLARATION = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _LENGTH = re.compile(r"^(\d+(?:\.\d+)?)(mm|cm|in|pt)$")
 
 
@@ -61,10 +72,12 @@ def find_reference(folders: list[Path], project: Path, chosen: str | None) -> Pa
         if not path.is_file():
             raise RenderError(f"reference document not found: {chosen}", Location(chosen),
                               "reference_docx paths are relative to the project folder")
+        _refuse_outside(path, [project / d for d in ("templates", "content", "assets")], chosen)
         return path
     for folder in folders:
         path = folder / REFERENCE
         if path.is_file():
+            _refuse_outside(path, [folder], display(path, project))
             return path
     raise RenderError(f"no {REFERENCE} on the template search path", Location("templates"),
                       "reinstall briefgen, or put a reference document in templates/")
@@ -78,11 +91,90 @@ def display(path: Path, project: Path) -> str:
         return path.as_posix()
 
 
+def _refuse_outside(path: Path, folders: list[Path], shown: str) -> None:
+    real = path.resolve()
+    if not any(real.is_relative_to(folder.resolve()) for folder in folders):
+        raise RenderError("the reference document is a link to a file outside the project's folders; it "
+                          "was not read", Location(shown), "copy the document into templates/, not a link")
+
+
+def _refused(shown: str, message: str) -> RenderError:
+    return RenderError(f"reference document refused: {message}", Location(shown),
+                       "save it again from Word or LibreOffice, or start from briefgen's own reference.docx")
+
+
+def check_package(path: Path, shown: str) -> None:
+    """Refuse a reference document that is not a safe package, before any XML parser sees it.
+
+    A DOCX is a zip of XML parts. Refused: a file too large, a zip bomb (parts unpacking to too much, in all
+    or for their compressed size), too many parts, and an XML part declaring a DOCTYPE or entities (an
+    external entity can read files; entity expansion can exhaust memory).
+    """
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise _refused(shown, f"cannot read it ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise _refused(shown, "not a regular file")
+    if info.st_size > MAX_REFERENCE_BYTES:
+        raise _refused(shown, f"{info.st_size:,} bytes, more than the {MAX_REFERENCE_BYTES:,} allowed")
+    try:
+        with zipfile.ZipFile(path) as package:
+            _check_sizes(package.infolist(), shown)
+            for part in package.infolist():
+                if part.filename.lower().endswith((".xml", ".rels")):
+                    with package.open(part) as handle:
+                        data = handle.read(part.file_size + 1)  # zipfile stops at the declared size
+                    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                        data = data.decode("utf-16", errors="replace").encode("utf-8")
+                    if _DECLARATION.search(data):
+                        raise _refused(shown, f"the part {part.filename} declares a DOCTYPE or entities, "
+                                              "which a DOCX never needs")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+        raise _refused(shown, f"not a readable DOCX package ({exc})") from None
+
+
+def _check_sizes(parts: list[zipfile.ZipInfo], shown: str) -> None:
+    if len(parts) > MAX_PARTS:
+        raise _refused(shown, f"{len(parts):,} parts, more than the {MAX_PARTS:,} allowed")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _refused(shown, f"its parts unpack to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} "
+                              "allowed (a zip bomb?)")
+    for part in parts:
+        ratio = part.file_size // max(part.compress_size, 1)
+        if part.file_size > RATIO_FROM and ratio > MAX_RATIO:
+            raise _refused(shown, f"the part {part.filename} unpacks to {ratio:,} times its stored size, "
+                                  f"more than {MAX_RATIO} (a zip bomb?)")
+
+
+def check_reference(path: Path, shown: str) -> list[Diagnostic]:
+    """Return every problem of a reference document: unsafe, unreadable, or lacking a style the renderer
+    uses."""
+    try:
+        doc = open_reference(path, shown)
+    except RenderError as exc:
+        return list(exc.diagnostics)
+    sheet = style_sheet(doc, shown)
+    for kind, names in KINDS.items():
+        for name in names:
+            sheet(name, kind)
+    try:
+        sheet.check()
+    except RenderError as exc:
+        return list(exc.diagnostics)
+    return []
+
+
 def open_reference(path: Path, shown: str) -> Document:
-    """Open the reference document with python-docx, turning a broken file into a located RenderError."""
+    """Open the reference document with python-docx, turning a broken file into a located RenderError.
+
+    The package is checked first (``check_package``): python-docx never parses an unsafe one.
+    """
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_package(path, shown)
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
