@@ -23,9 +23,19 @@ from typing import Any
 #: Where Debian installs it; a test skips when it is missing or cannot start.
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 #: Flags that work headless, as root, without a GPU or a network.
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-extensions", "--mute-audio", "--remote-debugging-pipe")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--mute-audio",
+    "--remote-debugging-pipe",
+)
 
 
 class BrowserUnavailable(Exception):
@@ -55,7 +65,9 @@ class Chromium:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 ["/bin/bash", "-c", script, CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 pass_fds=(commands_read, replies_write),
             )
         os.close(commands_read)
@@ -81,8 +93,13 @@ class Chromium:
 
     # ------------------------------------------------------------ the protocol
 
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None,
-             timeout: float | None = None) -> dict[str, Any]:
+    def send(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        session: str | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Send one command and wait (bounded) for its reply; raise ProtocolError if it failed."""
         with self._send_lock:
             self._next_id += 1
@@ -96,8 +113,9 @@ class Chromium:
             except OSError as exc:
                 raise ProtocolError(f"{method}: the browser is gone ({exc})") from None
         with self._replied:
-            done = self._replied.wait_for(lambda: number in self._replies_by_id or self._gone,
-                                          timeout or self.timeout)
+            done = self._replied.wait_for(
+                lambda: number in self._replies_by_id or self._gone, timeout or self.timeout
+            )
             if not done:
                 raise ProtocolError(f"{method}: no answer within {timeout or self.timeout} s")
             if number not in self._replies_by_id:
@@ -185,8 +203,9 @@ class Page:
 
     def evaluate(self, expression: str) -> Any:
         """Return the value of a JavaScript expression in the page."""
-        reply = self.browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                                  self.session, timeout=5)
+        reply = self.browser.send(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, self.session, timeout=5
+        )
         if "exceptionDetails" in reply:
             raise ProtocolError(reply["exceptionDetails"].get("text", "exception"))
         return reply.get("result", {}).get("value")

@@ -69,8 +69,9 @@ def run(*args: str) -> Result:
 
 def pdftotext(path: Path, *options: str) -> str:
     """Return the text a reader sees in a PDF, as poppler extracts it."""
-    return subprocess.run(["pdftotext", *options, str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["pdftotext", *options, str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pdfinfo(path: Path) -> dict[str, str]:
@@ -126,8 +127,10 @@ def http_listener() -> Iterator[tuple[int, list[int]]]:
                 conn.settimeout(2)
                 try:
                     conn.recv(65536)
-                    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/css\r\nContent-Length: 22\r\n\r\n"
-                                 b"body { color: black; }")
+                    conn.sendall(
+                        b"HTTP/1.0 200 OK\r\nContent-Type: text/css\r\nContent-Length: 22\r\n\r\n"
+                        b"body { color: black; }"
+                    )
                 except OSError:
                     pass
 
@@ -143,5 +146,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Return every file under a folder with its bytes (the build's own state folder ``.briefgen`` aside)."""
     if not folder.is_dir():
         return {}
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
-            if path.is_file() and ".briefgen" not in path.relative_to(folder).parts}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and ".briefgen" not in path.relative_to(folder).parts
+    }

@@ -43,18 +43,28 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def _write(folder: Path, stem: str, cert: x509.Certificate,
-           key: ec.EllipticCurvePrivateKey) -> tuple[Path, Path]:
+def _write(
+    folder: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey
+) -> tuple[Path, Path]:
     cert_path, key_path = folder / f"{stem}.pem", folder / f"{stem}.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     return cert_path, key_path
 
 
-def _certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
-                 issuer_key: ec.EllipticCurvePrivateKey, *, ca: bool, names: list[x509.GeneralName],
-                 ) -> x509.Certificate:
+def _certificate(
+    subject: str,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    *,
+    ca: bool,
+    names: list[x509.GeneralName],
+) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     builder = (
         x509.CertificateBuilder()
@@ -66,17 +76,29 @@ def _certificate(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Nam
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+        )
     )
     if ca:
         builder = builder.add_extension(
-            x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                          encipher_only=False, decipher_only=False), critical=True)
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
     else:
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False).add_extension(
-            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -88,14 +110,22 @@ def make_certificates(folder: Path) -> Certificates:
     ca_path, _ = _write(folder, "ca", ca_cert, ca_key)
     local = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(HOST))]
     key = ec.generate_private_key(ec.SECP256R1())
-    good = _write(folder, "good",
-                  _certificate("localhost", key, ca_cert.subject, ca_key, ca=False, names=local), key)
+    good = _write(
+        folder, "good", _certificate("localhost", key, ca_cert.subject, ca_key, ca=False, names=local), key
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    wrong = _write(folder, "wrong", _certificate("other.example", key, ca_cert.subject, ca_key, ca=False,
-                                                 names=[x509.DNSName("other.example")]), key)
+    wrong = _write(
+        folder,
+        "wrong",
+        _certificate(
+            "other.example", key, ca_cert.subject, ca_key, ca=False, names=[x509.DNSName("other.example")]
+        ),
+        key,
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    own = _write(folder, "self",
-                 _certificate("localhost", key, _name("localhost"), key, ca=False, names=local), key)
+    own = _write(
+        folder, "self", _certificate("localhost", key, _name("localhost"), key, ca=False, names=local), key
+    )
     return Certificates(ca_path, good, wrong, own)
 
 
@@ -135,8 +165,9 @@ class Recorder:
     drop_after_data: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
-                          rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         with self.lock:
             self.rcpt_attempts.append(address)
             queue = self.rcpt_replies.get(address)
@@ -151,8 +182,15 @@ class Recorder:
                 return self.data_replies.pop(0)
             assert isinstance(envelope.content, bytes) and server.transport is not None
             tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
-            self.messages.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), envelope.content,
-                                          tls, bool(session.authenticated)))
+            self.messages.append(
+                Received(
+                    str(envelope.mail_from),
+                    list(envelope.rcpt_tos),
+                    envelope.content,
+                    tls,
+                    bool(session.authenticated),
+                )
+            )
         if self.drop_after_data:
             assert isinstance(server.transport, asyncio.Transport)
             server.transport.abort()
@@ -162,11 +200,18 @@ class Recorder:
 class _Controller(Controller):
     """aiosmtpd's controller on a socket bound before it starts (port 0: no race for a free port)."""
 
-    def __init__(self, handler: Recorder, *, ssl_context: ssl.SSLContext | None = None,
-                 **smtp_options: Any) -> None:
+    def __init__(
+        self, handler: Recorder, *, ssl_context: ssl.SSLContext | None = None, **smtp_options: Any
+    ) -> None:
         self._socket = socket.create_server((HOST, 0))
-        super().__init__(handler, hostname=HOST, port=self._socket.getsockname()[1], ssl_context=ssl_context,
-                         ready_timeout=5.0, **smtp_options)
+        super().__init__(
+            handler,
+            hostname=HOST,
+            port=self._socket.getsockname()[1],
+            ssl_context=ssl_context,
+            ready_timeout=5.0,
+            **smtp_options,
+        )
         self.connections = 0
 
     def _create_server(self) -> Any:
@@ -203,8 +248,9 @@ def smtp_server(
     ``users`` are given (AUTH is offered only over TLS)."""
     recorder = handler or Recorder()
 
-    def authenticate(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
-                     auth_data: Any) -> AuthResult:
+    def authenticate(
+        server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
         if not isinstance(auth_data, LoginPassword) or users is None:
             return AuthResult(success=False, handled=False)
         login, password = auth_data.login.decode(), auth_data.password.decode()

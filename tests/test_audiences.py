@@ -60,13 +60,38 @@ def section_ids(audience: str, lang: str = "en") -> list[str]:
 
 
 def test_audiences_differ_in_their_sections() -> None:
-    assert section_ids("executive") == ["summary", "key-figures", "company", "training", "cost", "openness",
-                                        "impact"]
-    assert section_ids("technical") == ["summary", "key-figures", "company", "training", "cost", "openness",
-                                        "impact", "glossary", "sources"]
+    assert section_ids("executive") == [
+        "summary",
+        "key-figures",
+        "company",
+        "training",
+        "cost",
+        "openness",
+        "impact",
+    ]
+    assert section_ids("technical") == [
+        "summary",
+        "key-figures",
+        "company",
+        "training",
+        "cost",
+        "openness",
+        "impact",
+        "glossary",
+        "sources",
+    ]
     # policy: the themes tagged cost, openness and risks first
-    assert section_ids("policy") == ["summary", "key-figures", "cost", "openness", "impact", "company",
-                                     "training", "glossary", "sources"]
+    assert section_ids("policy") == [
+        "summary",
+        "key-figures",
+        "cost",
+        "openness",
+        "impact",
+        "company",
+        "training",
+        "glossary",
+        "sources",
+    ]
 
 
 def test_depth_summary_drops_the_detail() -> None:
@@ -87,10 +112,11 @@ def write(path: Path, text: str) -> None:
 
 
 def test_a_project_overrides_one_block_and_one_css_variable(minimal: Path, tmp_path: Path) -> None:
-    write(minimal / "templates" / "brief.html.j2",
-          '{% extends "base.html.j2" %}\n{% block toc %}<p class="note">Read me first</p>{% endblock %}\n')
-    write(minimal / "templates" / "audiences" / "plain.yaml",
-          'branding:\n  palette:\n    brand: "#ff0000"\n')
+    write(
+        minimal / "templates" / "brief.html.j2",
+        '{% extends "base.html.j2" %}\n{% block toc %}<p class="note">Read me first</p>{% endblock %}\n',
+    )
+    write(minimal / "templates" / "audiences" / "plain.yaml", 'branding:\n  palette:\n    brand: "#ff0000"\n')
     result = build(minimal, ["en"], ["pdf", "html"], output=tmp_path, audiences=["plain"])
     pdf, html = result.written
     assert "Read me first" in pdftotext(pdf)
@@ -99,8 +125,10 @@ def test_a_project_overrides_one_block_and_one_css_variable(minimal: Path, tmp_p
 
 
 def test_profile_errors_are_located(minimal: Path) -> None:
-    write(minimal / "templates" / "audiences" / "bad.yaml",
-          "sections: [main, mian]\ndepht: full\npage:\n  size: A3\n")
+    write(
+        minimal / "templates" / "audiences" / "bad.yaml",
+        "sections: [main, mian]\ndepht: full\npage:\n  size: A3\n",
+    )
     with pytest.raises(ContentError) as info:
         build(minimal, ["en"], ["html"], audiences=["bad"])
     assert [str(d) for d in info.value.diagnostics] == [
@@ -111,13 +139,17 @@ def test_profile_errors_are_located(minimal: Path) -> None:
     with pytest.raises(ContentError) as info:
         build(minimal, ["en"], ["html"], audiences=["bad"])
     assert [str(d) for d in info.value.diagnostics] == [
-        "templates/audiences/bad.yaml:1:18: error: unknown section 'mian' (did you mean 'main'?)"]
+        "templates/audiences/bad.yaml:1:18: error: unknown section 'mian' (did you mean 'main'?)"
+    ]
 
 
 def test_unknown_audience(minimal: Path) -> None:
     result = run("build", "--project", str(minimal), "--audience", "executiv")
     assert result.exit_code == 1
-    assert result.stderr == "templates/audiences: error: unknown audience 'executiv' (did you mean 'executive'?)\n"
+    assert (
+        result.stderr
+        == "templates/audiences: error: unknown audience 'executiv' (did you mean 'executive'?)\n"
+    )
 
 
 def test_templates_list_and_copy(minimal: Path) -> None:
@@ -126,10 +158,13 @@ def test_templates_list_and_copy(minimal: Path) -> None:
     assert "brief.html.j2" in listed.stdout and "built-in" in listed.stdout
     copied = run("templates", "copy", "css/brief.css.j2", "--project", str(minimal))
     assert copied.exit_code == 0
-    assert (minimal / "templates" / "css" / "brief.css.j2").read_bytes() == \
-        (builtin_templates() / "css" / "brief.css.j2").read_bytes()
-    assert "css/brief.css.j2" in run("templates", "list", "--project", str(minimal)).stdout.split(
-        "(overrides the built-in one)")[0]
+    assert (minimal / "templates" / "css" / "brief.css.j2").read_bytes() == (
+        builtin_templates() / "css" / "brief.css.j2"
+    ).read_bytes()
+    assert (
+        "css/brief.css.j2"
+        in run("templates", "list", "--project", str(minimal)).stdout.split("(overrides the built-in one)")[0]
+    )
     refused = run("templates", "copy", "css/brief.css.j2", "--project", str(minimal))
     assert refused.exit_code == 1
     assert "--force" in refused.stderr
@@ -139,11 +174,17 @@ def test_templates_list_and_copy(minimal: Path) -> None:
 
 def test_init_then_build_in_an_empty_folder(tmp_path: Path) -> None:
     target = tmp_path / "my-brief"
-    made = subprocess.run([sys.executable, "-m", "briefgen", "init", str(target)], capture_output=True,
-                          text=True, check=False)
+    made = subprocess.run(
+        [sys.executable, "-m", "briefgen", "init", str(target)], capture_output=True, text=True, check=False
+    )
     assert made.returncode == 0, made.stderr
-    built = subprocess.run([sys.executable, "-m", "briefgen", "build", "--strict", "--audience", "example"],
-                           cwd=target, capture_output=True, text=True, check=False)
+    built = subprocess.run(
+        [sys.executable, "-m", "briefgen", "build", "--strict", "--audience", "example"],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert built.returncode == 0, built.stderr
     assert (target / "output" / "my-brief.example.en.pdf").is_file()
     assert run("init", str(target)).exit_code == 1  # not empty any more
@@ -160,25 +201,47 @@ def test_built_in_catalogues_are_complete() -> None:
 
 
 def test_an_incomplete_catalogue_is_reported(minimal: Path) -> None:
-    write(minimal / "templates" / "locales" / "ko" / "LC_MESSAGES" / "messages.po",
-          'msgid ""\nmsgstr ""\n"Language: ko\\n"\n\nmsgid "Contents"\nmsgstr ""\n')
+    write(
+        minimal / "templates" / "locales" / "ko" / "LC_MESSAGES" / "messages.po",
+        'msgid ""\nmsgstr ""\n"Language: ko\\n"\n\nmsgid "Contents"\nmsgstr ""\n',
+    )
     found = [str(d) for d in check_catalogues(load_project(minimal), search_path(minimal))]
-    assert "templates/locales/ko/LC_MESSAGES/messages.po: warning: the string 'Contents' is not translated" in found
-    assert ("templates/locales/ko/LC_MESSAGES/messages.po: warning: catalogue lacks the string 'Date' "
-            "(add it with its translation)") in found
+    assert (
+        "templates/locales/ko/LC_MESSAGES/messages.po: warning: the string 'Contents' is not translated"
+        in found
+    )
+    assert (
+        "templates/locales/ko/LC_MESSAGES/messages.po: warning: catalogue lacks the string 'Date' "
+        "(add it with its translation)"
+    ) in found
 
 
 def test_pybabel_extracts_the_template_strings(tmp_path: Path) -> None:
     pot = tmp_path / "messages.pot"
-    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-                    "-o", str(pot), "templates"], cwd=REPO, check=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-o",
+            str(pot),
+            "templates",
+        ],
+        cwd=REPO,
+        check=True,
+    )
     text = pot.read_text(encoding="utf-8")
     assert 'msgid "Contents"' in text
     assert 'msgid_plural "%(count)s sections"' in text
 
 
 def test_language_fallback_marks_the_stand_in(minimal: Path, tmp_path: Path) -> None:
-    write(minimal / "content" / "ko" / "02-extra.yaml", "id: extra\ntitle: 추가 장\nsummary: [번역되지 않은 글.]\n")
+    write(
+        minimal / "content" / "ko" / "02-extra.yaml",
+        "id: extra\ntitle: 추가 장\nsummary: [번역되지 않은 글.]\n",
+    )
     with pytest.raises(ContentError):
         load_project(minimal)
     config = minimal / "briefgen.yaml"

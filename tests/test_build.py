@@ -20,10 +20,18 @@ from briefgen.errors import OutputError, RenderError
 from tests.conftest import run
 
 
-def briefgen(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-             **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "briefgen", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=cwd, check=False, **kwargs)  # type: ignore[call-overload]
+def briefgen(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "briefgen", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        check=False,
+        **kwargs,
+    )  # type: ignore[call-overload]
 
 
 def stamps(folder: Path) -> dict[str, int]:
@@ -77,18 +85,23 @@ def test_an_output_changed_by_hand_is_built_again(minimal: Path) -> None:
     assert target.read_bytes() == original
 
 
-BAD_TEMPLATE = '{% extends "base.html.j2" %}{% block head %}{{ super() }}<link rel="stylesheet" ' \
-               'href="file:///etc/passwd">{% endblock %}\n'
+BAD_TEMPLATE = (
+    '{% extends "base.html.j2" %}{% block head %}{{ super() }}<link rel="stylesheet" '
+    'href="file:///etc/passwd">{% endblock %}\n'
+)
 
 
 def test_the_matrix_keeps_going_past_a_failed_output(minimal: Path) -> None:
     (minimal / "templates" / "audiences").mkdir(parents=True)
     (minimal / "templates" / "broken.html.j2").write_text(BAD_TEMPLATE, encoding="utf-8")
-    (minimal / "templates" / "audiences" / "broken.yaml").write_text("template: broken.html.j2\n",
-                                                                      encoding="utf-8")
+    (minimal / "templates" / "audiences" / "broken.yaml").write_text(
+        "template: broken.html.j2\n", encoding="utf-8"
+    )
     result = run("build", "--project", str(minimal), "--all", "-j", "2")
     assert result.exit_code == 1
-    failed = sorted({line.split(":")[0] for line in result.stderr.splitlines() if line.startswith("minimal.")})
+    failed = sorted(
+        {line.split(":")[0] for line in result.stderr.splitlines() if line.startswith("minimal.")}
+    )
     assert failed == ["minimal.broken.en.pdf", "minimal.broken.ko.pdf"]
     assert "resource refused" in result.stderr
     total = 2 * 3 * (1 + 4)  # languages x formats x (the whole briefing + four audiences)
@@ -101,8 +114,9 @@ def test_the_matrix_keeps_going_past_a_failed_output(minimal: Path) -> None:
 def test_without_all_a_failure_writes_nothing(minimal: Path) -> None:
     (minimal / "templates" / "audiences").mkdir(parents=True)
     (minimal / "templates" / "broken.html.j2").write_text(BAD_TEMPLATE, encoding="utf-8")
-    (minimal / "templates" / "audiences" / "broken.yaml").write_text("template: broken.html.j2\n",
-                                                                      encoding="utf-8")
+    (minimal / "templates" / "audiences" / "broken.yaml").write_text(
+        "template: broken.html.j2\n", encoding="utf-8"
+    )
     with pytest.raises(RenderError, match="resource refused"):
         build(minimal, ["ko", "en"], ["html", "pdf"], audiences=["broken"])
     assert not [p for p in (minimal / "output").iterdir() if p.is_file()]
@@ -126,19 +140,38 @@ def test_a_render_that_runs_too_long_is_stopped(minimal: Path) -> None:
 
 def test_a_render_that_needs_too_much_memory_fails_alone(minimal: Path) -> None:
     (minimal / "templates").mkdir()
-    (minimal / "templates" / "brief.html.j2").write_text(SLOW_TEMPLATE.replace("400", "200"), encoding="utf-8")
-    done = briefgen("build", "--project", str(minimal),
-                    env={"BRIEFGEN_RENDER_MEMORY_MB": "150", "BRIEFGEN_RENDER_TIMEOUT": "120"})
+    (minimal / "templates" / "brief.html.j2").write_text(
+        SLOW_TEMPLATE.replace("400", "200"), encoding="utf-8"
+    )
+    done = briefgen(
+        "build",
+        "--project",
+        str(minimal),
+        env={"BRIEFGEN_RENDER_MEMORY_MB": "150", "BRIEFGEN_RENDER_TIMEOUT": "120"},
+    )
     assert done.returncode == 1, (done.stdout, done.stderr)
-    assert ("ran out of memory" in done.stderr or "stopped unexpectedly" in done.stderr), done.stderr
+    assert "ran out of memory" in done.stderr or "stopped unexpectedly" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
     assert not (minimal / "output" / "minimal.ko.pdf").exists()
 
 
 def test_builds_are_reproducible_across_processes(minimal: Path, tmp_path: Path) -> None:
     for out in ("a", "b"):
-        done = briefgen("build", "--project", str(minimal), "-l", "ko", "-f", "pdf", "-f", "docx", "-f", "html",
-                        "--output", str(tmp_path / out))
+        done = briefgen(
+            "build",
+            "--project",
+            str(minimal),
+            "-l",
+            "ko",
+            "-f",
+            "pdf",
+            "-f",
+            "docx",
+            "-f",
+            "html",
+            "--output",
+            str(tmp_path / out),
+        )
         assert done.returncode == 0, done.stderr
     for name in ("minimal.ko.pdf", "minimal.ko.docx", "minimal.ko.html"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
@@ -146,8 +179,18 @@ def test_builds_are_reproducible_across_processes(minimal: Path, tmp_path: Path)
 
 def test_source_date_epoch_sets_the_document_dates(minimal: Path, tmp_path: Path) -> None:
     epoch = "1700000000"  # 2023-11-14 22:13:20 UTC
-    done = briefgen("build", "--project", str(minimal), "-f", "pdf", "-f", "docx", "--output", str(tmp_path),
-                    env={"SOURCE_DATE_EPOCH": epoch})
+    done = briefgen(
+        "build",
+        "--project",
+        str(minimal),
+        "-f",
+        "pdf",
+        "-f",
+        "docx",
+        "--output",
+        str(tmp_path),
+        env={"SOURCE_DATE_EPOCH": epoch},
+    )
     assert done.returncode == 0, done.stderr
     info = PdfReader(tmp_path / "minimal.ko.pdf").metadata
     assert info is not None and info["/CreationDate"].startswith("D:20231114221320")
@@ -159,13 +202,32 @@ def test_source_date_epoch_sets_the_document_dates(minimal: Path, tmp_path: Path
 
 
 def test_two_builds_at_once_take_turns(minimal: Path) -> None:
-    first = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "--project", str(minimal),
-                              "-l", "ko", "-l", "en", "-f", "pdf", "-f", "docx"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "briefgen",
+            "build",
+            "--project",
+            str(minimal),
+            "-l",
+            "ko",
+            "-l",
+            "en",
+            "-f",
+            "pdf",
+            "-f",
+            "docx",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.3)
-    second = briefgen("build", "--project", str(minimal), "-l", "ko", "-l", "en", "-f", "pdf", "-f", "docx",
-                      "--force")
-    out, err = first.communicate(timeout=120)
+    second = briefgen(
+        "build", "--project", str(minimal), "-l", "ko", "-l", "en", "-f", "pdf", "-f", "docx", "--force"
+    )
+    _, err = first.communicate(timeout=120)
     assert first.returncode == 0, err
     assert second.returncode == 0, second.stderr
     for name in ("minimal.ko.pdf", "minimal.en.pdf"):
@@ -198,7 +260,7 @@ def test_killing_builds_at_random_points_never_leaves_a_broken_output(minimal: P
     versions = {"A": main.read_text(encoding="utf-8")}
     versions["B"] = versions["A"].replace("요점이다.", "다른 요점이다.")
     known: dict[str, set[str]] = {}
-    for name, text in versions.items():
+    for text in versions.values():
         main.write_text(text, encoding="utf-8")
         build(minimal, ["ko"], ["pdf", "docx", "html"], force=True)
         for path in (minimal / "output").glob("minimal.*"):
@@ -206,9 +268,28 @@ def test_killing_builds_at_random_points_never_leaves_a_broken_output(minimal: P
     rng = random.Random(20251129)
     for attempt in range(8):
         main.write_text(versions["AB"[attempt % 2]], encoding="utf-8")
-        child = subprocess.Popen([sys.executable, "-m", "briefgen", "build", "--project", str(minimal), "-l", "ko",
-                                  "-f", "pdf", "-f", "docx", "-f", "html", "--force"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        child = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "briefgen",
+                "build",
+                "--project",
+                str(minimal),
+                "-l",
+                "ko",
+                "-f",
+                "pdf",
+                "-f",
+                "docx",
+                "-f",
+                "html",
+                "--force",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(rng.uniform(0.2, 2.5))
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()

@@ -36,15 +36,24 @@ def test_every_chart_kind_draws_in_every_language(lang: str) -> None:
         assert round(png.info["dpi"][0]) >= 200
 
 
-@pytest.mark.parametrize(("lang", "labels"), [
-    ("ko", ["8,000만 달러", "60달러", "마이크로소프트", "2024년"]),
-    ("en", ["$80M", "$60", "Microsoft", "2024"]),
-    ("ja", ["8000万ドル", "60ドル", "Microsoft", "2024年"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("ko", ["8,000만 달러", "60달러", "마이크로소프트", "2024년"]),
+        ("en", ["$80M", "$60", "Microsoft", "2024"]),
+        ("ja", ["8000万ドル", "60ドル", "Microsoft", "2024年"]),
+    ],
+)
 def test_tick_and_data_labels_use_the_prose_formatter(lang: str, labels: list[str]) -> None:
-    text = " ".join(label for view in charts(lang).values()
-                    for label in [*(t for _, t in view.ticks), *view.categories,
-                                  *(x for s in view.series for x in s.labels)])
+    text = " ".join(
+        label
+        for view in charts(lang).values()
+        for label in [
+            *(t for _, t in view.ticks),
+            *view.categories,
+            *(x for s in view.series for x in s.labels),
+        ]
+    )
     for label in labels:
         assert label in text
 
@@ -90,8 +99,10 @@ CHART = """
 
 def add_chart(project: Path, other: str, alt: str = "Two costs") -> None:
     facts = project / "content" / "facts.yaml"
-    facts.write_text(facts.read_text() + "  v2_price:\n    kind: money\n    amount: 1\n    currency: CNY\n",
-                     encoding="utf-8")
+    facts.write_text(
+        facts.read_text() + "  v2_price:\n    kind: money\n    amount: 1\n    currency: CNY\n",
+        encoding="utf-8",
+    )
     for lang in ("ko", "en"):
         path = project / "content" / lang / "01-main.yaml"
         path.write_text(path.read_text() + CHART.format(other=other, alt=alt), encoding="utf-8")
@@ -103,7 +114,8 @@ def test_a_chart_mixing_currencies_is_refused(minimal: Path) -> None:
         load_project(minimal)
     assert str(info.value.diagnostics[0]) == (
         "content/en/01-main.yaml:35:5: error: a chart cannot mix money in CNY and money in USD; "
-        "chart one unit, or set 'currency' to convert money")
+        "chart one unit, or set 'currency' to convert money"
+    )
 
 
 def test_a_chart_mixing_units_is_refused(minimal: Path) -> None:

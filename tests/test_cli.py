@@ -13,8 +13,9 @@ CASES = sorted(p.name for p in BROKEN.iterdir() if p.is_dir())
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_broken_project_prints_its_exact_error(case: str, minimal: Path, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_broken_project_prints_its_exact_error(
+    case: str, minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     overlay(minimal, BROKEN / case)
     previous = minimal / "output" / "minimal.ko.pdf"
     previous.parent.mkdir()
@@ -105,7 +106,8 @@ def test_python_dash_m_works(minimal: Path) -> None:
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "briefgen", "--version"], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "briefgen", "--version"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert done.stdout.strip() == f"briefgen, version {__version__}"

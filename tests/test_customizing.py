@@ -46,7 +46,10 @@ def board(reference: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_walkthrough_works_as_written(board: Path) -> None:
     text = DOC.read_text(encoding="utf-8")
     assert apply_snippets(board, text) == [
-        "templates/audiences/board.yaml", "templates/board.html.j2", "templates/audiences/board.yaml"]
+        "templates/audiences/board.yaml",
+        "templates/board.html.j2",
+        "templates/audiences/board.yaml",
+    ]
     shown = commands(text)
     assert ["build", "--lang", "ko", "--lang", "en", "--audience", "board"] in shown
     for args in shown:

@@ -35,8 +35,9 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def render(project: Path, lang: str,
-           change: Callable[[RenderContext], RenderContext] | None = None) -> tuple[RenderContext, bytes]:
+def render(
+    project: Path, lang: str, change: Callable[[RenderContext], RenderContext] | None = None
+) -> tuple[RenderContext, bytes]:
     """Render one language of a project to DOCX bytes, without writing anything."""
     ctx = build_context(load_project(project).brief, lang)
     if change is not None:
@@ -69,7 +70,8 @@ def body_paragraphs(document: docx.document.Document) -> list[object]:
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_every_paragraph_has_a_named_style_of_the_reference(
-        lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]
+) -> None:
     document = open_docx(reference_docx[lang][1])
     names = {s.style_id: s.name.lower() for s in document.styles}
     declared = {n.lower() for n in PARAGRAPH_STYLES}
@@ -79,16 +81,31 @@ def test_every_paragraph_has_a_named_style_of_the_reference(
         assert style is not None, "a paragraph without a style"
         used.add(names[style.get(f"{W}val")])
     assert used <= declared
-    assert {"title", "heading 1", "heading 2", "body text", "list bullet", "list bullet 2", "table text",
-            "quote", "caption", "toc 1", "toc 2", "glossary term", "key figure value"} <= used
-    tables = {names[t.find(f"{W}tblPr/{W}tblStyle").get(f"{W}val")]
-              for t in document.element.body.iter(f"{W}tbl")}
+    assert {
+        "title",
+        "heading 1",
+        "heading 2",
+        "body text",
+        "list bullet",
+        "list bullet 2",
+        "table text",
+        "quote",
+        "caption",
+        "toc 1",
+        "toc 2",
+        "glossary term",
+        "key figure value",
+    } <= used
+    tables = {
+        names[t.find(f"{W}tblPr/{W}tblStyle").get(f"{W}val")] for t in document.element.body.iter(f"{W}tbl")
+    }
     assert tables == {n.lower() for n in TABLE_STYLES}
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_headings_are_the_context_headings_in_order(
-        lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]
+) -> None:
     ctx, data = reference_docx[lang]
     document = open_docx(data)
     headings = [squash(p.text) for p in document.paragraphs if style_name(p) in ("heading 1", "heading 2")]
@@ -96,7 +113,8 @@ def test_headings_are_the_context_headings_in_order(
 
 
 def test_language_east_asian_font_and_korean_line_breaking(
-        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+) -> None:
     expected = {"ko": ("en-US", "ko-KR", True), "en": ("en-US", "en-US", False)}
     for lang, (val, east_asia, wraps) in expected.items():
         document = open_docx(reference_docx[lang][1])
@@ -131,7 +149,8 @@ def test_core_properties(reference_docx: dict[str, tuple[RenderContext, bytes]])
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_contents_open_filled_in_and_link_to_heading_bookmarks(
-        lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    lang: str, reference_docx: dict[str, tuple[RenderContext, bytes]]
+) -> None:
     ctx, data = reference_docx[lang]
     document = open_docx(data)
     body = document.element.body
@@ -155,14 +174,18 @@ def test_footnotes_are_word_footnotes(reference_docx: dict[str, tuple[RenderCont
     assert refs == [note.number for note in ctx.footnotes] == [1, 2, 3]
     part = document.part.part_related_by(RT.FOOTNOTES)
     notes = docx.oxml.parse_xml(part.blob)
-    texts = {int(n.get(qn("w:id"))): "".join(t.text for t in n.iter(f"{W}t")).strip()
-             for n in notes.iter(f"{W}footnote") if n.get(qn("w:type")) is None}
+    texts = {
+        int(n.get(qn("w:id"))): "".join(t.text for t in n.iter(f"{W}t")).strip()
+        for n in notes.iter(f"{W}footnote")
+        if n.get(qn("w:type")) is None
+    }
     assert sorted(texts) == [1, 2, 3]
     assert texts[1].startswith("The source calls these H100 GPUs")
 
 
 def test_header_and_footer_fields_are_localized(
-        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+) -> None:
     for lang, words in {"ko": ("대외비", " / "), "en": ("Internal", "Page ", " of ")}.items():
         section = open_docx(reference_docx[lang][1]).sections[-1]
         assert section.header.paragraphs[0].text == reference_docx[lang][0].meta.title
@@ -180,7 +203,8 @@ def test_header_and_footer_fields_are_localized(
 
 
 def test_tables_repeat_their_header_and_right_align_numbers(
-        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+) -> None:
     document = open_docx(reference_docx["en"][1])
     staff = next(t for t in document.tables if t.cell(0, 0).text == "Company")
     header = staff.rows[0]._tr
@@ -195,7 +219,8 @@ def test_tables_repeat_their_header_and_right_align_numbers(
 
 
 def test_links_are_hyperlinks_with_relationships(
-        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+) -> None:
     document = open_docx(reference_docx["en"][1])
     targets = {r.target_ref for r in document.part.rels.values() if r.reltype == RT.HYPERLINK}
     assert targets == {"https://opensource.org/license/mit", "https://github.com/deepseek-ai"}
@@ -220,12 +245,17 @@ def test_size_and_parity_with_the_context(reference_docx: dict[str, tuple[Render
 
 
 def test_charts_are_pictures_named_by_their_alt_text(
-        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+) -> None:
     ctx, data = reference_docx["en"]
     charts = [b for s in ctx.sections for b in s.blocks if isinstance(b, ChartView)]
     document = open_docx(data)
-    described = [d.get("descr") for d in document.element.body.iter(
-        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    described = [
+        d.get("descr")
+        for d in document.element.body.iter(
+            "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+        )
+    ]
     assert described == [c.alt for c in charts] and charts
     titles = [p.text.strip() for p in document.paragraphs if style_name(p) == "chart"]
     assert titles == [c.title for c in charts]
@@ -244,8 +274,9 @@ def test_an_edition_without_cover_or_contents_gets_a_title_block() -> None:
     first = [p.text for p in document.paragraphs[:3]]
     assert first[0] == "Internal\u2003Strategy & Planning Office\u2003February 15, 2025"
     assert first[1] == ctx.meta.title
-    breaks = [p._p.find(f"{W}pPr/{W}pageBreakBefore") for p in document.paragraphs
-              if style_name(p) == "heading 1"]
+    breaks = [
+        p._p.find(f"{W}pPr/{W}pageBreakBefore") for p in document.paragraphs if style_name(p) == "heading 1"
+    ]
     assert breaks and all(b is not None and b.get(qn("w:val")) == "0" for b in breaks)
     styles = document.styles.element.xml
     assert "006400" in styles and "1F3A5F" not in styles.upper()
@@ -282,13 +313,14 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path) -> None:
 
 def test_text_appears_exactly_as_written(minimal: Path) -> None:
     main = minimal / "content" / "en" / "01-main.yaml"
-    tricky = 'R&D <b>not a tag</b> "quoted" \'single\' 🚀 emoji & more'
+    tricky = "R&D <b>not a tag</b> \"quoted\" 'single' 🚀 emoji & more"
     quoted = tricky.replace("'", "''")  # a YAML single-quoted scalar
     text = main.read_text(encoding="utf-8").replace("  - quote:", f"  - paragraph: '{quoted}'\n  - quote:")
     main.write_text(text, encoding="utf-8")
     brief = minimal / "content" / "en" / "brief.yaml"
-    brief.write_text(brief.read_text(encoding="utf-8").replace("Test office", '"Test & <Office> 🏢"'),
-                     encoding="utf-8")
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace("Test office", '"Test & <Office> 🏢"'), encoding="utf-8"
+    )
     _, data = render(minimal, "en")
     document = open_docx(data)
     texts = [p.text for p in document.paragraphs]
@@ -343,8 +375,9 @@ def test_a_reference_without_a_needed_style_is_a_render_error(minimal: Path) -> 
     with pytest.raises(RenderError) as caught:
         render(minimal, "en")
     messages = [str(d) for d in caught.value.diagnostics]
-    assert messages[0].startswith("templates/reference.docx: error: the reference document has no paragraph "
-                                  "style 'Callout'")
+    assert messages[0].startswith(
+        "templates/reference.docx: error: the reference document has no paragraph style 'Callout'"
+    )
     assert any("'Glossary Term'" in m for m in messages)
 
 
@@ -355,15 +388,17 @@ def test_the_reference_generator_is_reproducible(tmp_path: Path) -> None:
     write(tmp_path / "b.docx")
     assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
     assert (tmp_path / "a.docx").read_bytes() == (builtin_templates() / "reference.docx").read_bytes(), (
-        "templates/reference.docx is stale: run python -m briefgen.renderers.docx.make_reference")
+        "templates/reference.docx is stale: run python -m briefgen.renderers.docx.make_reference"
+    )
 
 
 # ---------------------------------------------------------------- a real word processor
 
 
 @pytest.fixture(scope="module")
-def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory,
-                     reference_docx: dict[str, tuple[RenderContext, bytes]]) -> dict[str, Path]:
+def libreoffice_pdfs(
+    tmp_path_factory: pytest.TempPathFactory, reference_docx: dict[str, tuple[RenderContext, bytes]]
+) -> dict[str, Path]:
     """The reference DOCX files converted to PDF by LibreOffice, headless, with a throwaway profile."""
     soffice = shutil.which("soffice")
     if soffice is None:
@@ -375,21 +410,40 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory,
         path.write_bytes(data)
         files.append(str(path))
     profile = (folder / "profile").as_uri()
-    result = subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                             "--outdir", str(folder), *files], capture_output=True, text=True, timeout=300,
-                            check=False)
+    result = subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return {lang: folder / f"brief.{lang}.pdf" for lang in reference_docx}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("lang", "figures"), [
-    ("ko", ["558만 달러", "6,710억", "90~95%", "2025년 1월 20일"]),
-    ("en", ["$5.58 million", "671 billion", "90–95%", "January 20, 2025"]),
-])
+@pytest.mark.parametrize(
+    ("lang", "figures"),
+    [
+        ("ko", ["558만 달러", "6,710억", "90~95%", "2025년 1월 20일"]),
+        ("en", ["$5.58 million", "671 billion", "90–95%", "January 20, 2025"]),
+    ],
+)
 def test_libreoffice_opens_it_and_shows_the_headings_and_figures(
-        lang: str, figures: list[str], libreoffice_pdfs: dict[str, Path],
-        reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
+    lang: str,
+    figures: list[str],
+    libreoffice_pdfs: dict[str, Path],
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+) -> None:
     pdf = libreoffice_pdfs[lang]
     text = pdftotext(pdf)
     compact = re.sub(r"\s+", "", text)

@@ -32,8 +32,9 @@ def refused(project: Path) -> str:
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:{port}/x.css", "https://127.0.0.1:{port}/font.woff"])
-def test_network_urls_are_refused_without_a_connection(minimal: Path, http_listener: tuple[int, list[int]],
-                                                       url: str) -> None:
+def test_network_urls_are_refused_without_a_connection(
+    minimal: Path, http_listener: tuple[int, list[int]], url: str
+) -> None:
     port, connections = http_listener
     with_css(minimal, f'@import url("{url.format(port=port)}");\nbody {{ color: black; }}\n')
     message = refused(minimal)
@@ -42,12 +43,15 @@ def test_network_urls_are_refused_without_a_connection(minimal: Path, http_liste
     assert connections == []
 
 
-@pytest.mark.parametrize("css", [
-    'body { background: url("file:///etc/passwd"); }',
-    '@font-face { font-family: x; src: url("file:///etc/passwd"); }',
-    'body { background: url("templates/%2e%2e/%2e%2e/%2e%2e/etc/passwd"); }',
-    'body { background: url("/dev/urandom"); }',
-])
+@pytest.mark.parametrize(
+    "css",
+    [
+        'body { background: url("file:///etc/passwd"); }',
+        '@font-face { font-family: x; src: url("file:///etc/passwd"); }',
+        'body { background: url("templates/%2e%2e/%2e%2e/%2e%2e/etc/passwd"); }',
+        'body { background: url("/dev/urandom"); }',
+    ],
+)
 def test_files_outside_the_project_are_refused(minimal: Path, css: str) -> None:
     with_css(minimal, css + "\n")
     message = refused(minimal)
@@ -72,7 +76,8 @@ def test_project_files_and_data_uris_are_served(minimal: Path) -> None:
     (minimal / "templates").mkdir()
     (minimal / "templates" / "dot.png").write_bytes(PNG)
     data = "data:image/png;base64," + base64.b64encode(PNG).decode()
-    with_css(minimal, f'body {{ background: url("templates/dot.png"); }}\n'
-                      f'html {{ background: url("{data}"); }}\n')
+    with_css(
+        minimal, f'body {{ background: url("templates/dot.png"); }}\nhtml {{ background: url("{data}"); }}\n'
+    )
     result = build(minimal, ["en"], ["pdf"])
     assert result.written[0].read_bytes().startswith(b"%PDF")

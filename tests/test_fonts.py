@@ -22,14 +22,20 @@ def test_korean_uses_an_installed_korean_font() -> None:
     assert "Malgun Gothic" in choice.stack  # what Windows readers of the HTML have
 
 
-def test_no_font_for_the_script_stops_the_build_with_the_package_to_install(minimal: Path,
-                                                                             tmp_path: Path) -> None:
+def test_no_font_for_the_script_stops_the_build_with_the_package_to_install(
+    minimal: Path, tmp_path: Path
+) -> None:
     (tmp_path / "fonts").mkdir()
     conf = tmp_path / "fonts.conf"
     conf.write_text(EMPTY_FONTCONFIG.format(fonts=tmp_path / "fonts", cache=tmp_path / "cache"))
     env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
-    done = subprocess.run([sys.executable, "-m", "briefgen", "build", "--project", str(minimal)],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "briefgen", "build", "--project", str(minimal)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 1
     assert done.stderr == (
         "error: no installed font covers Korean ('ko'); the text would print as empty boxes "

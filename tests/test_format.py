@@ -85,15 +85,21 @@ LOCALES = ["ko", "en", "ja", "de", "fr", "zh"]
 
 
 @settings(max_examples=150, deadline=None)
-@given(lang=st.sampled_from(LOCALES), value=finite, currency=st.sampled_from(["USD", "KRW", "CNY", "EUR", "JPY"]))
+@given(
+    lang=st.sampled_from(LOCALES), value=finite, currency=st.sampled_from(["USD", "KRW", "CNY", "EUR", "JPY"])
+)
 def test_any_money_formats_in_every_locale(lang: str, value: float, currency: str) -> None:
     text = Formatter(lang).money(value, currency)
     assert text and "nan" not in text.lower()
 
 
 @settings(max_examples=150, deadline=None)
-@given(lang=st.sampled_from(LOCALES), low=positive, span=positive,
-       unit=st.sampled_from(["percent", "number", "duration-year", "duration-month"]))
+@given(
+    lang=st.sampled_from(LOCALES),
+    low=positive,
+    span=positive,
+    unit=st.sampled_from(["percent", "number", "duration-year", "duration-month"]),
+)
 def test_any_range_and_count_formats_in_every_locale(lang: str, low: float, span: float, unit: str) -> None:
     f = Formatter(lang)
     assert f.range(low, low + span, unit)
@@ -103,8 +109,12 @@ def test_any_range_and_count_formats_in_every_locale(lang: str, low: float, span
 
 
 @settings(max_examples=100, deadline=None)
-@given(lang=st.sampled_from(LOCALES), year=st.integers(1900, 2100), month=st.integers(1, 12),
-       day=st.integers(1, 28))
+@given(
+    lang=st.sampled_from(LOCALES),
+    year=st.integers(1900, 2100),
+    month=st.integers(1, 12),
+    day=st.integers(1, 28),
+)
 def test_any_date_formats_in_every_locale(lang: str, year: int, month: int, day: int) -> None:
     f = Formatter(lang)
     for value in (PartialDate(year), PartialDate(year, month), PartialDate(year, month, day)):

@@ -65,16 +65,20 @@ def srv(certs: Certificates) -> Iterator[Server]:
 
 def write_settings(project: Path, mail: str) -> None:
     (project / "briefgen.yaml").write_text(
-        f"brief: minimal\ndefault_language: ko\nlanguages: [ko, en]\nmail:\n{mail}", encoding="utf-8")
+        f"brief: minimal\ndefault_language: ko\nlanguages: [ko, en]\nmail:\n{mail}", encoding="utf-8"
+    )
 
 
 @pytest.fixture
 def project(tmp_path: Path, srv: Server, certs: Certificates, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The minimal project, set up to send through ``srv``, as the current folder."""
     root = copy_project(PROJECTS / "minimal", tmp_path / "minimal")
-    write_settings(root, f"  host: 127.0.0.1\n  port: {srv.port}\n  ca_file: {certs.ca}\n"
-                         "  from: desk@example.org\n  from_name: 브리핑 데스크\n"
-                         "  retry_delay: 0.01\n  timeout: 5\n")
+    write_settings(
+        root,
+        f"  host: 127.0.0.1\n  port: {srv.port}\n  ca_file: {certs.ca}\n"
+        "  from: desk@example.org\n  from_name: 브리핑 데스크\n"
+        "  retry_delay: 0.01\n  timeout: 5\n",
+    )
     monkeypatch.chdir(root)
     return root
 
@@ -97,7 +101,10 @@ def test_the_briefing_arrives_with_the_built_document_attached(project: Path, sr
     result = mail("--to", KIM, "--to", LEE)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        f"wrote output/minimal.ko.{FORMAT}", f"sent to {KIM}", f"sent to {LEE}"]
+        f"wrote output/minimal.ko.{FORMAT}",
+        f"sent to {KIM}",
+        f"sent to {LEE}",
+    ]
     [received] = srv.handler.messages
     assert (received.mail_from, received.rcpt_tos, received.tls) == ("desk@example.org", [KIM, LEE], True)
     msg = parse(received.data)
@@ -143,8 +150,9 @@ def test_english_with_the_pdf_and_the_docx(project: Path, srv: Server) -> None:
         assert part.get_content() == (project / "output" / f"minimal.en.{fmt}").read_bytes()
     text = msg.get_body(("plain",))
     assert text is not None
-    assert ("Please find attached the briefing “Minimal briefing” dated February 15, 2025."
-            in text.get_content())
+    assert (
+        "Please find attached the briefing “Minimal briefing” dated February 15, 2025." in text.get_content()
+    )
 
 
 def test_an_up_to_date_build_is_reused_and_a_stale_one_rebuilt(project: Path, srv: Server) -> None:
@@ -155,7 +163,9 @@ def test_an_up_to_date_build_is_reused_and_a_stale_one_rebuilt(project: Path, sr
     assert again.stdout.splitlines() == [f"sent to {KIM}"]
     assert built.stat().st_mtime_ns == stamp
     source = project / "content" / "ko" / "01-main.yaml"
-    source.write_text(source.read_text(encoding="utf-8").replace("요점이다.", "새 요점이다."), encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("요점이다.", "새 요점이다."), encoding="utf-8"
+    )
     rebuilt = mail("--to", KIM)
     assert rebuilt.stdout.splitlines() == [f"wrote output/minimal.ko.{FORMAT}", f"sent to {KIM}"]
     assert len(srv.handler.messages) == 3
@@ -192,16 +202,22 @@ def test_a_greylisting_server_gets_the_message_on_a_later_attempt(project: Path,
     assert len(srv.handler.messages) == 1 and srv.handler.rcpt_attempts == [KIM, KIM]
 
 
-@pytest.mark.parametrize(("address", "problem"), [
-    ("alice@example.org <bob@evil.example>",
-     "is not a bare address: it has a name, angle brackets, spaces or a list"),
-    ("a@b@c", "has more than one '@'"),
-    ("kim@example.org\r\nBcc: evil@example.org", "contains a line break or a control character"),
-    ("kim@example.org\n", "contains a line break or a control character"),
-    ("Kim <kim@example.org>", "is not a bare address: it has a name, angle brackets, spaces or a list"),
-])
-def test_a_bad_address_is_refused_before_anything_happens(project: Path, srv: Server, address: str,
-                                                          problem: str) -> None:
+@pytest.mark.parametrize(
+    ("address", "problem"),
+    [
+        (
+            "alice@example.org <bob@evil.example>",
+            "is not a bare address: it has a name, angle brackets, spaces or a list",
+        ),
+        ("a@b@c", "has more than one '@'"),
+        ("kim@example.org\r\nBcc: evil@example.org", "contains a line break or a control character"),
+        ("kim@example.org\n", "contains a line break or a control character"),
+        ("Kim <kim@example.org>", "is not a bare address: it has a name, angle brackets, spaces or a list"),
+    ],
+)
+def test_a_bad_address_is_refused_before_anything_happens(
+    project: Path, srv: Server, address: str, problem: str
+) -> None:
     result = mail("--to", KIM, "--to", address)
     assert result.exit_code == 1
     assert result.stderr == (
@@ -240,9 +256,17 @@ def test_valid_addresses() -> None:
     assert parsed.addr_spec == "first.last+tag@sub.example.co.kr"
     assert addresses.parse("kim@bücher.example", "x").domain == "xn--bcher-kva.example"
     assert [a.addr_spec for a in addresses.parse_all([KIM, LEE, KIM], "x")] == [KIM, LEE]  # nobody twice
-    for bad in ("kim@localhost", ".kim@example.org", "kim..lee@example.org", "김@example.org", "kim@-x.org",
-                "kim@[127.0.0.1]", '"kim"@example.org', "kim@example.org,lee@example.org",
-                "kim@exa mple.org"):
+    for bad in (
+        "kim@localhost",
+        ".kim@example.org",
+        "kim..lee@example.org",
+        "김@example.org",
+        "kim@-x.org",
+        "kim@[127.0.0.1]",
+        '"kim"@example.org',
+        "kim@example.org,lee@example.org",
+        "kim@exa mple.org",
+    ):
         with pytest.raises(MailError):
             addresses.parse(bad, "the recipient")
 
@@ -256,15 +280,23 @@ def set_template(project: Path, name: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-@pytest.mark.parametrize(("filename", "what"), [
-    (None, "the subject"),
-    ("{{ meta.title }}", "the attachment name"),
-])
-def test_a_line_break_in_the_title_cannot_reach_a_header(project: Path, srv: Server, filename: str | None,
-                                                         what: str) -> None:
+@pytest.mark.parametrize(
+    ("filename", "what"),
+    [
+        (None, "the subject"),
+        ("{{ meta.title }}", "the attachment name"),
+    ],
+)
+def test_a_line_break_in_the_title_cannot_reach_a_header(
+    project: Path, srv: Server, filename: str | None, what: str
+) -> None:
     brief = project / "content" / "ko" / "brief.yaml"
-    brief.write_text(brief.read_text(encoding="utf-8").replace(
-        "title: 최소 브리핑", 'title: "최소 브리핑\\r\\nBcc: evil@example.org"'), encoding="utf-8")
+    brief.write_text(
+        brief.read_text(encoding="utf-8").replace(
+            "title: 최소 브리핑", 'title: "최소 브리핑\\r\\nBcc: evil@example.org"'
+        ),
+        encoding="utf-8",
+    )
     if filename:
         set_template(project, "filename.txt.j2", filename)
     result = mail("--to", KIM)
@@ -299,16 +331,29 @@ def test_an_encoded_line_break_in_the_subject_is_refused(project: Path, srv: Ser
     assert srv.connections == 0
 
 
-@pytest.mark.parametrize(("template", "expected"), [
-    ("x\nContent-Type: text/html", "the attachment name 'x\\nContent-Type: text/html' contains a line break; "
-                                     "a mail header cannot (write mail/filename.txt.j2 on one line)"),
-    ("../../etc/passwd", "the attachment name '../../etc/passwd' contains / "
-                         "(a file name is a single name such as deepseek-briefing.ko.docx)"),
-    ("=?utf-8?q?a=0D=0Ab?=", "the attachment name '=?utf-8?q?a=0D=0Ab?=' contains ? (a file name is a single "
-                             "name such as deepseek-briefing.ko.docx)"),
-])
-def test_an_attachment_name_that_could_inject_is_refused(project: Path, srv: Server, template: str,
-                                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            "x\nContent-Type: text/html",
+            "the attachment name 'x\\nContent-Type: text/html' contains a line break; "
+            "a mail header cannot (write mail/filename.txt.j2 on one line)",
+        ),
+        (
+            "../../etc/passwd",
+            "the attachment name '../../etc/passwd' contains / "
+            "(a file name is a single name such as deepseek-briefing.ko.docx)",
+        ),
+        (
+            "=?utf-8?q?a=0D=0Ab?=",
+            "the attachment name '=?utf-8?q?a=0D=0Ab?=' contains ? (a file name is a single "
+            "name such as deepseek-briefing.ko.docx)",
+        ),
+    ],
+)
+def test_an_attachment_name_that_could_inject_is_refused(
+    project: Path, srv: Server, template: str, expected: str
+) -> None:
     set_template(project, "filename.txt.j2", template)
     result = mail("--to", KIM)
     assert result.exit_code == 1
@@ -316,21 +361,39 @@ def test_an_attachment_name_that_could_inject_is_refused(project: Path, srv: Ser
     assert srv.connections == 0
 
 
-@pytest.mark.parametrize(("subject", "filename", "expected"), [
-    ("ok", "a\r\nContent-Type: text/html.pdf",
-     "the attachment name 'a\\r\\nContent-Type: text/html.pdf' contains a line break or a control character; "
-     "a mail header cannot"),
-    ("ok\u2028Bcc: evil@example.org", "a.pdf",
-     "the subject 'ok\\u2028Bcc: evil@example.org' contains a line break or a control character; "
-     "a mail header cannot"),
-    ("=?utf-8?b?b2sNCkJjYzogZXZpbEBleGFtcGxlLm9yZw==?=", "a.pdf", "the Subject header "
-     "'=?utf-8?b?b2sNCkJjYzogZXZpbEBleGFtcGxlLm9yZw==?=' would arrive as 'ok\\r\\nBcc: evil@example.org'"),
-])
-def test_the_message_builder_refuses_what_a_template_cannot_produce(subject: str, filename: str,
-                                                                     expected: str) -> None:
+@pytest.mark.parametrize(
+    ("subject", "filename", "expected"),
+    [
+        (
+            "ok",
+            "a\r\nContent-Type: text/html.pdf",
+            "the attachment name 'a\\r\\nContent-Type: text/html.pdf' contains a line break or a control "
+            "character; "
+            "a mail header cannot",
+        ),
+        (
+            "ok\u2028Bcc: evil@example.org",
+            "a.pdf",
+            "the subject 'ok\\u2028Bcc: evil@example.org' contains a line break or a control character; "
+            "a mail header cannot",
+        ),
+        (
+            "=?utf-8?b?b2sNCkJjYzogZXZpbEBleGFtcGxlLm9yZw==?=",
+            "a.pdf",
+            "the Subject header "
+            "'=?utf-8?b?b2sNCkJjYzogZXZpbEBleGFtcGxlLm9yZw==?=' would arrive as "
+            "'ok\\r\\nBcc: evil@example.org'",
+        ),
+    ],
+)
+def test_the_message_builder_refuses_what_a_template_cannot_produce(
+    subject: str, filename: str, expected: str
+) -> None:
     with pytest.raises(MailError) as caught:
         message.build_message(
-            sender=addresses.parse("desk@example.org", "x"), to=[addresses.parse(KIM, "x")], reply_to=None,
+            sender=addresses.parse("desk@example.org", "x"),
+            to=[addresses.parse(KIM, "x")],
+            reply_to=None,
             content=message.Content(subject, "text\n", "<p>html</p>\n", "en"),
             attachments=[Attachment(filename, b"%PDF-1.7", "application/pdf")],
         )
@@ -353,8 +416,9 @@ def test_a_korean_attachment_name_arrives_with_its_name(project: Path, srv: Serv
 # ---------------------------------------------------------------- .eml, dry run, sizes
 
 
-def test_eml_writes_the_message_instead_of_sending_it(tmp_path: Path, certs: Certificates, srv: Server,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_eml_writes_the_message_instead_of_sending_it(
+    tmp_path: Path, certs: Certificates, srv: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = copy_project(PROJECTS / "minimal", tmp_path / "minimal")
     write_settings(root, "  from: desk@example.org\n  reply_to: team@example.org\n")  # no server needed
     monkeypatch.chdir(root)
@@ -401,17 +465,22 @@ def test_the_size_guard_refuses_above_the_limit(project: Path, srv: Server) -> N
     assert re.fullmatch(
         r"error: the attachments are \d+ kB, more than the limit of 1 kB; nothing was sent "
         r"\(raise mail\.max_attachments_mb in briefgen\.yaml if the server accepts larger messages\)\n",
-        result.stderr)
+        result.stderr,
+    )
     assert srv.connections == 0
 
 
-def test_the_size_guard_warns_above_10_mb(project: Path, srv: Server,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    big = [Attachment("a.pdf", bytes(6_000_000), "application/pdf"), Attachment("b.pdf", bytes(5_000_000),
-                                                                               "application/pdf")]
+def test_the_size_guard_warns_above_10_mb(
+    project: Path, srv: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = [
+        Attachment("a.pdf", bytes(6_000_000), "application/pdf"),
+        Attachment("b.pdf", bytes(5_000_000), "application/pdf"),
+    ]
     warning = size_check(big, 25_000_000)
     assert warning is not None and str(warning) == (
-        "warning: the attachments are 11 MB; many mail servers refuse messages above 10 MB")
+        "warning: the attachments are 11 MB; many mail servers refuse messages above 10 MB"
+    )
     assert size_check(big[:1], 25_000_000) is None
     with pytest.raises(MailError, match=r"the attachments are 11 MB, more than the limit of 10\.5 MB"):
         size_check(big, 10_500_000)
@@ -420,16 +489,17 @@ def test_the_size_guard_warns_above_10_mb(project: Path, srv: Server,
     result = mail("--to", KIM)
     assert result.exit_code == 0
     assert re.fullmatch(
-        r"warning: the attachments are \d+ kB; many mail servers refuse messages above 1 kB\n", result.stderr)
+        r"warning: the attachments are \d+ kB; many mail servers refuse messages above 1 kB\n", result.stderr
+    )
     assert len(srv.handler.messages) == 1
 
 
 # ---------------------------------------------------------------- settings and the password
 
 
-def test_the_password_never_appears_even_with_debug(project: Path, srv: Server,
-                                                    monkeypatch: pytest.MonkeyPatch,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_the_password_never_appears_even_with_debug(
+    project: Path, srv: Server, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     settings = (project / "briefgen.yaml").read_text(encoding="utf-8")
     (project / "briefgen.yaml").write_text(settings + "  user: desk\n", encoding="utf-8")
@@ -442,8 +512,10 @@ def test_the_password_never_appears_even_with_debug(project: Path, srv: Server,
         f"error: 127.0.0.1:{srv.port} refused the login of 'desk': 535 5.7.8 Authentication credentials "
         "invalid (check the password (BRIEFGEN_SMTP_PASSWORD or the password file))"
     )
-    encoded = [base64.b64encode(f"\0desk\0{wrong}".encode()).decode(),
-               base64.b64encode(wrong.encode()).decode()]
+    encoded = [
+        base64.b64encode(f"\0desk\0{wrong}".encode()).decode(),
+        base64.b64encode(wrong.encode()).decode(),
+    ]
     for form in (wrong, *encoded):
         assert form not in result.output
         assert form not in caplog.text  # any logging, the test server's own included
@@ -460,16 +532,19 @@ def test_the_password_can_come_from_a_file(project: Path, srv: Server) -> None:
     secret.write_text("correct horse\n", encoding="utf-8")
     secret.chmod(0o600)
     settings = (project / "briefgen.yaml").read_text(encoding="utf-8")
-    (project / "briefgen.yaml").write_text(settings + f"  user: desk\n  password_file: {secret}\n",
-                                           encoding="utf-8")
+    (project / "briefgen.yaml").write_text(
+        settings + f"  user: desk\n  password_file: {secret}\n", encoding="utf-8"
+    )
     result = mail("--to", KIM)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     secret.chmod(0o644)
     result = mail("--to", KIM)
     assert result.exit_code == 0
-    assert result.stderr == (f"briefgen.yaml: warning: the password file {secret} can be read by other users "
-                             f"(chmod 600 {secret})\n")
+    assert result.stderr == (
+        f"briefgen.yaml: warning: the password file {secret} can be read by other users "
+        f"(chmod 600 {secret})\n"
+    )
     assert len(srv.handler.messages) == 2
 
 
@@ -487,8 +562,9 @@ def test_the_password_is_refused_in_the_project_file(project: Path, srv: Server)
     assert srv.connections == 0
 
 
-def test_the_environment_overrides_the_project_file(project: Path, srv: Server, certs: Certificates,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_environment_overrides_the_project_file(
+    project: Path, srv: Server, certs: Certificates, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_settings(project, "  host: mail.invalid\n  port: 2525\n  from: desk@example.org\n  timeout: 5\n")
     monkeypatch.setenv("BRIEFGEN_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("BRIEFGEN_SMTP_PORT", str(srv.port))
@@ -519,8 +595,9 @@ def test_cleartext_is_allowed_only_to_this_machine(project: Path, monkeypatch: p
         "mail.example.org (use starttls (the default) or ssl; 'none' is for a local relay or tests)\n"
     )
     with smtp_server(handler=Recorder()) as relay:
-        write_settings(project, f"  host: 127.0.0.1\n  port: {relay.port}\n  security: none\n"
-                                "  from: desk@example.org\n")
+        write_settings(
+            project, f"  host: 127.0.0.1\n  port: {relay.port}\n  security: none\n  from: desk@example.org\n"
+        )
         result = mail("--to", KIM)
         assert result.exit_code == 0, result.output
         assert len(relay.handler.messages) == 1
@@ -531,7 +608,8 @@ def test_no_server_configured(project: Path) -> None:
     result = mail("--to", KIM)
     assert result.exit_code == 1
     assert result.stderr == (
-        "briefgen.yaml: error: no SMTP server (set 'host' under 'mail:' or BRIEFGEN_SMTP_HOST)\n")
+        "briefgen.yaml: error: no SMTP server (set 'host' under 'mail:' or BRIEFGEN_SMTP_HOST)\n"
+    )
 
 
 def test_the_mail_templates_compile_in_check(project: Path) -> None:
@@ -540,18 +618,22 @@ def test_the_mail_templates_compile_in_check(project: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_an_audience_briefing_is_mailed_with_its_branding(tmp_path: Path, srv: Server,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_audience_briefing_is_mailed_with_its_branding(
+    tmp_path: Path, srv: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = copy_project(PROJECTS / "minimal", tmp_path / "minimal")
     write_settings(root, "  from: desk@example.org\n")
     (root / "templates" / "audiences").mkdir(parents=True)
     (root / "templates" / "audiences" / "board.yaml").write_text(
-        "branding:\n  classification: 이사회 한정\n", encoding="utf-8")
+        "branding:\n  classification: 이사회 한정\n", encoding="utf-8"
+    )
     monkeypatch.chdir(root)
     result = mail("--audience", "board", "--eml", "review", "--to", KIM)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"wrote output/minimal.board.ko.{FORMAT}",
-                                          "wrote review/minimal.board.ko.eml"]
+    assert result.stdout.splitlines() == [
+        f"wrote output/minimal.board.ko.{FORMAT}",
+        "wrote review/minimal.board.ko.eml",
+    ]
     msg = parse((root / "review" / "minimal.board.ko.eml").read_bytes())
     assert "[이사회 한정]" in msg["Subject"]
     [attachment] = msg.iter_attachments()

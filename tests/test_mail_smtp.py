@@ -52,12 +52,29 @@ def data() -> bytes:
     return to_bytes(msg)
 
 
-def settings(port: int, security: str = "starttls", *, ca: Path | None = None, user: str | None = None,
-             password: str | None = None, timeout: float = 5.0, retries: int = 2, retry_delay: float = 0.01,
-             host: str = "127.0.0.1") -> Server:
-    return Server(host=host, port=port, security=security,  # type: ignore[arg-type]
-                  timeout=timeout, retries=retries, retry_delay=retry_delay, user=user,
-                  password=Secret(password) if password else None, ca_file=ca)
+def settings(
+    port: int,
+    security: str = "starttls",
+    *,
+    ca: Path | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float = 5.0,
+    retries: int = 2,
+    retry_delay: float = 0.01,
+    host: str = "127.0.0.1",
+) -> Server:
+    return Server(
+        host=host,
+        port=port,
+        security=security,  # type: ignore[arg-type]
+        timeout=timeout,
+        retries=retries,
+        retry_delay=retry_delay,
+        user=user,
+        password=Secret(password) if password else None,
+        ca_file=ca,
+    )
 
 
 # ---------------------------------------------------------------- TLS
@@ -66,8 +83,10 @@ def settings(port: int, security: str = "starttls", *, ca: Path | None = None, u
 def test_starttls_with_the_test_ca_delivers_the_message(certs: Certificates, data: bytes) -> None:
     with smtp_server(starttls=server_context(certs.good)) as srv:
         deliveries = send(settings(srv.port, ca=certs.ca), FROM, [KIM, LEE], data)
-        assert deliveries == [Delivery(KIM, True, "250 2.0.0 queued", 1),
-                              Delivery(LEE, True, "250 2.0.0 queued", 1)]
+        assert deliveries == [
+            Delivery(KIM, True, "250 2.0.0 queued", 1),
+            Delivery(LEE, True, "250 2.0.0 queued", 1),
+        ]
         [received] = srv.handler.messages
     assert received.tls
     assert (received.mail_from, received.rcpt_tos) == (FROM, [KIM, LEE])
@@ -78,18 +97,26 @@ def test_starttls_with_the_test_ca_delivers_the_message(certs: Certificates, dat
     assert attachment.get_content() == b"%PDF-1.7\n" + bytes(range(256)) * 40
 
 
-@pytest.mark.parametrize(("certificate", "trusted", "reason"), [
-    ("self_signed", True, "self-signed certificate"),
-    ("wrong_host", True, "IP address mismatch, certificate is not valid for '127.0.0.1'."),
-    ("good", False, "unable to get local issuer certificate"),  # the system's CAs do not know the test CA
-])
-def test_a_certificate_the_client_cannot_trust_is_refused(certs: Certificates, data: bytes, certificate: str,
-                                                         trusted: bool, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("certificate", "trusted", "reason"),
+    [
+        ("self_signed", True, "self-signed certificate"),
+        ("wrong_host", True, "IP address mismatch, certificate is not valid for '127.0.0.1'."),
+        ("good", False, "unable to get local issuer certificate"),  # the system's CAs do not know the test CA
+    ],
+)
+def test_a_certificate_the_client_cannot_trust_is_refused(
+    certs: Certificates, data: bytes, certificate: str, trusted: bool, reason: str
+) -> None:
     pair = getattr(certs, certificate)
     with smtp_server(starttls=server_context(pair), users={"desk": PASSWORD}) as srv:
         with pytest.raises(MailError) as caught:
-            send(settings(srv.port, ca=certs.ca if trusted else None, user="desk", password=PASSWORD), FROM,
-                 [KIM], data)
+            send(
+                settings(srv.port, ca=certs.ca if trusted else None, user="desk", password=PASSWORD),
+                FROM,
+                [KIM],
+                data,
+            )
         assert (srv.handler.messages, srv.handler.rcpt_attempts, srv.handler.logins) == ([], [], [])
     assert str(caught.value) == (
         f"error: the certificate of 127.0.0.1:{srv.port} was refused: {reason} (if the server's certificate "
@@ -115,8 +142,9 @@ def test_ssl_mode_speaks_tls_from_the_first_byte(certs: Certificates, data: byte
         assert srv.handler.messages == []
 
 
-def test_ssl_mode_against_a_plain_server_says_which_setting_to_check(certs: Certificates,
-                                                                     data: bytes) -> None:
+def test_ssl_mode_against_a_plain_server_says_which_setting_to_check(
+    certs: Certificates, data: bytes
+) -> None:
     with smtp_server() as srv, pytest.raises(MailError) as caught:
         send(settings(srv.port, "ssl", ca=certs.ca), FROM, [KIM], data)
     diagnostic = caught.value.diagnostics[0]
@@ -154,8 +182,10 @@ def test_a_refused_login_never_shows_the_password(certs: Certificates, data: byt
         "invalid (check the password (BRIEFGEN_SMTP_PASSWORD or the password file))"
     )
     shown = "".join(traceback.format_exception(caught.value)) + repr(server) + str(server.password)
-    encoded = [base64.b64encode(f"\0desk\0{wrong}".encode()).decode(),
-               base64.b64encode(wrong.encode()).decode()]
+    encoded = [
+        base64.b64encode(f"\0desk\0{wrong}".encode()).decode(),
+        base64.b64encode(wrong.encode()).decode(),
+    ]
     for form in (wrong, *encoded):
         assert form not in shown
 
@@ -183,10 +213,13 @@ def test_451_is_retried_with_backoff_and_nothing_is_sent_twice(data: bytes) -> N
         time.sleep(seconds)
 
     with smtp_server(handler=handler) as srv:
-        deliveries = send(settings(srv.port, "none", retries=3, retry_delay=0.02), FROM, [KIM, LEE], data,
-                          sleep=sleep)
-    assert deliveries == [Delivery(KIM, True, "250 2.0.0 queued", 1),
-                          Delivery(LEE, True, "250 2.0.0 queued", 3)]
+        deliveries = send(
+            settings(srv.port, "none", retries=3, retry_delay=0.02), FROM, [KIM, LEE], data, sleep=sleep
+        )
+    assert deliveries == [
+        Delivery(KIM, True, "250 2.0.0 queued", 1),
+        Delivery(LEE, True, "250 2.0.0 queued", 3),
+    ]
     assert pauses == [0.02, 0.04]
     assert [m.rcpt_tos for m in handler.messages] == [[KIM], [LEE]]  # each got it exactly once
 
@@ -195,8 +228,13 @@ def test_retries_are_bounded(data: bytes) -> None:
     handler = Recorder(rcpt_replies={LEE: ["451 4.3.0 mailbox busy"] * 10})
     pauses: list[float] = []
     with smtp_server(handler=handler) as srv:
-        deliveries = send(settings(srv.port, "none", retries=2, retry_delay=0.5), FROM, [KIM, LEE], data,
-                          sleep=pauses.append)
+        deliveries = send(
+            settings(srv.port, "none", retries=2, retry_delay=0.5),
+            FROM,
+            [KIM, LEE],
+            data,
+            sleep=pauses.append,
+        )
     assert deliveries[1] == Delivery(LEE, False, "451 4.3.0 mailbox busy (still refused after 3 attempts)", 3)
     assert deliveries[0].delivered
     assert handler.rcpt_attempts.count(LEE) == 3 and handler.rcpt_attempts.count(KIM) == 1
@@ -213,8 +251,9 @@ def test_a_transient_reply_to_the_data_is_retried(data: bytes) -> None:
 
 
 class _RefuseSender(Recorder):
-    async def handle_MAIL(self, server: object, session: object, envelope: object, address: str,
-                          mail_options: list[str]) -> str:
+    async def handle_MAIL(
+        self, server: object, session: object, envelope: object, address: str, mail_options: list[str]
+    ) -> str:
         return "553 5.7.1 sender not allowed"
 
 

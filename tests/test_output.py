@@ -15,11 +15,13 @@ from briefgen.output import Output, clean_stale, output_name, plan, write_all
 
 def test_names_show_brief_audience_and_language() -> None:
     assert output_name("deepseek-briefing", "ko", "pdf") == "deepseek-briefing.ko.pdf"
-    assert output_name("deepseek-briefing", "en", "docx", "executive") == "deepseek-briefing.executive.en.docx"
+    assert (
+        output_name("deepseek-briefing", "en", "docx", "executive") == "deepseek-briefing.executive.en.docx"
+    )
 
 
 def test_two_outputs_to_one_path_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match="two outputs would be written to a.pdf"):
+    with pytest.raises(OutputError, match=r"two outputs would be written to a\.pdf"):
         plan([Output("a.pdf", b"1"), Output("a.pdf", b"2")], tmp_path)
 
 
@@ -40,8 +42,9 @@ def test_writes_replace_old_files_and_leave_no_temporary_files(tmp_path: Path) -
 
 
 def test_stale_temporary_files_of_dead_builds_are_removed(tmp_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     stale = tmp_path / f".a.pdf.briefgen-{dead.stdout.strip()}.tmp"
     stale.write_bytes(b"half")
     live = tmp_path / f".b.pdf.briefgen-{os.getppid()}.tmp"  # a running process: another build
@@ -69,8 +72,9 @@ def test_a_full_disk_between_two_outputs_keeps_both_old_outputs(tmp_path: Path) 
     # The second output does not fit (the file size limit stands in for a full disk): neither is replaced.
     (tmp_path / "a.pdf").write_bytes(b"old a")
     (tmp_path / "b.docx").write_bytes(b"old b")
-    done = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path)], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", WRITER, str(tmp_path)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1, done.stderr
     assert "cannot write the outputs: File too large; nothing was replaced" in done.stdout
     assert (tmp_path / "a.pdf").read_bytes() == b"old a"

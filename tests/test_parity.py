@@ -45,10 +45,12 @@ def test_parity_fails_when_the_pdf_drops_the_sub_headings(reference: Path) -> No
     end = blocks.index("{% endmacro %}", start)
     (reference / "templates").mkdir(exist_ok=True)
     (reference / "templates" / "blocks.html.j2").write_text(
-        blocks[:start] + "{% macro heading(block) %}<h3 id=\"{{ block.anchor }}\"></h3>\n" + blocks[end:],
-        encoding="utf-8")
+        blocks[:start] + '{% macro heading(block) %}<h3 id="{{ block.anchor }}"></h3>\n' + blocks[end:],
+        encoding="utf-8",
+    )
     messages = [str(d) for d in check_parity(load_project(reference), ["ko"])]
-    missing = ("deepseek-briefing.ko.pdf: error: heading '1.1 설립 배경' is missing from the body, "
-               "or out of order")
+    missing = (
+        "deepseek-briefing.ko.pdf: error: heading '1.1 설립 배경' is missing from the body, or out of order"
+    )
     assert missing in messages
     assert not [m for m in messages if m.startswith("deepseek-briefing.ko.docx")]

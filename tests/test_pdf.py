@@ -6,6 +6,7 @@ import re
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from pypdf import PdfReader
@@ -31,8 +32,9 @@ def reference_contexts() -> dict[str, object]:
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
-def test_headings_appear_in_order(lang: str, reference_pdfs: dict[str, Path],
-                                  reference_contexts: dict[str, object]) -> None:
+def test_headings_appear_in_order(
+    lang: str, reference_pdfs: dict[str, Path], reference_contexts: dict[str, object]
+) -> None:
     text = squash(pdftotext(reference_pdfs[lang]))
     ctx = reference_contexts[lang]
     position = 0
@@ -42,19 +44,24 @@ def test_headings_appear_in_order(lang: str, reference_pdfs: dict[str, Path],
         position = found
 
 
-@pytest.mark.parametrize(("lang", "figures"), [
-    ("ko", ["558만 달러", "6,710억", "558만 달러(약 84억 원)", "90~95%", "2025년 1월 20일"]),
-    ("en", ["$5.58 million", "671 billion", "90–95%", "January 20, 2025", "$0.55", "$2.19"]),
-])
-def test_key_figures_are_formatted_for_the_language(lang: str, figures: list[str],
-                                                    reference_pdfs: dict[str, Path]) -> None:
+@pytest.mark.parametrize(
+    ("lang", "figures"),
+    [
+        ("ko", ["558만 달러", "6,710억", "558만 달러(약 84억 원)", "90~95%", "2025년 1월 20일"]),
+        ("en", ["$5.58 million", "671 billion", "90–95%", "January 20, 2025", "$0.55", "$2.19"]),
+    ],
+)
+def test_key_figures_are_formatted_for_the_language(
+    lang: str, figures: list[str], reference_pdfs: dict[str, Path]
+) -> None:
     text = squash(pdftotext(reference_pdfs[lang]))
     for figure in figures:
         assert figure in text
 
 
-def test_every_figure_of_the_context_is_in_the_pdf(reference_pdfs: dict[str, Path],
-                                                   reference_contexts: dict[str, object]) -> None:
+def test_every_figure_of_the_context_is_in_the_pdf(
+    reference_pdfs: dict[str, Path], reference_contexts: dict[str, object]
+) -> None:
     for lang, path in reference_pdfs.items():
         text = squash(pdftotext(path)).replace(" ", "")
         for figure in reference_contexts[lang].figures():  # type: ignore[attr-defined]
@@ -62,7 +69,9 @@ def test_every_figure_of_the_context_is_in_the_pdf(reference_pdfs: dict[str, Pat
 
 
 def test_a_cjk_font_is_embedded_and_subset(reference_pdfs: dict[str, Path]) -> None:
-    out = subprocess.run(["pdffonts", str(reference_pdfs["ko"])], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdffonts", str(reference_pdfs["ko"])], capture_output=True, text=True, check=True
+    ).stdout
     rows = [line.split() for line in out.splitlines()[2:]]
     cjk = [row for row in rows if "CJK" in row[0] or "Nanum" in row[0]]
     assert cjk, out
@@ -84,8 +93,9 @@ def test_page_count_and_metadata(reference_pdfs: dict[str, Path]) -> None:
     assert reader.trailer["/Root"]["/Lang"] == "ko"
 
 
-def test_outline_mirrors_the_headings(reference_pdfs: dict[str, Path],
-                                      reference_contexts: dict[str, object]) -> None:
+def test_outline_mirrors_the_headings(
+    reference_pdfs: dict[str, Path], reference_contexts: dict[str, object]
+) -> None:
     reader = PdfReader(reference_pdfs["ko"])
     titles: list[str] = []
 
@@ -111,7 +121,7 @@ def test_running_footer_is_localized(reference_pdfs: dict[str, Path]) -> None:
 class _Words(HTMLParser):
     """Collect the whitespace-separated words of an HTML document, as a reader would read them."""
 
-    INLINE = {"strong", "em", "a", "code", "span"}
+    INLINE: ClassVar[set[str]] = {"strong", "em", "a", "code", "span"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,9 +159,14 @@ def chart_words(ctx: object) -> set[str]:
     for section in ctx.sections:  # type: ignore[attr-defined]
         for block in section.blocks:
             if isinstance(block, ChartView):
-                texts = [*(t for _, t in block.ticks), *block.categories, *(e.label for e in block.events),
-                         *(e.date for e in block.events), *(s.label for s in block.series),
-                         *(x for s in block.series for x in s.labels)]
+                texts = [
+                    *(t for _, t in block.ticks),
+                    *block.categories,
+                    *(e.label for e in block.events),
+                    *(e.date for e in block.events),
+                    *(s.label for s in block.series),
+                    *(x for s in block.series for x in s.labels),
+                ]
                 words.update(w for t in texts for w in t.split())
     return words
 

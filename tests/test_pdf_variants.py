@@ -62,8 +62,9 @@ def test_pdf_a_is_identified_with_an_output_intent_and_embedded_fonts(variants: 
         intent = pdf.Root.OutputIntents[0]
         assert intent.S == "/GTS_PDFA1" and "/DestOutputProfile" in intent
         assert not pdf.is_encrypted
-    fonts = subprocess.run(["pdffonts", str(variants["pdf/a-3b"])], capture_output=True, text=True,
-                           check=True).stdout.splitlines()[2:]
+    fonts = subprocess.run(
+        ["pdffonts", str(variants["pdf/a-3b"])], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
     assert fonts and all(row.split()[-5] == "yes" for row in fonts)  # every font embedded
 
 

@@ -20,7 +20,16 @@ def test_both_languages_have_the_same_sections_and_facts() -> None:
     ko, en = brief.editions["ko"], brief.editions["en"]
     assert [s.id for s in ko.sections] == [s.id for s in en.sections]
     assert [s.id for s in ko.sections] == [
-        "summary", "key-figures", "company", "training", "cost", "openness", "impact", "glossary", "sources"]
+        "summary",
+        "key-figures",
+        "company",
+        "training",
+        "cost",
+        "openness",
+        "impact",
+        "glossary",
+        "sources",
+    ]
     for k, e in zip(ko.sections, en.sections, strict=True):
         assert section_facts(k) == section_facts(e), k.id
 
@@ -51,5 +60,7 @@ def test_a_dropped_figure_in_a_translation_is_reported(minimal: Path) -> None:
     path = minimal / "content/en/01-main.yaml"
     path.write_text(path.read_text().replace("Parameters {params}, ", ""), encoding="utf-8")
     warnings = [str(w) for w in load_project(minimal).warnings]
-    assert ("content/en/01-main.yaml: warning: section 'main' does not refer to fact 'params', which 'ko' uses "
-            "(translations carry the same figures)") in warnings
+    assert (
+        "content/en/01-main.yaml: warning: section 'main' does not refer to fact 'params', which 'ko' uses "
+        "(translations carry the same figures)"
+    ) in warnings

@@ -79,9 +79,13 @@ def expected(case: str, project: Path) -> str:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_hostile_project_is_refused_with_its_exact_error(case: str, minimal: Path, secret: Path,
-                                                         http_listener: tuple[int, list[int]],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_project_is_refused_with_its_exact_error(
+    case: str,
+    minimal: Path,
+    secret: Path,
+    http_listener: tuple[int, list[int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     port, connections = http_listener
     lay_out(minimal, HOSTILE / case, port)
     args_file = HOSTILE / case / "args.txt"
@@ -108,11 +112,14 @@ def _alias_bomb() -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (_alias_bomb(), "content/bomb.yaml:5:5: error: the file expands to more than 50,000 values"),
-    ("a: &a [*a]\n", "content/bomb.yaml:1:4: error: an alias refers to a value that contains it"),
-    ("a: &a {b: [x, *a]}\n", "content/bomb.yaml:1:4: error: an alias refers to a value that contains it"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (_alias_bomb(), "content/bomb.yaml:5:5: error: the file expands to more than 50,000 values"),
+        ("a: &a [*a]\n", "content/bomb.yaml:1:4: error: an alias refers to a value that contains it"),
+        ("a: &a {b: [x, *a]}\n", "content/bomb.yaml:1:4: error: an alias refers to a value that contains it"),
+    ],
+)
 def test_alias_bombs_are_refused_in_under_a_second_and_200_mb(text: str, message: str) -> None:
     started = time.perf_counter()
     with pytest.raises(ContentError) as info:
@@ -139,8 +146,9 @@ def test_deep_nesting_is_refused_quickly_with_a_location() -> None:
     assert time.perf_counter() - started < 1.0
 
 
-def test_a_50_mb_content_file_is_refused_without_being_read(minimal: Path, secret: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_50_mb_content_file_is_refused_without_being_read(
+    minimal: Path, secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     big = minimal / "content" / "en" / "02-big.yaml"
     with big.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)  # sparse: no disk used, and nothing to read
@@ -158,7 +166,8 @@ def test_a_50_mb_content_file_is_refused_without_being_read(minimal: Path, secre
     result = std(minimal, monkeypatch, *HTML)
     assert result.stderr == (
         "content/en/02-big.yaml: error: file is 52,428,800 bytes, more than the 2,097,152 a content file may "
-        "have (split it, or remove what does not belong in a briefing)\n")
+        "have (split it, or remove what does not belong in a briefing)\n"
+    )
 
 
 def test_the_content_of_a_project_is_bounded_in_all(minimal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -170,8 +179,9 @@ def test_the_content_of_a_project_is_bounded_in_all(minimal: Path, monkeypatch: 
     assert "more than the 16,777,216 a project may have" in result.stderr
 
 
-def test_content_links_leading_out_of_the_project_are_not_read(minimal: Path, secret: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_content_links_leading_out_of_the_project_are_not_read(
+    minimal: Path, secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     os.symlink(secret, minimal / "content" / "en" / "02-leak.yaml")
     (minimal / "content" / "en" / "brief.yaml").unlink()
     os.symlink("/dev/zero", minimal / "content" / "en" / "brief.yaml")
@@ -183,7 +193,8 @@ def test_content_links_leading_out_of_the_project_are_not_read(minimal: Path, se
         "content/en/03-pipe.yaml: error: not a regular file (a device, pipe or socket); it was not read\n"
         "content/en/brief.yaml: error: the file is a link to a place outside the project; it was not read "
         "(copy the file into the project instead of linking to it)\n"
-        "3 errors\n")
+        "3 errors\n"
+    )
 
 
 # ---------------------------------------------------------------- content is text in every format
@@ -203,15 +214,22 @@ def test_markup_in_content_comes_out_as_literal_text(minimal: Path, monkeypatch:
     assert 'href="javascript:' not in html and "[A link](javascript:alert(document.cookie))" in html
     assert "@import url(evil.css)" not in html.split("</style>")[0]  # in the stylesheet only as a CSS string
     pdf = pdftotext(out / "minimal.en.pdf")
-    for literal in ("<script>alert(document.cookie)</script>", "<img src=x onerror=alert(document.domain)>",
-                    "[A link](javascript:alert(document.cookie))", "Briefing </style><script>"):
+    for literal in (
+        "<script>alert(document.cookie)</script>",
+        "<img src=x onerror=alert(document.domain)>",
+        "[A link](javascript:alert(document.cookie))",
+        "Briefing </style><script>",
+    ):
         assert literal in pdf, literal
     import docx
 
     document = docx.Document(str(out / "minimal.en.docx"))
     text = "\n".join(p.text for p in document.paragraphs)
-    for literal in ("<script>alert(document.cookie)</script>", "<img src=x onerror=alert(document.domain)>",
-                    "[A link](javascript:alert(document.cookie))"):
+    for literal in (
+        "<script>alert(document.cookie)</script>",
+        "<img src=x onerror=alert(document.domain)>",
+        "[A link](javascript:alert(document.cookie))",
+    ):
         assert literal in text, literal
 
 
@@ -226,37 +244,49 @@ def test_autoescaping_follows_the_output_type() -> None:
 # ---------------------------------------------------------------- templates: links, limits, the sandbox
 
 
-def test_template_links_leading_out_are_refused(minimal: Path, secret: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_template_links_leading_out_are_refused(
+    minimal: Path, secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (minimal / "templates" / "css").mkdir(parents=True)
     os.symlink(secret, minimal / "templates" / "evil.j2")
     (minimal / "templates" / "css" / "brief.css.j2").write_text("{% include 'evil.j2' %}\n", encoding="utf-8")
     result = std(minimal, monkeypatch, *HTML)
-    assert result.stderr == ("templates/css/brief.css.j2:1: error: template refused: the template 'evil.j2' "
-                             "is a link to a file outside the template folders; it was not read\n")
+    assert result.stderr == (
+        "templates/css/brief.css.j2:1: error: template refused: the template 'evil.j2' "
+        "is a link to a file outside the template folders; it was not read\n"
+    )
     check = run("check")
     assert check.exit_code == 1 and SECRET not in check.output
-    assert ("templates/evil.j2: error: template refused: the template 'evil.j2' is a link to a file outside "
-            "the template folders; it was not read\n") in check.stderr
+    assert (
+        "templates/evil.j2: error: template refused: the template 'evil.j2' is a link to a file outside "
+        "the template folders; it was not read\n"
+    ) in check.stderr
 
 
-@pytest.mark.parametrize(("source", "message"), [
-    ("{{ ('x' * 10**9)|length }}", "'*' would make a value of 1,000,000,000 characters"),
-    ("{{ 'x'.ljust(10**9) }}", "ljust() would make a value"),
-    ("{{ '{:>1000000000}'.format(1) }}", "a format width would make a value"),
-    ("{{ '%1000000000d' % 1 }}", "a '%' format width would make a value"),
-    ("{{ 'x'|center(10**9) }}", "the 'center' filter would make a value"),
-    ("{{ ('x' * 1000)|replace('x', 'x' * 100)|replace('x', 'x' * 100)|replace('x', 'x' * 100) }}",
-     "the 'replace' filter would make a value of 1,000,000,000"),
-    ("{{ (('y' * 1000).join(range(100000)|map('string')|list))|length }}", "join() would make a value"),
-    ("{{ 10 ** 1000000 }}", "'**' would make a number of more than 65,536 bits"),
-    ("{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s|length }}{% endmacro %}{{ d('x', 40) }}",
-     "the template would make a value of 33,554,432"),
-    ("{% set big = 'x' * 10**7 %}{{ dict.fromkeys(range(100000), big)|length }}", "would make a value"),
-    ("{% for i in range(10**9) %}{% endfor %}", "range() of 1,000,000,000 numbers"),
-    ("{{ lipsum(10**6) }}", "lipsum() asks for more than 100 paragraphs"),
-    ("{{ [1]|batch(10**9, 'x')|list|length }}", "the 'batch' filter asks for 1,000,000,000 groups"),
-])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("{{ ('x' * 10**9)|length }}", "'*' would make a value of 1,000,000,000 characters"),
+        ("{{ 'x'.ljust(10**9) }}", "ljust() would make a value"),
+        ("{{ '{:>1000000000}'.format(1) }}", "a format width would make a value"),
+        ("{{ '%1000000000d' % 1 }}", "a '%' format width would make a value"),
+        ("{{ 'x'|center(10**9) }}", "the 'center' filter would make a value"),
+        (
+            "{{ ('x' * 1000)|replace('x', 'x' * 100)|replace('x', 'x' * 100)|replace('x', 'x' * 100) }}",
+            "the 'replace' filter would make a value of 1,000,000,000",
+        ),
+        ("{{ (('y' * 1000).join(range(100000)|map('string')|list))|length }}", "join() would make a value"),
+        ("{{ 10 ** 1000000 }}", "'**' would make a number of more than 65,536 bits"),
+        (
+            "{% macro d(s, n) %}{{ d(s ~ s, n - 1) if n else s|length }}{% endmacro %}{{ d('x', 40) }}",
+            "the template would make a value of 33,554,432",
+        ),
+        ("{% set big = 'x' * 10**7 %}{{ dict.fromkeys(range(100000), big)|length }}", "would make a value"),
+        ("{% for i in range(10**9) %}{% endfor %}", "range() of 1,000,000,000 numbers"),
+        ("{{ lipsum(10**6) }}", "lipsum() asks for more than 100 paragraphs"),
+        ("{{ [1]|batch(10**9, 'x')|list|length }}", "the 'batch' filter asks for 1,000,000,000 groups"),
+    ],
+)
 def test_template_limits_stop_quickly_and_in_little_memory(tmp_path: Path, source: str, message: str) -> None:
     (tmp_path / "t.html.j2").write_text(source, encoding="utf-8")
     env = templating.environment([tmp_path], "en")
@@ -279,16 +309,26 @@ def test_ordinary_templates_stay_within_the_limits(reference: Path) -> None:
 
     env = templating.environment([REPO / "templates"], "ko")
     assert isinstance(env, sandbox.BoundedSandbox)
-    result = run("build", "--project", str(reference), "--lang", "ko", "--format", "html",
-                 "--output", str(reference / "out"))
+    result = run(
+        "build",
+        "--project",
+        str(reference),
+        "--lang",
+        "ko",
+        "--format",
+        "html",
+        "--output",
+        str(reference / "out"),
+    )
     assert result.exit_code == 0, result.output
 
 
 # ---------------------------------------------------------------- resources: images, SVG, network
 
 
-def test_the_network_is_used_only_for_allowed_hosts(tmp_path: Path,
-                                                    http_listener: tuple[int, list[int]]) -> None:
+def test_the_network_is_used_only_for_allowed_hosts(
+    tmp_path: Path, http_listener: tuple[int, list[int]]
+) -> None:
     from briefgen.fetcher import ProjectFetcher, ResourceRefused
 
     port, connections = http_listener
@@ -303,9 +343,9 @@ def test_the_network_is_used_only_for_allowed_hosts(tmp_path: Path,
     assert connections == [1]
 
 
-def test_allow_hosts_in_the_project_file_lets_a_build_fetch(minimal: Path,
-                                                            http_listener: tuple[int, list[int]],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_allow_hosts_in_the_project_file_lets_a_build_fetch(
+    minimal: Path, http_listener: tuple[int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     port, connections = http_listener
     lay_out(minimal, HOSTILE / "network-import", port)
     with (minimal / "briefgen.yaml").open("a", encoding="utf-8") as handle:
@@ -316,11 +356,14 @@ def test_allow_hosts_in_the_project_file_lets_a_build_fetch(minimal: Path,
     assert connections == [1]
 
 
-@pytest.mark.parametrize(("hosts", "message"), [
-    ("[http://example.org]", "is not a host name or an IP address"),
-    ("[example.org:8080]", "is not a host name or an IP address"),
-    ("example.org", "expected a list"),
-])
+@pytest.mark.parametrize(
+    ("hosts", "message"),
+    [
+        ("[http://example.org]", "is not a host name or an IP address"),
+        ("[example.org:8080]", "is not a host name or an IP address"),
+        ("example.org", "expected a list"),
+    ],
+)
 def test_allow_hosts_names_hosts_only(minimal: Path, hosts: str, message: str) -> None:
     with (minimal / "briefgen.yaml").open("a", encoding="utf-8") as handle:
         handle.write(f"allow_hosts: {hosts}\n")
@@ -336,28 +379,54 @@ def _png(width: int, height: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * (width + 1))) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * (width + 1)))
+        + chunk(b"IEND", b"")
+    )
 
 
-@pytest.mark.parametrize(("data", "name", "message"), [
-    (_png(30000, 30000), "x.png", "an image of 900,000,000 pixels"),
-    (_png(8000, 6000), "x.png", "an image of 48,000,000 pixels, more than the 40,000,000 allowed"),
-    (_png(30000, 30000), "innocent.css", "an image of 900,000,000 pixels"),  # by content, not by name
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><use href="other.svg#x"/></svg>', "x.svg",
-     "an SVG <use> may refer only to elements of the same file"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>', "x.svg",
-     "an SVG element uses itself"),
-    (b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>', "x.svg",
-     "may not declare entities"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 300 + b"</g>" * 300 + b"</svg>", "x.svg",
-     "SVG elements nested deeper than 200 levels"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><marker id="m">' + b"<rect/>" * 100
-     + b'</marker><path marker-mid="url(#m)" d="' + b"L1 1 " * 500 + b'"/></svg>', "x.svg",
-     "the SVG draws more than 20,000 elements"),
-])
-def test_images_are_measured_before_anything_decodes_them(tmp_path: Path, data: bytes, name: str,
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (_png(30000, 30000), "x.png", "an image of 900,000,000 pixels"),
+        (_png(8000, 6000), "x.png", "an image of 48,000,000 pixels, more than the 40,000,000 allowed"),
+        (_png(30000, 30000), "innocent.css", "an image of 900,000,000 pixels"),  # by content, not by name
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><use href="other.svg#x"/></svg>',
+            "x.svg",
+            "an SVG <use> may refer only to elements of the same file",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>',
+            "x.svg",
+            "an SVG element uses itself",
+        ),
+        (
+            b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>',
+            "x.svg",
+            "may not declare entities",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 300 + b"</g>" * 300 + b"</svg>",
+            "x.svg",
+            "SVG elements nested deeper than 200 levels",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><marker id="m">'
+            + b"<rect/>" * 100
+            + b'</marker><path marker-mid="url(#m)" d="'
+            + b"L1 1 " * 500
+            + b'"/></svg>',
+            "x.svg",
+            "the SVG draws more than 20,000 elements",
+        ),
+    ],
+)
+def test_images_are_measured_before_anything_decodes_them(
+    tmp_path: Path, data: bytes, name: str, message: str
+) -> None:
     from briefgen.fetcher import ProjectFetcher, ResourceRefused
 
     (tmp_path / name).write_bytes(data)
@@ -379,18 +448,30 @@ def test_ordinary_images_and_svg_are_served(tmp_path: Path) -> None:
     (tmp_path / "chart.svg").write_bytes(
         b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
         b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg">'
-        b'<defs><rect id="r" width="1" height="1"/></defs>' + b'<use href="#r"/>' * 100 + b"</svg>")
+        b'<defs><rect id="r" width="1" height="1"/></defs>' + b'<use href="#r"/>' * 100 + b"</svg>"
+    )
     fetcher = ProjectFetcher([tmp_path])
     for name in ("dot.png", "chart.svg"):
         assert fetcher.fetch((tmp_path / name).as_uri()).read() == (tmp_path / name).read_bytes()
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "FILE:///etc/passwd", "file://localhost/etc/passwd", "file://127.0.0.1/etc/passwd",
-    "file:etc/passwd", "file:///{root}/templates/..%2f..%2fsecret.txt", "file:///{root}/templates/%00.png",
-    "file:///{root}/templates/%2e%2e/%2e%2e/secret.txt", "ftp://127.0.0.1/x", "gopher://127.0.0.1/x",
-    "file:///dev/zero", "file:///proc/self/environ",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "FILE:///etc/passwd",
+        "file://localhost/etc/passwd",
+        "file://127.0.0.1/etc/passwd",
+        "file:etc/passwd",
+        "file:///{root}/templates/..%2f..%2fsecret.txt",
+        "file:///{root}/templates/%00.png",
+        "file:///{root}/templates/%2e%2e/%2e%2e/secret.txt",
+        "ftp://127.0.0.1/x",
+        "gopher://127.0.0.1/x",
+        "file:///dev/zero",
+        "file:///proc/self/environ",
+    ],
+)
 def test_file_urls_are_checked_after_decoding_and_resolution(tmp_path: Path, secret: Path, url: str) -> None:
     from briefgen.fetcher import ProjectFetcher, ResourceRefused
 
@@ -425,8 +506,9 @@ def test_absurd_css_ends_within_a_bound(case: str, minimal: Path, monkeypatch: p
         assert (output / "minimal.en.pdf").read_bytes() == PREVIOUS
 
 
-def test_a_stylesheet_weasyprint_cannot_lay_out_is_named(minimal: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_stylesheet_weasyprint_cannot_lay_out_is_named(
+    minimal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lay_out(minimal, HOSTILE / "css-font-size")
     monkeypatch.chdir(minimal)
     result = run(*PDF)
@@ -446,8 +528,12 @@ def _reference_with(tmp: Path, change: str) -> Path:
             if change == "doctype" and item.filename == "word/styles.xml":
                 data = data.replace(b"?>", b'?><!DOCTYPE w:styles [<!ENTITY e "x">]>', 1)
             if change == "external-entity" and item.filename == "word/document.xml":
-                data = data.replace(b"?>", f'?><!DOCTYPE w:document [<!ENTITY x SYSTEM "{tmp.parent.as_uri()}'
-                                           '/secret.txt">]>'.encode(), 1).replace(b"<w:t>", b"<w:t>&x;", 1)
+                data = data.replace(
+                    b"?>",
+                    f'?><!DOCTYPE w:document [<!ENTITY x SYSTEM "{tmp.parent.as_uri()}'
+                    '/secret.txt">]>'.encode(),
+                    1,
+                ).replace(b"<w:t>", b"<w:t>&x;", 1)
             out.writestr(item, data)
         if change == "zip-ratio":
             out.writestr("word/media/image9.bin", b"\0" * (4 * 1024 * 1024))
@@ -457,14 +543,18 @@ def _reference_with(tmp: Path, change: str) -> Path:
     return target
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ("doctype", "the part word/styles.xml declares a DOCTYPE or entities, which a DOCX never needs"),
-    ("external-entity", "the part word/document.xml declares a DOCTYPE or entities"),
-    ("zip-ratio", "the part word/media/image9.bin unpacks to 1,028 times its stored size, more than 100"),
-    ("zip-total", "its parts unpack to 1"),
-])
-def test_an_unsafe_reference_docx_is_refused(change: str, message: str, minimal: Path, secret: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("doctype", "the part word/styles.xml declares a DOCTYPE or entities, which a DOCX never needs"),
+        ("external-entity", "the part word/document.xml declares a DOCTYPE or entities"),
+        ("zip-ratio", "the part word/media/image9.bin unpacks to 1,028 times its stored size, more than 100"),
+        ("zip-total", "its parts unpack to 1"),
+    ],
+)
+def test_an_unsafe_reference_docx_is_refused(
+    change: str, message: str, minimal: Path, secret: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (minimal / "templates").mkdir()
     _reference_with(minimal / "templates", change)
     result = std(minimal, monkeypatch, *DOCX)
@@ -485,8 +575,10 @@ def test_check_names_every_style_a_reference_docx_lacks(minimal: Path) -> None:
             out.writestr(item, data)
     result = run("check", "--project", str(minimal))
     assert result.exit_code == 1
-    assert ("templates/reference.docx: error: the reference document has no paragraph style 'Quote Source', "
-            "which the DOCX renderer uses") in result.stderr
+    assert (
+        "templates/reference.docx: error: the reference document has no paragraph style 'Quote Source', "
+        "which the DOCX renderer uses"
+    ) in result.stderr
 
 
 # ---------------------------------------------------------------- check: fonts, and no WeasyPrint
@@ -501,8 +593,10 @@ def test_check_reports_text_no_installed_font_covers(minimal: Path, monkeypatch:
     monkeypatch.setattr(fonts, "_coverage", lambda: without)
     result = run("check", "--project", str(minimal))
     assert result.exit_code == 1
-    assert ("content/ko/brief.yaml:1:8: error: no installed font has the Hangul character '최' (U+CD5C); the "
-            "PDF would show an empty box (install Debian's fonts-noto-cjk or fonts-nanum)") in result.stderr
+    assert (
+        "content/ko/brief.yaml:1:8: error: no installed font has the Hangul character '최' (U+CD5C); the "
+        "PDF would show an empty box (install Debian's fonts-noto-cjk or fonts-nanum)"
+    ) in result.stderr
 
 
 def _cut(part: tuple[int, int], hole: tuple[int, int]) -> list[tuple[int, int]]:
@@ -519,15 +613,18 @@ def test_check_finds_an_uncovered_character_with_the_real_fontconfig(minimal: Pa
     brief.write_text(text.replace("Test team", "Test \ue000 team"), encoding="utf-8")
     result = run("check", "--project", str(minimal))
     assert result.exit_code == 1
-    assert "content/en/brief.yaml:5:14: error: no installed font has the private-use character" \
-        in result.stderr
+    assert (
+        "content/en/brief.yaml:5:14: error: no installed font has the private-use character" in result.stderr
+    )
 
 
 def test_check_is_fast_and_never_imports_weasyprint(minimal: Path) -> None:
-    code = ("import sys, time\nfrom click.testing import CliRunner\nfrom briefgen.cli import main\n"
-            "t = time.perf_counter()\n"
-            f"r = CliRunner().invoke(main, ['check', '--project', {str(minimal)!r}])\n"
-            "print(r.exit_code, 'weasyprint' in sys.modules, round(time.perf_counter() - t, 2))\n")
+    code = (
+        "import sys, time\nfrom click.testing import CliRunner\nfrom briefgen.cli import main\n"
+        "t = time.perf_counter()\n"
+        f"r = CliRunner().invoke(main, ['check', '--project', {str(minimal)!r}])\n"
+        "print(r.exit_code, 'weasyprint' in sys.modules, round(time.perf_counter() - t, 2))\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     exit_code, imported, seconds = done.stdout.split()
     assert (exit_code, imported) == ("0", "False")
@@ -537,26 +634,39 @@ def test_check_is_fast_and_never_imports_weasyprint(minimal: Path) -> None:
 # ---------------------------------------------------------------- locales, currencies, amounts: the CLI
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("languages", "[ko, en, xx_YY]", "briefgen.yaml:3:21: error: unknown language 'xx_YY'"),
-    ("languages", "[ko, en, ../../etc/passwd]", "briefgen.yaml:3:21: error: '../../etc/passwd' is not a"),
-    ("languages", '[ko, en, ""]', "briefgen.yaml:3:21: error: '' is not a language code"),
-    ("currency", "ZZZ", "content/facts.yaml:5:15: error: unknown currency 'ZZZ' (did you mean 'ZRZ'?)"),
-    ("currency", "eur", "content/facts.yaml:5:15: error: currency codes are upper case: write 'EUR'"),
-    ("currency", "EURO", "content/facts.yaml:5:15: error: unknown currency 'EURO' (did you mean 'EUR'?)"),
-    ("amount", ".nan", "content/facts.yaml:4:13: error: 'nan' is not a finite number"),
-    ("amount", ".inf", "content/facts.yaml:4:13: error: 'inf' is not a finite number"),
-    ("amount", '"12,50"', "content/facts.yaml:4:13: error: expected a number, found the text '12,50'"),
-    ("amount", "yes", "content/facts.yaml:4:13: error: expected a number, but YAML reads 'yes' as a boolean"),
-    ("amount", "1e308", "content/facts.yaml:4:13: error: expected a number, found the text '1e308'"),
-    ("amount", "1.0e+308", "content/facts.yaml:4:13: error: 1e+308 is too large for a figure (at most 1e18)"),
-    ("amount", "null", "content/facts.yaml:4:13: error: expected a number, but YAML reads 'null' as an"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("languages", "[ko, en, xx_YY]", "briefgen.yaml:3:21: error: unknown language 'xx_YY'"),
+        ("languages", "[ko, en, ../../etc/passwd]", "briefgen.yaml:3:21: error: '../../etc/passwd' is not a"),
+        ("languages", '[ko, en, ""]', "briefgen.yaml:3:21: error: '' is not a language code"),
+        ("currency", "ZZZ", "content/facts.yaml:5:15: error: unknown currency 'ZZZ' (did you mean 'ZRZ'?)"),
+        ("currency", "eur", "content/facts.yaml:5:15: error: currency codes are upper case: write 'EUR'"),
+        ("currency", "EURO", "content/facts.yaml:5:15: error: unknown currency 'EURO' (did you mean 'EUR'?)"),
+        ("amount", ".nan", "content/facts.yaml:4:13: error: 'nan' is not a finite number"),
+        ("amount", ".inf", "content/facts.yaml:4:13: error: 'inf' is not a finite number"),
+        ("amount", '"12,50"', "content/facts.yaml:4:13: error: expected a number, found the text '12,50'"),
+        (
+            "amount",
+            "yes",
+            "content/facts.yaml:4:13: error: expected a number, but YAML reads 'yes' as a boolean",
+        ),
+        ("amount", "1e308", "content/facts.yaml:4:13: error: expected a number, found the text '1e308'"),
+        (
+            "amount",
+            "1.0e+308",
+            "content/facts.yaml:4:13: error: 1e+308 is too large for a figure (at most 1e18)",
+        ),
+        ("amount", "null", "content/facts.yaml:4:13: error: expected a number, but YAML reads 'null' as an"),
+    ],
+)
 def test_bad_locales_currencies_and_amounts_stop_the_build(
-        field: str, value: str, message: str, minimal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    field: str, value: str, message: str, minimal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if field == "languages":
         (minimal / "briefgen.yaml").write_text(
-            f"brief: minimal\ndefault_language: ko\nlanguages: {value}\n", encoding="utf-8")
+            f"brief: minimal\ndefault_language: ko\nlanguages: {value}\n", encoding="utf-8"
+        )
     else:
         facts = minimal / "content" / "facts.yaml"
         old = {"currency": "currency: USD", "amount": "amount: 5580000"}[field]
@@ -578,8 +688,13 @@ def _read_only(folder: Path) -> str | None:
     chattr = shutil.which("chattr")
     if chattr and subprocess.run([chattr, "+i", str(folder)], capture_output=True).returncode == 0:
         return "chattr"
-    if shutil.which("mount") and subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)],
-                                                capture_output=True).returncode == 0:
+    if (
+        shutil.which("mount")
+        and subprocess.run(
+            ["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True
+        ).returncode
+        == 0
+    ):
         return "mount"
     return None
 
@@ -593,8 +708,9 @@ def _writable(folder: Path, how: str) -> None:
         subprocess.run(["umount", str(folder)], check=True)
 
 
-def test_a_read_only_output_folder_is_an_error_and_changes_nothing(minimal: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_only_output_folder_is_an_error_and_changes_nothing(
+    minimal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(minimal)
     first = run(*HTML)
     assert first.exit_code == 0, first.output
@@ -616,8 +732,9 @@ def test_a_read_only_output_folder_is_an_error_and_changes_nothing(minimal: Path
     assert not [p.name for p in output.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_an_unexpected_exception_says_so_and_points_to_debug(minimal: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_exception_says_so_and_points_to_debug(
+    minimal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from briefgen import check
 
     def broken(*args: object) -> list[object]:
@@ -626,14 +743,16 @@ def test_an_unexpected_exception_says_so_and_points_to_debug(minimal: Path,
     monkeypatch.setattr(check, "check_fonts", broken)
     result = run("check", "--project", str(minimal))
     assert result.exit_code == 70
-    assert result.stderr == ("error: unexpected LookupError: a bug (run again with --debug for the "
-                             "traceback)\n")
+    assert result.stderr == (
+        "error: unexpected LookupError: a bug (run again with --debug for the traceback)\n"
+    )
     debug = run("check", "--project", str(minimal), "--debug")
     assert debug.exit_code == 70 and "Traceback" in debug.stderr and "check_fonts" in debug.stderr
 
 
 def test_a_template_raising_an_unmapped_exception_is_reported_as_unexpected(
-        minimal: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    minimal: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (minimal / "templates" / "css").mkdir(parents=True)
     (minimal / "templates" / "css" / "brief.css.j2").write_text("{{ 'x'.encode('rot13') }}\n", "utf-8")
     result = std(minimal, monkeypatch, *HTML, code=0)
@@ -644,14 +763,72 @@ def test_a_template_raising_an_unmapped_exception_is_reported_as_unexpected(
 # ---------------------------------------------------------------- any YAML text: a model or located errors
 
 
-_pieces = st.sampled_from([
-    "id", "title", "summary", "detail", "date", "kind", "facts", "amount", "currency", ":", ": ", "- ", "-",
-    "  ", "    ", "\t", "\n", "\n  ", "\n    - ", "&a ", "&b ", "*a", "*b", "!!str ", "!!python/object ",
-    "!!binary ",
-    "[", "]", "{", "}", ",", "'", '"', "|", ">", "#", "---", "...", "? ", "<<: *a", "2024-02-30", "12:30",
-    "1.10", "NO", ".inf", ".nan", "1e308", "~", "null", "yes", "{cost}", "{cost+KRW}", "**b**", "[x](y)",
-    "\\x1b", "\\u202e", "\\ud800", "héllo", "한국어", "%", "@", "`",
-])
+_pieces = st.sampled_from(
+    [
+        "id",
+        "title",
+        "summary",
+        "detail",
+        "date",
+        "kind",
+        "facts",
+        "amount",
+        "currency",
+        ":",
+        ": ",
+        "- ",
+        "-",
+        "  ",
+        "    ",
+        "\t",
+        "\n",
+        "\n  ",
+        "\n    - ",
+        "&a ",
+        "&b ",
+        "*a",
+        "*b",
+        "!!str ",
+        "!!python/object ",
+        "!!binary ",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "'",
+        '"',
+        "|",
+        ">",
+        "#",
+        "---",
+        "...",
+        "? ",
+        "<<: *a",
+        "2024-02-30",
+        "12:30",
+        "1.10",
+        "NO",
+        ".inf",
+        ".nan",
+        "1e308",
+        "~",
+        "null",
+        "yes",
+        "{cost}",
+        "{cost+KRW}",
+        "**b**",
+        "[x](y)",
+        "\\x1b",
+        "\\u202e",
+        "\\ud800",
+        "héllo",
+        "한국어",
+        "%",
+        "@",
+        "`",
+    ]
+)
 yaml_texts = st.lists(st.one_of(_pieces, st.text(max_size=3)), max_size=40).map("".join)
 
 

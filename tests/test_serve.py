@@ -33,8 +33,10 @@ from tests.conftest import run
 SECTION = Path("content/en/01-main.yaml")
 UNKNOWN_FACT = "content/en/01-main.yaml:2:13: error: unknown fact 'no_such_fact'"
 #: Run in the page before its own scripts: records what the Content-Security-Policy blocked.
-RECORD_BLOCKED = ("window.blocked = []; document.addEventListener('securitypolicyviolation', "
-                  "e => window.blocked.push(e.violatedDirective + ' ' + e.blockedURI));")
+RECORD_BLOCKED = (
+    "window.blocked = []; document.addEventListener('securitypolicyviolation', "
+    "e => window.blocked.push(e.violatedDirective + ' ' + e.blockedURI));"
+)
 HEADINGS = "Array.from(document.querySelectorAll('h2.section-title')).map(e => e.textContent).join(' | ')"
 #: Generous: the target is 0.7 s (see bench/); this only catches a page that does not follow at all.
 FOLLOWS_WITHIN = 5.0
@@ -124,8 +126,9 @@ def browser(tmp_path: Path) -> Iterator[Chromium]:
         chromium.close()
 
 
-def get(served: Served, path: str, *, host: str | None = None, method: str = "GET",
-        timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+def get(
+    served: Served, path: str, *, host: str | None = None, method: str = "GET", timeout: float = 60
+) -> tuple[int, dict[str, str], bytes]:
     """Send one request exactly as given (no path normalising) and return status, headers and body."""
     connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=timeout)
     try:
@@ -165,13 +168,16 @@ def test_the_page_follows_saves_in_a_browser(served: Served, browser: Chromium) 
         wanted = f"Renamed {n}"
         page.wait_for(HEADINGS, lambda text: wanted in (text or ""), timeout=2 * FOLLOWS_WITHIN)  # noqa: B023
         took.append(time.monotonic() - saved)
-    print(f"\nsave to screen (browser, minimal project): {', '.join(f'{t * 1000:.0f} ms' for t in took)}; "
-          f"median {statistics.median(took) * 1000:.0f} ms")
+    print(
+        f"\nsave to screen (browser, minimal project): {', '.join(f'{t * 1000:.0f} ms' for t in took)}; "
+        f"median {statistics.median(took) * 1000:.0f} ms"
+    )
     assert max(took) < FOLLOWS_WITHIN
 
     served.edit("title: Renamed 3", "title: Main {no_such_fact}")
-    shown = page.wait_for("document.body.innerText", lambda text: UNKNOWN_FACT in (text or ""),
-                          timeout=2 * FOLLOWS_WITHIN)
+    shown = page.wait_for(
+        "document.body.innerText", lambda text: UNKNOWN_FACT in (text or ""), timeout=2 * FOLLOWS_WITHIN
+    )
     assert "did not build" in shown
 
     served.edit("title: Main {no_such_fact}", "title: Main again")
@@ -271,10 +277,22 @@ def test_only_the_preview_and_the_pages_pictures_are_served(served: Served) -> N
     (assets / "passwd.png").symlink_to("/etc/passwd")
     status, headers, body = get(served, "/assets/logo.png")
     assert (status, headers["content-type"], body) == (200, "image/png", b"\x89PNG\r\n\x1a\n")
-    for path in ["/../../etc/passwd", "/templates/../briefgen.yaml", "/content/../briefgen.yaml",
-                 "/content/%2e%2e/briefgen.yaml", "/assets/..%2f..%2f..%2fetc/passwd", "/briefgen.yaml",
-                 "/content/en/01-main.yaml", "/content/facts.yaml", "/assets/passwd.png", "/assets/",
-                 "/assets/logo.png%00.png", "//etc/passwd", "/etc/passwd", "/output/minimal.en.pdf"]:
+    for path in [
+        "/../../etc/passwd",
+        "/templates/../briefgen.yaml",
+        "/content/../briefgen.yaml",
+        "/content/%2e%2e/briefgen.yaml",
+        "/assets/..%2f..%2f..%2fetc/passwd",
+        "/briefgen.yaml",
+        "/content/en/01-main.yaml",
+        "/content/facts.yaml",
+        "/assets/passwd.png",
+        "/assets/",
+        "/assets/logo.png%00.png",
+        "//etc/passwd",
+        "/etc/passwd",
+        "/output/minimal.en.pdf",
+    ]:
         status, _headers, body = get(served, path)
         assert status == 404, path
         assert b"root:" not in body and b"brief:" not in body

@@ -28,7 +28,8 @@ def test_duplicate_keys_are_reported_not_silently_merged() -> None:
     doc = parse_yaml("a: 1\nb: 2\na: 3\n", "content/x.yaml")
     assert doc.data == {"a": 1, "b": 2}
     assert [str(p) for p in doc.problems] == [
-        "content/x.yaml:3:1: error: duplicate key 'a' (first at line 1) (a key may appear once; remove or rename one)"
+        "content/x.yaml:3:1: error: duplicate key 'a' (first at line 1) "
+        "(a key may appear once; remove or rename one)"
     ]
 
 
@@ -40,8 +41,14 @@ def test_syntax_errors_have_line_and_column() -> None:
     assert error_lines("items: [a, b\n")[0].startswith("content/x.yaml:2:1: error: YAML syntax error")
 
 
-@pytest.mark.parametrize("text", ["a: !!python/object:os.system echo\n",
-                                  "a: !!python/object/apply:os.system [echo]\n", "a: !!binary aGk=\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object:os.system echo\n",
+        "a: !!python/object/apply:os.system [echo]\n",
+        "a: !!binary aGk=\n",
+    ],
+)
 def test_unknown_tags_are_refused(text: str) -> None:
     doc = parse_yaml(text, "content/x.yaml")
     assert doc.data == {"a": None}
@@ -49,7 +56,9 @@ def test_unknown_tags_are_refused(text: str) -> None:
 
 
 def test_undefined_alias() -> None:
-    assert error_lines("a: *nothing\n")[0].startswith("content/x.yaml:1:4: error: YAML syntax error: found undefined alias")
+    assert error_lines("a: *nothing\n")[0].startswith(
+        "content/x.yaml:1:4: error: YAML syntax error: found undefined alias"
+    )
 
 
 def test_alias_bomb_is_refused_quickly() -> None:

@@ -1,4 +1,4 @@
-"""Validation: YAML's traps and content mistakes become located errors with a hint; all are reported at once."""
+"""Validation: YAML's traps and content mistakes become located errors with a hint, all reported at once."""
 
 from __future__ import annotations
 
@@ -25,10 +25,16 @@ def errors(project: Path) -> list[str]:
 BRIEF = "title: {title}\ndate: 2025-02-15\nclassification: {value}\n"
 
 
-@pytest.mark.parametrize(("value", "read_as"), [
-    ("NO", "a boolean"), ("off", "a boolean"), ("1.10", "a number"), ("12:30", "a number"),
-    ("2024-01-01", "a date"),
-])
+@pytest.mark.parametrize(
+    ("value", "read_as"),
+    [
+        ("NO", "a boolean"),
+        ("off", "a boolean"),
+        ("1.10", "a number"),
+        ("12:30", "a number"),
+        ("2024-01-01", "a date"),
+    ],
+)
 def test_yaml_traps_in_text_fields_say_quote_it(minimal: Path, value: str, read_as: str) -> None:
     write(minimal, "content/ko/brief.yaml", BRIEF.format(title="시험", value=value))
     assert errors(minimal) == [
@@ -39,8 +45,11 @@ def test_yaml_traps_in_text_fields_say_quote_it(minimal: Path, value: str, read_
 
 def test_every_error_is_reported_at_once(minimal: Path) -> None:
     facts = (minimal / "content/facts.yaml").read_text()
-    write(minimal, "content/facts.yaml", facts.replace("currency: USD", "currency: usd")
-          .replace("value: 139", "value: .inf"))
+    write(
+        minimal,
+        "content/facts.yaml",
+        facts.replace("currency: USD", "currency: usd").replace("value: 139", "value: .inf"),
+    )
     write(minimal, "content/en/brief.yaml", "title: T\ndate: 2025-13-01\ncolour: red\n")
     found = errors(minimal)
     assert found == [
@@ -51,10 +60,17 @@ def test_every_error_is_reported_at_once(minimal: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize(("amount", "message"), [
-    ("1.0e+308", "is too large for a figure"), ("1e308", "found the text '1e308'"), ("null", "expected a number"), ("yes", "expected a number"),
-    ('"12,50"', "expected a number, found the text '12,50'"), (".nan", "is not a finite number"),
-])
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("1.0e+308", "is too large for a figure"),
+        ("1e308", "found the text '1e308'"),
+        ("null", "expected a number"),
+        ("yes", "expected a number"),
+        ('"12,50"', "expected a number, found the text '12,50'"),
+        (".nan", "is not a finite number"),
+    ],
+)
 def test_bad_amounts_name_the_field(minimal: Path, amount: str, message: str) -> None:
     facts = (minimal / "content/facts.yaml").read_text()
     write(minimal, "content/facts.yaml", facts.replace("amount: 5580000", f"amount: {amount}"))
@@ -64,10 +80,14 @@ def test_bad_amounts_name_the_field(minimal: Path, amount: str, message: str) ->
     assert message in found[0]
 
 
-@pytest.mark.parametrize(("currency", "expected"), [
-    ("ZZZ", "unknown currency 'ZZZ' (did you mean 'ZRZ'?)"), ("eur", "currency codes are upper case: write 'EUR'"),
-    ("EURO", "unknown currency 'EURO' (did you mean 'EUR'?)"),
-])
+@pytest.mark.parametrize(
+    ("currency", "expected"),
+    [
+        ("ZZZ", "unknown currency 'ZZZ' (did you mean 'ZRZ'?)"),
+        ("eur", "currency codes are upper case: write 'EUR'"),
+        ("EURO", "unknown currency 'EURO' (did you mean 'EUR'?)"),
+    ],
+)
 def test_bad_currencies(minimal: Path, currency: str, expected: str) -> None:
     facts = (minimal / "content/facts.yaml").read_text()
     write(minimal, "content/facts.yaml", facts.replace("currency: USD", f"currency: {currency}"))
@@ -82,8 +102,11 @@ def test_bad_locales(minimal: Path, code: str) -> None:
 
 
 def test_unknown_block_type_and_field_get_suggestions(minimal: Path) -> None:
-    write(minimal, "content/ko/01-main.yaml", "id: main\ntitle: 본문\ndetail:\n  - tabel: {}\n"
-          "  - callout: {titel: x, text: y}\n")
+    write(
+        minimal,
+        "content/ko/01-main.yaml",
+        "id: main\ntitle: 본문\ndetail:\n  - tabel: {}\n  - callout: {titel: x, text: y}\n",
+    )
     assert errors(minimal) == [
         "content/ko/01-main.yaml:4:5: error: unknown block type 'tabel' (did you mean 'table'?)",
         "content/ko/01-main.yaml:5:15: error: unknown field 'titel' (did you mean 'title'?)",
@@ -92,9 +115,7 @@ def test_unknown_block_type_and_field_get_suggestions(minimal: Path) -> None:
 
 def test_control_characters_are_refused_naming_the_field(minimal: Path) -> None:
     write(minimal, "content/en/brief.yaml", 'title: "bad\\x0btitle"\ndate: 2025-02-15\n')
-    assert errors(minimal) == [
-        "content/en/brief.yaml:1:8: error: text contains the control character U+000B"
-    ]
+    assert errors(minimal) == ["content/en/brief.yaml:1:8: error: text contains the control character U+000B"]
 
 
 def test_conversion_needs_an_exchange_rate(minimal: Path) -> None:
@@ -117,16 +138,26 @@ def test_unused_facts_and_hard_coded_numbers_are_warnings(minimal: Path) -> None
 
 def test_names_are_not_taken_for_hard_coded_figures(minimal: Path) -> None:
     text = (minimal / "content/en/01-main.yaml").read_text()
-    write(minimal, "content/en/01-main.yaml",
-          text.replace("The point.", "H800, GPT-4, DeepSeek-V3, R1 and 7B are names, not figures; 2015 is."))
+    write(
+        minimal,
+        "content/en/01-main.yaml",
+        text.replace("The point.", "H800, GPT-4, DeepSeek-V3, R1 and 7B are names, not figures; 2015 is."),
+    )
     warnings = [str(w) for w in load_project(minimal).warnings]
-    assert warnings == ["content/en/01-main.yaml:22:73: warning: the figure '2015' is written into the text "
-                        "(make it a fact in content/facts.yaml and write {key})"]
+    assert warnings == [
+        "content/en/01-main.yaml:22:73: warning: the figure '2015' is written into the text "
+        "(make it a fact in content/facts.yaml and write {key})"
+    ]
 
 
 yaml_scalars = st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.booleans(), st.none())
-yaml_values = st.recursive(yaml_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -37,8 +37,10 @@ def _margins(value: object) -> str:
     text = _plain(value)
     if not _MARGINS.match(text.strip()):
         raise PydanticCustomError(
-            "margins", "'{value}' is not a margin: write one to four lengths such as '20mm 18mm'",
-            {"value": text})
+            "margins",
+            "'{value}' is not a margin: write one to four lengths such as '20mm 18mm'",
+            {"value": text},
+        )
     return text.strip()
 
 
@@ -118,7 +120,6 @@ class AudienceProfile(Frozen):
     chart_columns: Literal[1, 2] = 1
     reference_docx: Plain | None = None  # a .docx under the project's templates/ holding the styles
 
-
     def depth_of(self, section: str) -> str:
         """Return how deep a section goes for this audience: "summary" or "full"."""
         if isinstance(self.depth, str):
@@ -163,8 +164,11 @@ def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audienc
     profiles = available(folders)
     path = profiles.get(name)
     if path is None or not _NAME.match(name):
-        hint = did_you_mean(name, profiles) or ("audiences: " + ", ".join(sorted(profiles)) if profiles else
-                                                "add templates/audiences/" + name + ".yaml")
+        hint = did_you_mean(name, profiles) or (
+            "audiences: " + ", ".join(sorted(profiles))
+            if profiles
+            else "add templates/audiences/" + name + ".yaml"
+        )
         raise ContentError(f"unknown audience '{name}'", Location("templates/audiences"), hint)
     shown = _shown(path, project)
     folder = next((f for f in folders if path.is_relative_to(f)), path.parent)
@@ -185,27 +189,37 @@ def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audienc
     return Audience(name, shown, profile)
 
 
-def _check_sections(profile: AudienceProfile, doc: sources.Document, brief: Brief, out: Collector,
-                    builtin: bool = False) -> None:
+def _check_sections(
+    profile: AudienceProfile, doc: sources.Document, brief: Brief, out: Collector, builtin: bool = False
+) -> None:
     known = [s.id for s in brief.editions[brief.config.default_language].sections]
     if isinstance(profile.depth, dict):
         for name in profile.depth:
             if name != "default" and name not in known:
-                out.error(f"unknown section '{name}'", doc.key_locations.get(("depth", name), doc.where(("depth",))),
-                          did_you_mean(name, known) or "sections: " + ", ".join(known))
+                out.error(
+                    f"unknown section '{name}'",
+                    doc.key_locations.get(("depth", name), doc.where(("depth",))),
+                    did_you_mean(name, known) or "sections: " + ", ".join(known),
+                )
     tags = {t for s in brief.editions[brief.config.default_language].sections for t in s.tags}
     for i, tag in enumerate(profile.focus):
         # built-in profiles name common topics; a project whose sections lack them simply has no focus
         if tag not in tags and not builtin:
-            out.error(f"no section has the tag '{tag}'", doc.where(("focus", i)),
-                      did_you_mean(tag, tags) or ("tags: " + ", ".join(sorted(tags)) if tags else
-                                                  "tag sections with tags: [...]"))
+            out.error(
+                f"no section has the tag '{tag}'",
+                doc.where(("focus", i)),
+                did_you_mean(tag, tags)
+                or ("tags: " + ", ".join(sorted(tags)) if tags else "tag sections with tags: [...]"),
+            )
     if profile.sections is None:
         return
     for i, section in enumerate(profile.sections):
         if section not in known:
-            out.error(f"unknown section '{section}'", doc.where(("sections", i)),
-                      did_you_mean(section, known) or "sections: " + ", ".join(known))
+            out.error(
+                f"unknown section '{section}'",
+                doc.where(("sections", i)),
+                did_you_mean(section, known) or "sections: " + ", ".join(known),
+            )
     if len(set(profile.sections)) != len(profile.sections):
         out.error("a section is named twice", doc.where(("sections",)))
 
@@ -218,9 +232,8 @@ def _check_files(profile: AudienceProfile, doc: sources.Document, project: Path,
         target = (project / value).resolve()
         roots = [(project / d).resolve() for d in ("templates", "content", "assets")]
         if not any(target.is_relative_to(root) for root in roots):
-            out.error(f"'{value}' is outside the project's templates/, content/ and assets/ folders",
-                      doc.where(key))
+            out.error(
+                f"'{value}' is outside the project's templates/, content/ and assets/ folders", doc.where(key)
+            )
         elif not target.is_file():
             out.error(f"file not found: {value}", doc.where(key), "paths are relative to the project folder")
-
-

@@ -31,7 +31,8 @@ def find_project(start: Path) -> Path:
     """Return the project folder: ``start`` itself, which must hold a briefgen.yaml."""
     if not (start / sources.PROJECT_FILE).is_file():
         raise ContentError(
-            f"no {sources.PROJECT_FILE} here", Location(str(start)),
+            f"no {sources.PROJECT_FILE} here",
+            Location(str(start)),
             "run briefgen inside a briefing project, or name one with --project DIR",
         )
     return start
@@ -95,31 +96,53 @@ def build(
     if unknown:
         raise ContentError(
             f"language '{unknown[0]}' is not one of the project's languages ({', '.join(brief.editions)})",
-            Location(sources.PROJECT_FILE), "add it to 'languages' and write content/" + unknown[0] + "/",
+            Location(sources.PROJECT_FILE),
+            "add it to 'languages' and write content/" + unknown[0] + "/",
         )
-    names: list[str | None] = [None, *sorted(audience.available(folders))] if everything else \
-        list(dict.fromkeys(audiences)) or [None]
+    names: list[str | None] = (
+        [None, *sorted(audience.available(folders))]
+        if everything
+        else list(dict.fromkeys(audiences)) or [None]
+    )
     profiles = {name: audience.load(name, folders, root, brief) for name in names if name}
     formats = list(plan.FORMATS) if everything else list(dict.fromkeys(formats))
     if "pdf" in formats and not fonts.has_fast_subsetting():
-        warnings.append(Diagnostic(
-            "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: fonts are embedded several times slower",
-            None, "install Debian's libharfbuzz-subset0", severity="warning"))
+        warnings.append(
+            Diagnostic(
+                "HarfBuzz's subsetter (libharfbuzz-subset0) is not installed: "
+                "fonts are embedded several times slower",
+                None,
+                "install Debian's libharfbuzz-subset0",
+                severity="warning",
+            )
+        )
     if strict and warnings:
-        raise ContentError("", diagnostics=[
-            Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings])
+        raise ContentError(
+            "", diagnostics=[Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings]
+        )
 
     folder = output or root / "output"
     created = plan.created()
-    digests = plan.Digests(root, folders, {"strict": strict, "source_date_epoch": plan.source_date_epoch(),
-                                           "pdf_variant": pdf_variant})
+    digests = plan.Digests(
+        root,
+        folders,
+        {"strict": strict, "source_date_epoch": plan.source_date_epoch(), "pdf_variant": pdf_variant},
+    )
     todo = plan.jobs(brief.config.brief, langs, formats, names)
     with output_lock(folder):
         manifest = plan.Manifest(folder)
-        inputs = {job.name: digests.digest(job, brief.config.default_language,
-                                           reads_default(brief, profiles.get(job.audience or "")),
-                                           fonts.font_state(job.lang)) for job in todo}
-        fresh = [] if force else [job for job in todo if manifest.up_to_date(folder, job.name, inputs[job.name])]
+        inputs = {
+            job.name: digests.digest(
+                job,
+                brief.config.default_language,
+                reads_default(brief, profiles.get(job.audience or "")),
+                fonts.font_state(job.lang),
+            )
+            for job in todo
+        }
+        fresh = (
+            [] if force else [job for job in todo if manifest.up_to_date(folder, job.name, inputs[job.name])]
+        )
         stale = [job for job in todo if job not in fresh]
         for job in fresh:
             if progress:
@@ -136,7 +159,9 @@ def build(
             fonts.choose(lang)  # no font for the script: say which package to install, before anything starts
         _preload({job.fmt for job in stale})
         workers = jobs or min(len(stale), os.cpu_count() or 1)
-        results = render_all(stale, render_one, workers, (lambda r: progress(r.job.name, r)) if progress else None)
+        results = render_all(
+            stale, render_one, workers, (lambda r: progress(r.job.name, r)) if progress else None
+        )
         good = [r for r in results if r.data is not None]
         bad = [r for r in results if r.data is None]
         for result in results:
@@ -146,7 +171,11 @@ def build(
             error = RenderError("", diagnostics=list(dict.fromkeys(d for r in bad for d in r.errors)))
             error.crashes = crashes  # type: ignore[attr-defined]
             raise error
-        written = write_all([Output(r.job.name, r.data) for r in good if r.data is not None], folder) if good else []
+        written = (
+            write_all([Output(r.job.name, r.data) for r in good if r.data is not None], folder)
+            if good
+            else []
+        )
         for result in good:
             assert result.data is not None
             manifest.record(result.job.name, inputs[result.job.name], result.data)

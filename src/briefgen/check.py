@@ -48,7 +48,9 @@ def check_templates(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
         try:
             fonts.choose(lang)
         except BriefgenError as exc:
-            problems.extend(Diagnostic(d.message, Location(f"content/{lang}"), d.hint) for d in exc.diagnostics)
+            problems.extend(
+                Diagnostic(d.message, Location(f"content/{lang}"), d.hint) for d in exc.diagnostics
+            )
     return problems
 
 
@@ -80,10 +82,15 @@ def _uncovered(text: str, where: Callable[[str], Location]) -> list[Diagnostic]:
     first: dict[str, str] = {}
     for ch in fonts.uncovered(text) or ():
         first.setdefault(fonts.script_of(ch), ch)
-    return [Diagnostic(f"no installed font has the {script} character {ch!r} (U+{ord(ch):04X}); the PDF "
-                       "would show an empty box", where(ch),
-                       f"install Debian's {fonts.SCRIPT_PACKAGES.get(script, fonts.ANY_SCRIPT_PACKAGE)}")
-            for script, ch in first.items()]
+    return [
+        Diagnostic(
+            f"no installed font has the {script} character {ch!r} (U+{ord(ch):04X}); the PDF "
+            "would show an empty box",
+            where(ch),
+            f"install Debian's {fonts.SCRIPT_PACKAGES.get(script, fonts.ANY_SCRIPT_PACKAGE)}",
+        )
+        for script, ch in first.items()
+    ]
 
 
 def _texts(value: Any) -> Iterator[str]:
@@ -107,8 +114,11 @@ def _texts(value: Any) -> Iterator[str]:
 def _first_use(loaded: Loaded, lang: str, ch: str) -> Location:
     """Find the first line of an edition's content files that holds a character."""
     edition = loaded.brief.editions[lang]
-    names = [f"content/{lang}/{sources.BRIEF_FILE}", *(s.source_path for s in edition.sections),
-             sources.FACTS_FILE]
+    names = [
+        f"content/{lang}/{sources.BRIEF_FILE}",
+        *(s.source_path for s in edition.sections),
+        sources.FACTS_FILE,
+    ]
     for name in dict.fromkeys(names):
         try:
             text = sources.read_text(loaded.root, name)
@@ -128,20 +138,32 @@ def check_catalogues(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
     for lang in loaded.brief.editions:
         found = catalog.find(folders, lang)
         if found is None:
-            problems.append(Diagnostic(
-                f"no message catalogue for '{lang}': template strings stay in English", Location("templates"),
-                f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ and translate it",
-                severity="warning"))
+            problems.append(
+                Diagnostic(
+                    f"no message catalogue for '{lang}': template strings stay in English",
+                    Location("templates"),
+                    f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ "
+                    "and translate it",
+                    severity="warning",
+                )
+            )
             continue
         shown = _shown(found, loaded.root)
         entries = catalog.entries(found, lang)
         for msgid in sorted(wanted):
             if msgid not in entries:
-                problems.append(Diagnostic(f"catalogue lacks the string {msgid!r}", Location(shown),
-                                           "add it with its translation", severity="warning"))
+                problems.append(
+                    Diagnostic(
+                        f"catalogue lacks the string {msgid!r}",
+                        Location(shown),
+                        "add it with its translation",
+                        severity="warning",
+                    )
+                )
             elif not entries[msgid]:
-                problems.append(Diagnostic(f"the string {msgid!r} is not translated", Location(shown),
-                                           severity="warning"))
+                problems.append(
+                    Diagnostic(f"the string {msgid!r} is not translated", Location(shown), severity="warning")
+                )
     return problems
 
 
@@ -177,8 +199,13 @@ def check_references(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for path, shown, roots in found.values():
         if not any(path.resolve().is_relative_to(root.resolve()) for root in roots):
-            problems.append(Diagnostic("the reference document is a link to a file outside the project's "
-                                       "folders; it was not read", Location(shown)))
+            problems.append(
+                Diagnostic(
+                    "the reference document is a link to a file outside the project's "
+                    "folders; it was not read",
+                    Location(shown),
+                )
+            )
         elif path.is_file():
             problems.extend(reference.check_reference(path, shown))
     return problems

@@ -7,7 +7,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 
@@ -55,8 +55,10 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"error: unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
-                   err=True)
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
+            err=True,
+        )
         sys.exit(ExitCode.UNEXPECTED)
     sys.exit(code)
 
@@ -64,8 +66,12 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
 def _common(func: F) -> F:
     func = click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")(func)
     func = click.option(
-        "--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-        show_default=True, help="The briefing project folder (holding briefgen.yaml).",
+        "--project",
+        "-p",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="The briefing project folder (holding briefgen.yaml).",
     )(func)
     return func
 
@@ -73,10 +79,16 @@ def _common(func: F) -> F:
 class _LazyGroup(click.Group):
     """A group whose heavier commands are imported only when used, so that --help and build start fast."""
 
-    LAZY = {  # name: (module:attribute, the one-line help shown in --help)
-        "mail": ("briefgen.mail.command:mail", "Mail the briefing: build it (or reuse an up-to-date build), "
-                                               "then send one message to every recipient."),
-        "serve": ("briefgen.serve.command:serve", "Preview the briefing in a browser, rebuilt on every save."),
+    LAZY: ClassVar[dict[str, tuple[str, str]]] = {  # name: (module:attribute, the help shown in --help)
+        "mail": (
+            "briefgen.mail.command:mail",
+            "Mail the briefing: build it (or reuse an up-to-date build), "
+            "then send one message to every recipient.",
+        ),
+        "serve": (
+            "briefgen.serve.command:serve",
+            "Preview the briefing in a browser, rebuilt on every save.",
+        ),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -109,28 +121,75 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--lang", "-l", "languages", multiple=True, metavar="LANG",
-              help="Language to build (repeatable); default: the project's default language.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(["pdf", "html", "docx"]),
-              help="Output format (repeatable); default: pdf.")
-@click.option("--audience", "-a", "audiences", multiple=True, metavar="NAME",
-              help="Audience profile (repeatable), e.g. executive, technical, policy; default: the whole briefing.")
-@click.option("--all", "everything", is_flag=True,
-              help="Build every language, the whole briefing and every audience, in every format; "
-                   "a failed output does not stop the others.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Render N outputs at a time; default: one per core.")
+@click.option(
+    "--lang",
+    "-l",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Language to build (repeatable); default: the project's default language.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    type=click.Choice(["pdf", "html", "docx"]),
+    help="Output format (repeatable); default: pdf.",
+)
+@click.option(
+    "--audience",
+    "-a",
+    "audiences",
+    multiple=True,
+    metavar="NAME",
+    help="Audience profile (repeatable), e.g. executive, technical, policy; default: the whole briefing.",
+)
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Build every language, the whole briefing and every audience, in every format; "
+    "a failed output does not stop the others.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Render N outputs at a time; default: one per core.",
+)
 @click.option("--force", is_flag=True, help="Build even the outputs whose inputs did not change.")
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3b"]), default=None,
-              help="Make standard PDFs: pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival); "
-                   "default: what the audience profile says, else a plain PDF.")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder; default: output/ in the project.")
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/ua-1", "pdf/a-3b"]),
+    default=None,
+    help="Make standard PDFs: pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival); "
+    "default: what the audience profile says, else a plain PDF.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder; default: output/ in the project.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @_common
-def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple[str, ...], everything: bool,
-          jobs: int | None, force: bool, pdf_variant: str | None, output: Path | None, strict: bool, project: Path,
-          debug: bool) -> None:
+def build(
+    languages: tuple[str, ...],
+    formats: tuple[str, ...],
+    audiences: tuple[str, ...],
+    everything: bool,
+    jobs: int | None,
+    force: bool,
+    pdf_variant: str | None,
+    output: Path | None,
+    strict: bool,
+    project: Path,
+    debug: bool,
+) -> None:
     """Build the briefing: validate all content, render every output, then write them all.
 
     Outputs whose inputs did not change since the last build are not built again (see --force).
@@ -140,8 +199,9 @@ def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple
         from briefgen.plan import quick_up_to_date
 
         if not force:
-            done = quick_up_to_date(project, languages, formats or ("pdf",), audiences, output, everything, strict,
-                                    pdf_variant)
+            done = quick_up_to_date(
+                project, languages, formats or ("pdf",), audiences, output, everything, strict, pdf_variant
+            )
             if done is not None:
                 for path in done:
                     click.echo(f"up to date: {_display(path)}")
@@ -149,9 +209,19 @@ def build(languages: tuple[str, ...], formats: tuple[str, ...], audiences: tuple
         from briefgen.build import build as run_build
 
         with _progress() as progress:
-            result = run_build(project, languages, formats or ("pdf",), output, strict, audiences,
-                               everything=everything, jobs=jobs, force=force, pdf_variant=pdf_variant,
-                               progress=progress)
+            result = run_build(
+                project,
+                languages,
+                formats or ("pdf",),
+                output,
+                strict,
+                audiences,
+                everything=everything,
+                jobs=jobs,
+                force=force,
+                pdf_variant=pdf_variant,
+                progress=progress,
+            )
         _show(result.warnings)
         for path in result.skipped:
             click.echo(f"up to date: {_display(path)}")
@@ -181,8 +251,14 @@ def _progress() -> Iterator[Callable[[str, Any], None] | None]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task("building", total=None)
 
         def update(name: str, result: Any) -> None:
@@ -194,9 +270,12 @@ def _progress() -> Iterator[Callable[[str, Any], None] | None]:
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--parity", is_flag=True,
-              help="Also render the PDF and the DOCX of every language in memory and compare their headings "
-                   "and figures.")
+@click.option(
+    "--parity",
+    is_flag=True,
+    help="Also render the PDF and the DOCX of every language in memory and compare their headings "
+    "and figures.",
+)
 @_common
 def check(strict: bool, parity: bool, project: Path, debug: bool) -> None:
     """Validate the whole project without rendering: content, facts, references and templates."""
@@ -261,7 +340,9 @@ def templates_copy(name: str, force: bool, project: Path, debug: bool) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--lang", "-l", default="en", show_default=True, help="Language of the starter content (en, ko).")
+@click.option(
+    "--lang", "-l", default="en", show_default=True, help="Language of the starter content (en, ko)."
+)
 @click.option("--title", default=None, help="The brief's title; default: from the folder name.")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
 def init(directory: Path, lang: str, title: str | None, debug: bool) -> None:

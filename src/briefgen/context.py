@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Union, cast
 
 from babel import Locale
 
@@ -69,7 +69,7 @@ def span_text(spans: Spans) -> str:
         if isinstance(span, markup.Text | markup.Code | Figure):
             out.append(span.text)
         elif isinstance(span, markup.Strong | markup.Emphasis | markup.Link):
-            out.append(span_text(span.children))
+            out.append(span_text(cast(Spans, span.children)))  # resolved: their children are spans too
     return "".join(out)
 
 
@@ -80,7 +80,7 @@ def span_figures(spans: Spans) -> list[str]:
         if isinstance(span, Figure):
             out.append(span.text)
         elif isinstance(span, markup.Strong | markup.Emphasis | markup.Link | FootnoteRef):
-            out.extend(span_figures(span.children))
+            out.extend(span_figures(cast(Spans, span.children)))
     return out
 
 
@@ -176,8 +176,16 @@ class GlossaryView:
 
 
 BlockView = Union[  # noqa: UP007
-    ParagraphView, HeadingView, BulletsView, TableView, CalloutView, TimelineView, QuoteView,
-    KeyFiguresView, GlossaryView, ChartView,
+    ParagraphView,
+    HeadingView,
+    BulletsView,
+    TableView,
+    CalloutView,
+    TimelineView,
+    QuoteView,
+    KeyFiguresView,
+    GlossaryView,
+    ChartView,
 ]
 
 
@@ -192,7 +200,9 @@ class SectionView:
     detail: tuple[BlockView, ...]
     #: set when the section is not translated and the default language's text stands in: that language
     fallback_lang: str | None = None
-    fallback_language: str | None = None  # its name, in the edition's language ("한국어" in a Japanese edition)
+    fallback_language: str | None = (
+        None  # its name, in the edition's language ("한국어" in a Japanese edition)
+    )
 
     @property
     def blocks(self) -> tuple[BlockView, ...]:
@@ -213,7 +223,9 @@ class Meta:
     subtitle: str | None
     date: str  # formatted for the language
     date_iso: str  # YYYY-MM-DD
-    created: str  # when the document counts as made, ISO 8601 in UTC: SOURCE_DATE_EPOCH, else the brief's date
+    created: (
+        str  # when the document counts as made, ISO 8601 in UTC: SOURCE_DATE_EPOCH, else the brief's date
+    )
     organisation: str | None
     author: str | None
     classification: str | None
@@ -306,7 +318,9 @@ def _item_spans(items: Sequence[ItemView]) -> list[Spans]:
 
 
 class _Builder:
-    def __init__(self, brief: Brief, lang: str, palette: Palette | None = None, chart_columns: int = 1) -> None:
+    def __init__(
+        self, brief: Brief, lang: str, palette: Palette | None = None, chart_columns: int = 1
+    ) -> None:
         self.palette = palette or Palette()
         self.chart_columns = chart_columns
         self.lang = lang
@@ -362,7 +376,9 @@ class _Builder:
             )
             return TableView(
                 self.spans(block.caption) if block.caption else None,
-                tuple(self.spans(h) for h in block.header), rows, tuple(align),
+                tuple(self.spans(h) for h in block.header),
+                rows,
+                tuple(align),
             )
         if isinstance(block, Callout):
             return CalloutView(
@@ -372,28 +388,38 @@ class _Builder:
                 self.items(block.items),
             )
         if isinstance(block, Timeline):
-            return TimelineView(tuple(
-                TimelineEntryView(self.date(e.date), self.spans(e.event)) for e in block.entries
-            ))
+            return TimelineView(
+                tuple(TimelineEntryView(self.date(e.date), self.spans(e.event)) for e in block.entries)
+            )
         if isinstance(block, Quote):
             return QuoteView(self.spans(block.text), self.spans(block.source) if block.source else None)
         if isinstance(block, KeyFigures):
-            return KeyFiguresView(tuple(
-                KeyFigureView(
-                    self.figure(i.fact, i.also),
-                    self.spans(i.label),
-                    self.fmt.date(self.facts[i.fact].as_of) if self.facts[i.fact].as_of else None,  # type: ignore[arg-type]
+            return KeyFiguresView(
+                tuple(
+                    KeyFigureView(
+                        self.figure(i.fact, i.also),
+                        self.spans(i.label),
+                        self.fmt.date(self.facts[i.fact].as_of) if self.facts[i.fact].as_of else None,  # type: ignore[arg-type]
+                    )
+                    for i in block.items
                 )
-                for i in block.items
-            ))
+            )
         if isinstance(block, Chart):
             return build_chart_view(
-                block, self.facts, self.fmt, lambda rich: span_text(self.spans(rich)),
-                self.palette.chart, self.palette.ink, self.palette.muted, self.lang, self.chart_columns)
+                block,
+                self.facts,
+                self.fmt,
+                lambda rich: span_text(self.spans(rich)),
+                self.palette.chart,
+                self.palette.ink,
+                self.palette.muted,
+                self.lang,
+                self.chart_columns,
+            )
         if isinstance(block, Glossary):
-            return GlossaryView(tuple(
-                GlossaryEntryView(self.spans(e.term), self.spans(e.definition)) for e in block.items
-            ))
+            return GlossaryView(
+                tuple(GlossaryEntryView(self.spans(e.term), self.spans(e.definition)) for e in block.items)
+            )
         raise TypeError(f"no view for {type(block).__name__}")  # pragma: no cover
 
     def date(self, value: object) -> str:
@@ -408,7 +434,9 @@ class _Builder:
         counter = [0]
         summary = tuple(self.block(b, number, counter, anchor) for b in section.summary)
         detail = tuple(self.block(b, number, counter, anchor) for b in section.detail)
-        return SectionView(section.id, section.role, number, self.spans(section.title), anchor, summary, detail)
+        return SectionView(
+            section.id, section.role, number, self.spans(section.title), anchor, summary, detail
+        )
 
 
 def _is_figure_only(cell: Spans) -> bool:
@@ -453,11 +481,17 @@ def _with_fallback(brief: Brief, lang: str, stand_ins: set[str]) -> list[Section
     return [own.get(s.id, s) for s in default]
 
 
-_ROLE_SWITCH = {"summary": "executive_summary", "key_figures": "key_figures", "glossary": "glossary",
-                "sources": "sources"}
+_ROLE_SWITCH = {
+    "summary": "executive_summary",
+    "key_figures": "key_figures",
+    "glossary": "glossary",
+    "sources": "sources",
+}
 
 
-def _select(edition_sections: Sequence[Section], profile: AudienceProfile, focused: set[str]) -> list[Section]:
+def _select(
+    edition_sections: Sequence[Section], profile: AudienceProfile, focused: set[str]
+) -> list[Section]:
     """Pick and order sections for an audience: its list, less the parts it excludes, focus themes first."""
     by_id = {s.id: s for s in edition_sections}
     chosen = [by_id[i] for i in profile.sections] if profile.sections is not None else list(edition_sections)
@@ -486,8 +520,9 @@ def _keep(block: BlockView, include: Include) -> bool:
     return True
 
 
-def build_context(brief: Brief, lang: str, audience: Audience | None = None,
-                  created: dt.datetime | None = None) -> RenderContext:
+def build_context(
+    brief: Brief, lang: str, audience: Audience | None = None, created: dt.datetime | None = None
+) -> RenderContext:
     """Build the render context of one language's edition, for an audience (None: the whole briefing).
 
     ``created`` is when the document counts as made (for reproducible builds: SOURCE_DATE_EPOCH); None
@@ -513,13 +548,19 @@ def build_context(brief: Brief, lang: str, audience: Audience | None = None,
         # figures in a stand-in section read in its language, like the prose around them
         builder.fmt = Formatter(default_lang) if fallback else builder.own
         view = builder.section(section, label)
-        views.append(SectionView(
-            view.id, view.role, view.number, view.title, view.anchor,
-            tuple(b for b in view.summary if _keep(b, profile.include)),
-            tuple(b for b in view.detail if _keep(b, profile.include)),
-            default_lang if fallback else None,
-            Locale.parse(default_lang).get_display_name(lang) if fallback else None,
-        ))
+        views.append(
+            SectionView(
+                view.id,
+                view.role,
+                view.number,
+                view.title,
+                view.anchor,
+                tuple(b for b in view.summary if _keep(b, profile.include)),
+                tuple(b for b in view.detail if _keep(b, profile.include)),
+                default_lang if fallback else None,
+                Locale.parse(default_lang).get_display_name(lang) if fallback else None,
+            )
+        )
     builder.fmt = builder.own
     toc: list[TocEntry] = []
     for view in views:
@@ -538,7 +579,9 @@ def build_context(brief: Brief, lang: str, audience: Audience | None = None,
             date=builder.fmt.date(meta.date),
             date_iso=meta.date.to_date().isoformat(),
             created=(created or dt.datetime.combine(meta.date.to_date(), dt.time(), dt.UTC))
-            .astimezone(dt.UTC).replace(microsecond=0).isoformat(),
+            .astimezone(dt.UTC)
+            .replace(microsecond=0)
+            .isoformat(),
             organisation=localized(brand.organisation, lang, default_lang) or meta.organisation,
             author=meta.author,
             classification=localized(brand.classification, lang, default_lang) or meta.classification,

@@ -63,8 +63,9 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
 
     def __init__(self, roots: list[Path], allow_hosts: Collection[str] = ()) -> None:
         protocols = {"data", "http", "https"} if allow_hosts else {"data"}
-        super().__init__(allowed_protocols=protocols, allow_redirects=False, fail_on_errors=True,
-                         timeout=NETWORK_TIMEOUT)
+        super().__init__(
+            allowed_protocols=protocols, allow_redirects=False, fail_on_errors=True, timeout=NETWORK_TIMEOUT
+        )
         self.roots = [root.resolve() for root in roots]
         self.allow_hosts = frozenset(host.lower() for host in allow_hosts)
         self.fetched: list[str] = []
@@ -84,8 +85,11 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
             return self._served(url, super().fetch(url, headers))
         if scheme in ("http", "https"):
             if (parts.hostname or "").lower() not in self.allow_hosts:
-                raise ResourceRefused(url, "network access is not allowed; allow_hosts in briefgen.yaml "
-                                           "names the hosts a project may fetch from")
+                raise ResourceRefused(
+                    url,
+                    "network access is not allowed; allow_hosts in briefgen.yaml "
+                    "names the hosts a project may fetch from",
+                )
             return self._served(url, super().fetch(url, headers))
         if scheme != "file":
             raise ResourceRefused(url, f"network access is not allowed ('{scheme}:' URLs are refused)")
@@ -150,8 +154,9 @@ def check_resource(url: str, data: bytes, mime: str) -> None:
         return
     pixels = image_pixels(data)
     if pixels is not None and pixels > MAX_IMAGE_PIXELS:
-        raise ResourceRefused(url, f"an image of {pixels:,} pixels, more than the {MAX_IMAGE_PIXELS:,} "
-                                   "allowed")
+        raise ResourceRefused(
+            url, f"an image of {pixels:,} pixels, more than the {MAX_IMAGE_PIXELS:,} allowed"
+        )
 
 
 def image_pixels(data: bytes) -> int | None:
@@ -190,8 +195,10 @@ def check_svg(url: str, data: bytes) -> None:
     ids = {element.get("id"): element for element in root.iter() if element.get("id")}
     cost = _SvgCost(url, ids)
     if cost.of(root) > MAX_SVG_ELEMENTS:
-        raise ResourceRefused(url, f"the SVG draws more than {MAX_SVG_ELEMENTS:,} elements once its <use> "
-                                   "references are expanded")
+        raise ResourceRefused(
+            url,
+            f"the SVG draws more than {MAX_SVG_ELEMENTS:,} elements once its <use> references are expanded",
+        )
 
 
 class _SvgCost:

@@ -97,8 +97,13 @@ def font_file(family: str) -> str | None:
     fc_match = shutil.which("fc-match")
     if fc_match is None:
         return None
-    result = subprocess.run([fc_match, "--format=%{family}\t%{file}", family], capture_output=True,
-                            text=True, check=False, timeout=30)
+    result = subprocess.run(
+        [fc_match, "--format=%{family}\t%{file}", family],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
     names, _, path = result.stdout.partition("\t")
     return path if path and family in names.split(",") else None
 
@@ -125,8 +130,11 @@ def font_state(lang: str) -> str:
 
 #: Debian packages that bring fonts for a script, by the script as ``script_of`` names it.
 SCRIPT_PACKAGES: dict[str, str] = {
-    "Hangul": "fonts-noto-cjk or fonts-nanum", "CJK": "fonts-noto-cjk", "Hiragana": "fonts-noto-cjk",
-    "Katakana": "fonts-noto-cjk", "Thai": "fonts-thai-tlwg or fonts-noto-core",
+    "Hangul": "fonts-noto-cjk or fonts-nanum",
+    "CJK": "fonts-noto-cjk",
+    "Hiragana": "fonts-noto-cjk",
+    "Katakana": "fonts-noto-cjk",
+    "Thai": "fonts-thai-tlwg or fonts-noto-core",
 }
 #: What to install when a script has no package of its own above.
 ANY_SCRIPT_PACKAGE = "fonts-noto-core (most scripts) or fonts-noto-color-emoji (emoji)"
@@ -140,8 +148,9 @@ def _coverage() -> tuple[tuple[int, int], ...] | None:
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
-    result = subprocess.run([fc_list, ":", "charset"], capture_output=True, text=True, check=False,
-                            timeout=30)
+    result = subprocess.run(
+        [fc_list, ":", "charset"], capture_output=True, text=True, check=False, timeout=30
+    )
     ranges: list[tuple[int, int]] = []
     for line in result.stdout.splitlines():
         for item in line.partition("=")[2].split():

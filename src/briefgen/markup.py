@@ -83,7 +83,7 @@ def _parser() -> Any:
     md.enable(["emphasis", "link", "backticks", "escape", "newline"])
     md.use(footnote_plugin, inline=True)
     md.inline.ruler.before("emphasis", "fact_ref", _fact_rule)
-    md.validateLink = lambda url: url.strip().lower().startswith(ALLOWED_SCHEMES)
+    md.validateLink = lambda url: url.strip().lower().startswith(ALLOWED_SCHEMES)  # type: ignore[method-assign]
     return md
 
 
@@ -97,7 +97,9 @@ def parse_inline(source: str) -> RichText:
     return _merge_text(nodes)
 
 
-def _convert(tokens: list[Any], i: int, notes: dict[int, Any], closing: str | None) -> tuple[list[Inline], int]:
+def _convert(
+    tokens: list[Any], i: int, notes: dict[int, Any], closing: str | None
+) -> tuple[list[Inline], int]:
     out: list[Inline] = []
     while i < len(tokens):
         tok = tokens[i]

@@ -22,7 +22,8 @@ from briefgen.mail.settings import MailSettings
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# C0 controls other than tab and newline, DEL and C1 controls: XML forbids most of them, and none belong in prose.
+# C0 controls other than tab and newline, DEL and C1 controls: XML forbids most of them, and none belong
+# in prose.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): they make text show in
 #: another order than it is stored ("Trojan Source"), so a reader could see another figure than was written.
@@ -93,7 +94,9 @@ def parse_partial_date(value: object) -> PartialDate:
 def _number(value: object) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
         if isinstance(value, str):
-            raise PydanticCustomError("number_text", "expected a number, found the text '{value}'", {"value": value})
+            raise PydanticCustomError(
+                "number_text", "expected a number, found the text '{value}'", {"value": value}
+            )
         raise PydanticCustomError("number_type", "expected a number")
     if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError("number_finite", "'{value}' is not a finite number", {"value": value})
@@ -132,9 +135,11 @@ def unsafe_character(text: str) -> str | None:
     Every text of a briefing passes this check (``sources`` checks every YAML scalar and key, the model every
     text field), so the PDF, HTML and DOCX never disagree about such a character: none of them gets it.
     """
-    for pattern, what in ((CONTROL, "the control character"),
-                          (BIDI_CONTROL, "the bidirectional control character"),
-                          (NOT_TEXT, "the non-character")):
+    for pattern, what in (
+        (CONTROL, "the control character"),
+        (BIDI_CONTROL, "the bidirectional control character"),
+        (NOT_TEXT, "the non-character"),
+    ):
         bad = pattern.search(text)
         if bad:
             return f"text contains {what} U+{ord(bad.group()):04X}"
@@ -160,8 +165,9 @@ def _rich(value: object, info: ValidationInfo) -> markup.RichText:
     return tree
 
 
-def check_fact_ref(ref: markup.FactRef, facts: dict[str, Fact], kinds: tuple[str, ...] = (),
-                   declared: Collection[str] = ()) -> Fact | None:
+def check_fact_ref(
+    ref: markup.FactRef, facts: dict[str, Fact], kinds: tuple[str, ...] = (), declared: Collection[str] = ()
+) -> Fact | None:
     """Return the fact a reference names, or raise a validation error saying what is wrong.
 
     A key in ``declared`` names a fact that exists but is invalid (already reported): it returns None.
@@ -187,7 +193,8 @@ def check_fact_ref(ref: markup.FactRef, facts: dict[str, Fact], kinds: tuple[str
     if ref.also:
         if not isinstance(fact, Money):
             raise PydanticCustomError(
-                "fact_conversion", "only money can be shown in a second currency; '{key}' is a {kind}",
+                "fact_conversion",
+                "only money can be shown in a second currency; '{key}' is a {kind}",
                 {"key": ref.key, "kind": fact.kind},
             )
         if find_rate(facts, fact.currency, ref.also) is None:
@@ -222,8 +229,10 @@ def _host(value: object) -> str:
         pass
     if not _HOST_NAME.match(text):
         raise PydanticCustomError(
-            "host_name", "'{value}' is not a host name or an IP address (write example.org, without "
-            "http:// or a port)", {"value": text})
+            "host_name",
+            "'{value}' is not a host name or an IP address (write example.org, without http:// or a port)",
+            {"value": text},
+        )
     return text
 
 
@@ -281,8 +290,9 @@ class Range(FactBase):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if self.low > self.high:
-            raise PydanticCustomError("range_order", "low ({low}) is above high ({high})",
-                                      {"low": self.low, "high": self.high})
+            raise PydanticCustomError(
+                "range_order", "low ({low}) is above high ({high})", {"low": self.low, "high": self.high}
+            )
         return self
 
 
@@ -295,7 +305,9 @@ class Ratio(FactBase):
     @model_validator(mode="after")
     def _one_form(self) -> Ratio:
         fraction = self.numerator is not None or self.denominator is not None
-        if (self.value is None) == (not fraction) or (fraction and None in (self.numerator, self.denominator)):
+        if (self.value is None) == (not fraction) or (
+            fraction and None in (self.numerator, self.denominator)
+        ):
             raise PydanticCustomError(
                 "ratio_form", "a ratio has either 'value' or both 'numerator' and 'denominator'"
             )
@@ -324,8 +336,14 @@ class ExchangeRate(FactBase):
 
 Fact = Money | Count | Quantity | Percent | Range | Ratio | DateFact | ExchangeRate
 FACT_KINDS: dict[str, type[FactBase]] = {
-    "money": Money, "count": Count, "quantity": Quantity, "percent": Percent,
-    "range": Range, "ratio": Ratio, "date": DateFact, "exchange_rate": ExchangeRate,
+    "money": Money,
+    "count": Count,
+    "quantity": Quantity,
+    "percent": Percent,
+    "range": Range,
+    "ratio": Ratio,
+    "date": DateFact,
+    "exchange_rate": ExchangeRate,
 }
 
 # ---------------------------------------------------------------- blocks
@@ -390,12 +408,16 @@ class Table(Block):
         for i, row in enumerate(self.rows, 1):
             if len(row) != width:
                 raise PydanticCustomError(
-                    "table_shape", "row {row} has {cells} cells, the header has {width}",
+                    "table_shape",
+                    "row {row} has {cells} cells, the header has {width}",
                     {"row": i, "cells": len(row), "width": width},
                 )
         if self.align is not None and len(self.align) != width:
-            raise PydanticCustomError("table_align", "'align' names {n} columns, the header has {width}",
-                                      {"n": len(self.align), "width": width})
+            raise PydanticCustomError(
+                "table_align",
+                "'align' names {n} columns, the header has {width}",
+                {"n": len(self.align), "width": width},
+            )
         return self
 
 
@@ -439,8 +461,9 @@ class KeyFigure(Frozen):
     def _known(self, info: ValidationInfo) -> KeyFigure:
         facts = (info.context or {}).get("facts")
         if facts is not None:
-            check_fact_ref(markup.FactRef(self.fact, self.also), facts, (),
-                           (info.context or {}).get("declared", ()))
+            check_fact_ref(
+                markup.FactRef(self.fact, self.also), facts, (), (info.context or {}).get("declared", ())
+            )
         return self
 
 
@@ -497,23 +520,37 @@ class Chart(Block):
     def _consistent(self, info: ValidationInfo) -> Chart:
         if not markup.plain_text(self.alt).strip():
             raise PydanticCustomError("chart_alt", "'alt' must say what the chart shows")
-        needs = {"bar": "bars", "horizontal_bar": "bars", "grouped_bar": "series", "timeline": "events"}[self.kind]
+        needs = {"bar": "bars", "horizontal_bar": "bars", "grouped_bar": "series", "timeline": "events"}[
+            self.kind
+        ]
         if not getattr(self, needs):
-            raise PydanticCustomError("chart_shape", "a {kind} chart needs '{field}'",
-                                      {"kind": self.kind, "field": needs})
+            raise PydanticCustomError(
+                "chart_shape", "a {kind} chart needs '{field}'", {"kind": self.kind, "field": needs}
+            )
         for series in self.series:
             if len(series.facts) != len(self.categories):
                 raise PydanticCustomError(
-                    "chart_shape", "series has {n} facts for {m} categories",
-                    {"n": len(series.facts), "m": len(self.categories)})
+                    "chart_shape",
+                    "series has {n} facts for {m} categories",
+                    {"n": len(series.facts), "m": len(self.categories)},
+                )
         facts: dict[str, Fact] | None = (info.context or {}).get("facts")
         if facts is None or self.kind == "timeline":
             return self
         keys = [b.fact for b in self.bars] + [k for s in self.series for k in s.facts]
-        found = [check_fact_ref(markup.FactRef(k), facts, ("money", "count", "percent", "quantity"),
-                                (info.context or {}).get("declared", ())) for k in keys]
+        found = [
+            check_fact_ref(
+                markup.FactRef(k),
+                facts,
+                ("money", "count", "percent", "quantity"),
+                (info.context or {}).get("declared", ()),
+            )
+            for k in keys
+        ]
         chart_units(self, [f for f in found if f is not None], facts)
-        if self.scale == "log" and any(chart_value(f, self.currency, facts) <= 0 for f in found if f is not None):
+        if self.scale == "log" and any(
+            chart_value(f, self.currency, facts) <= 0 for f in found if f is not None
+        ):
             raise PydanticCustomError("chart_log", "a log scale needs values above zero")
         return self
 
@@ -526,8 +563,10 @@ def chart_units(chart: Chart, found: list[Fact], facts: dict[str, Fact]) -> str:
             currency = chart.currency or fact.currency
             if currency != fact.currency and find_rate(facts, fact.currency, currency) is None:
                 raise PydanticCustomError(
-                    "chart_rate", "no exchange_rate fact from {base} to {quote} to show '{key}' in {quote}",
-                    {"base": fact.currency, "quote": currency, "key": fact.key})
+                    "chart_rate",
+                    "no exchange_rate fact from {base} to {quote} to show '{key}' in {quote}",
+                    {"base": fact.currency, "quote": currency, "key": fact.key},
+                )
             units.add(f"money in {currency}")
         elif isinstance(fact, Quantity):
             units.add(f"quantity in {fact.unit}")
@@ -535,8 +574,10 @@ def chart_units(chart: Chart, found: list[Fact], facts: dict[str, Fact]) -> str:
             units.add(fact.kind)
     if len(units) > 1:
         raise PydanticCustomError(
-            "chart_units", "a chart cannot mix {units}; chart one unit, or set 'currency' to convert money",
-            {"units": " and ".join(sorted(units))})
+            "chart_units",
+            "a chart cannot mix {units}; chart one unit, or set 'currency' to convert money",
+            {"units": " and ".join(sorted(units))},
+        )
     return next(iter(units), "count")
 
 

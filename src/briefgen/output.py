@@ -1,4 +1,4 @@
-"""Write outputs: the only module that writes files. Plan every path, then write all or nothing, atomically."""
+"""Write outputs: the only module that writes files. Plan every path, then write all or none, atomically."""
 
 from __future__ import annotations
 
@@ -33,7 +33,9 @@ def plan(outputs: Sequence[Output], folder: Path) -> list[Path]:
     for out in outputs:
         target = (root / out.name).resolve()
         if target.parent != root or "/" in out.name or "\\" in out.name:
-            raise OutputError(f"output '{out.name}' would be written outside the output folder", Location(str(folder)))
+            raise OutputError(
+                f"output '{out.name}' would be written outside the output folder", Location(str(folder))
+            )
         if target in seen:
             raise OutputError(f"two outputs would be written to {target.name}", Location(str(folder)))
         seen[target] = out.name
@@ -159,7 +161,9 @@ def output_lock(folder: Path) -> Iterator[None]:
         state.mkdir(parents=True, exist_ok=True)
         handle = (state / "lock").open("a+")
     except OSError as exc:
-        raise OutputError(f"cannot use the output folder: {exc.strerror or exc}", Location(str(folder))) from None
+        raise OutputError(
+            f"cannot use the output folder: {exc.strerror or exc}", Location(str(folder))
+        ) from None
     limit = float(os.environ.get("BRIEFGEN_LOCK_TIMEOUT", LOCK_TIMEOUT))
     deadline = time.monotonic() + limit
     with handle:
@@ -171,7 +175,8 @@ def output_lock(folder: Path) -> Iterator[None]:
                 if time.monotonic() >= deadline:
                     raise OutputError(
                         f"another build is writing to this output folder (waited {limit:g} s)",
-                        Location(str(folder)), "wait for it to finish, or build into another folder with --output",
+                        Location(str(folder)),
+                        "wait for it to finish, or build into another folder with --output",
                     ) from None
                 time.sleep(0.1)
         try:

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 #: Words whose vertical middle lies in the top or bottom band of a page are running headers and footers.
 FURNITURE = 0.06
 _PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
-_WORD = re.compile(r'<word xMin="[\d.-]+" yMin="([\d.-]+)" xMax="[\d.-]+" yMax="([\d.-]+)">(.*?)</word>',
-                   re.S)
+_WORD = re.compile(
+    r'<word xMin="[\d.-]+" yMin="([\d.-]+)" xMax="[\d.-]+" yMax="([\d.-]+)">(.*?)</word>', re.S
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u2060\u00ad\u200b\ufeff"))
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -51,10 +52,16 @@ def pdf_text(data: bytes) -> str:
     """Return the text of a PDF in content order, without running headers and footers."""
     pdftotext = shutil.which("pdftotext")
     if pdftotext is None:
-        raise RenderError("pdftotext is not installed; the parity check needs it", None,
-                          "install Debian's poppler-utils")
-    result = subprocess.run([pdftotext, "-raw", "-bbox", "-enc", "UTF-8", "-", "-"], input=data,
-                            capture_output=True, check=False, timeout=120)
+        raise RenderError(
+            "pdftotext is not installed; the parity check needs it", None, "install Debian's poppler-utils"
+        )
+    result = subprocess.run(
+        [pdftotext, "-raw", "-bbox", "-enc", "UTF-8", "-", "-"],
+        input=data,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
     if result.returncode != 0:
         raise RenderError(f"pdftotext failed: {result.stderr.decode(errors='replace').strip()}")
     pages: list[str] = []
@@ -168,8 +175,9 @@ def _check_figures(ctx: RenderContext, seen: Seen) -> list[Diagnostic]:
         shown = seen.text.count(normalise(figure))
         if shown < wanted:
             times = "once" if wanted == 1 else f"{wanted} times"
-            problems.append(Diagnostic(f"figure '{figure}' should appear {times}, found {shown}",
-                                       Location(seen.name)))
+            problems.append(
+                Diagnostic(f"figure '{figure}' should appear {times}, found {shown}", Location(seen.name))
+            )
     return problems
 
 

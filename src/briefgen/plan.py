@@ -60,11 +60,16 @@ def output_name(brief: str, lang: str, extension: str, audience: str | None = No
     return ".".join(parts)
 
 
-def jobs(brief: str, languages: Sequence[str], formats: Sequence[str],
-         audiences: Sequence[str | None]) -> list[Job]:
+def jobs(
+    brief: str, languages: Sequence[str], formats: Sequence[str], audiences: Sequence[str | None]
+) -> list[Job]:
     """List the outputs of a build, audience by audience, language by language."""
-    return [Job(lang, fmt, audience, output_name(brief, lang, fmt, audience))
-            for audience in audiences for lang in languages for fmt in formats]
+    return [
+        Job(lang, fmt, audience, output_name(brief, lang, fmt, audience))
+        for audience in audiences
+        for lang in languages
+        for fmt in formats
+    ]
 
 
 def _files(folder: Path) -> Iterable[Path]:
@@ -95,8 +100,18 @@ class Digests:
     def digest(self, job: Job, default_lang: str, reads_default: bool, font: str | None) -> str:
         """Return the digest of every input of one output."""
         digest = hashlib.sha256()
-        digest.update(json.dumps({"version": __version__, "job": [job.lang, job.fmt, job.audience],
-                                  "font": font, **self.options}, sort_keys=True, default=str).encode())
+        digest.update(
+            json.dumps(
+                {
+                    "version": __version__,
+                    "job": [job.lang, job.fmt, job.audience],
+                    "font": font,
+                    **self.options,
+                },
+                sort_keys=True,
+                default=str,
+            ).encode()
+        )
         self._add(digest, "project", _files(self.root / "briefgen.yaml"))
         self._add(digest, "facts", _files(self.root / "content" / "facts.yaml"))
         languages = {job.lang, default_lang} if reads_default else {job.lang}
@@ -148,9 +163,16 @@ def created() -> dt.datetime | None:
     return dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else None
 
 
-def quick_up_to_date(root: Path, languages: Sequence[str], formats: Sequence[str], audiences: Sequence[str],
-                     output: Path | None, everything: bool, strict: bool,
-                     pdf_variant: str | None = None) -> list[Path] | None:
+def quick_up_to_date(
+    root: Path,
+    languages: Sequence[str],
+    formats: Sequence[str],
+    audiences: Sequence[str],
+    output: Path | None,
+    everything: bool,
+    strict: bool,
+    pdf_variant: str | None = None,
+) -> list[Path] | None:
     """Return the outputs of a build if every one of them is up to date, else None: without validating.
 
     This is the no-op rebuild: it reads only the project file, the audience profiles it needs and the
@@ -174,7 +196,9 @@ def quick_up_to_date(root: Path, languages: Sequence[str], formats: Sequence[str
         for path in sorted((folder / "audiences").glob("*.yaml")):
             profiles.setdefault(path.stem, path)
     langs = project_languages if everything else list(languages) or [default]
-    names: list[str | None] = [None, *sorted(profiles)] if everything else list(dict.fromkeys(audiences)) or [None]
+    names: list[str | None] = (
+        [None, *sorted(profiles)] if everything else list(dict.fromkeys(audiences)) or [None]
+    )
     fmts = list(FORMATS) if everything else list(dict.fromkeys(formats))
     if any(lang not in project_languages for lang in langs) or any(n and n not in profiles for n in names):
         return None
@@ -187,8 +211,11 @@ def quick_up_to_date(root: Path, languages: Sequence[str], formats: Sequence[str
                 return None
     folder = output or root / "output"
     manifest = Manifest(folder)
-    digests = Digests(root, folders, {"strict": strict, "source_date_epoch": source_date_epoch(),
-                                      "pdf_variant": pdf_variant})
+    digests = Digests(
+        root,
+        folders,
+        {"strict": strict, "source_date_epoch": source_date_epoch(), "pdf_variant": pdf_variant},
+    )
     done: list[Path] = []
     for job in jobs(brief, langs, fmts, names):
         inputs = digests.digest(job, default, fallback or focus[job.audience], font_state(job.lang))

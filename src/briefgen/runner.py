@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, cast
 
 from briefgen.errors import BriefgenError, Diagnostic, Location
 from briefgen.plan import Job
@@ -62,11 +62,27 @@ def _child(conn: Connection, job: Job, render: RenderOne, memory_mb: int) -> Non
     except BriefgenError as exc:
         payload = ("error", list(exc.diagnostics), [])
     except MemoryError:
-        payload = ("error", [Diagnostic(f"ran out of memory (limit {memory_mb} MiB) while rendering",
-                                        Location(job.name), "BRIEFGEN_RENDER_MEMORY_MB sets the limit")], [])
+        payload = (
+            "error",
+            [
+                Diagnostic(
+                    f"ran out of memory (limit {memory_mb} MiB) while rendering",
+                    Location(job.name),
+                    "BRIEFGEN_RENDER_MEMORY_MB sets the limit",
+                )
+            ],
+            [],
+        )
     except RecursionError:
-        payload = ("error", [Diagnostic("rendering recursed too deeply (a template or stylesheet loops)",
-                                        Location(job.name))], [])
+        payload = (
+            "error",
+            [
+                Diagnostic(
+                    "rendering recursed too deeply (a template or stylesheet loops)", Location(job.name)
+                )
+            ],
+            [],
+        )
     except Exception as exc:  # sent to the parent, which reports it as a bug with --debug
         payload = ("crash", f"{type(exc).__name__}: {exc}", traceback.format_exc())
     try:
@@ -76,8 +92,9 @@ def _child(conn: Connection, job: Job, render: RenderOne, memory_mb: int) -> Non
         os._exit(0)  # no atexit handlers, no flushing of the parent's inherited buffers
 
 
-def render_all(jobs: Sequence[Job], render: RenderOne, workers: int,
-               done: Callable[[Rendered], None] | None = None) -> list[Rendered]:
+def render_all(
+    jobs: Sequence[Job], render: RenderOne, workers: int, done: Callable[[Rendered], None] | None = None
+) -> list[Rendered]:
     """Render every job in forked children, ``workers`` at a time; return the results in job order."""
     timeout, memory_mb = limits()
     context = multiprocessing.get_context("fork")
@@ -98,15 +115,24 @@ def render_all(jobs: Sequence[Job], render: RenderOne, workers: int,
             process.start()
             sender.close()
             running[receiver] = (process, index, job, time.monotonic())
-        for receiver in wait(list(running), timeout=0.1):
-            process, index, job, started = running.pop(receiver)  # type: ignore[index]
+        for ready in wait(list(running), timeout=0.1):
+            receiver = cast(Connection, ready)
+            process, index, job, started = running.pop(receiver)
             try:
                 payload = receiver.recv()
             except EOFError:  # the child died without a word: killed by a signal, or out of memory
-                payload = ("error", [Diagnostic(f"the renderer stopped unexpectedly (exit code "
-                                                f"{process.exitcode}); it may have run out of memory",
-                                                Location(job.name))], [])
-            receiver.close()  # type: ignore[attr-defined]
+                payload = (
+                    "error",
+                    [
+                        Diagnostic(
+                            f"the renderer stopped unexpectedly (exit code "
+                            f"{process.exitcode}); it may have run out of memory",
+                            Location(job.name),
+                        )
+                    ],
+                    [],
+                )
+            receiver.close()
             process.join()
             result = Rendered(job, seconds=time.monotonic() - started)
             if payload[0] == "ok":
@@ -114,7 +140,9 @@ def render_all(jobs: Sequence[Job], render: RenderOne, workers: int,
             elif payload[0] == "error":
                 result.errors = payload[1]
             else:
-                result.errors = [Diagnostic(f"unexpected {payload[1]} (run again with --debug for the traceback)")]
+                result.errors = [
+                    Diagnostic(f"unexpected {payload[1]} (run again with --debug for the traceback)")
+                ]
                 result.crash = payload[2]
             finish(index, result)
         now = time.monotonic()
@@ -124,8 +152,19 @@ def render_all(jobs: Sequence[Job], render: RenderOne, workers: int,
                 process.join()
                 receiver.close()
                 del running[receiver]
-                finish(index, Rendered(job, errors=[Diagnostic(
-                    f"rendering took longer than {timeout:g} s and was stopped", Location(job.name),
-                    hint="a template or stylesheet may be pathological; BRIEFGEN_RENDER_TIMEOUT sets the limit")],
-                    seconds=now - started))
+                finish(
+                    index,
+                    Rendered(
+                        job,
+                        errors=[
+                            Diagnostic(
+                                f"rendering took longer than {timeout:g} s and was stopped",
+                                Location(job.name),
+                                hint="a template or stylesheet may be pathological; "
+                                "BRIEFGEN_RENDER_TIMEOUT sets the limit",
+                            )
+                        ],
+                        seconds=now - started,
+                    ),
+                )
     return [results[i] for i in range(len(jobs))]

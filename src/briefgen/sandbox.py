@@ -86,8 +86,9 @@ class TemplateLoader(jinja2.FileSystemLoader):
         super().__init__([str(folder) for folder in folders])
         self.roots = [folder.resolve() for folder in folders]
 
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         pieces = template_pieces(template)
         for folder in self.searchpath:
             filename = posixpath.join(folder, *pieces)
@@ -95,8 +96,10 @@ class TemplateLoader(jinja2.FileSystemLoader):
                 continue
             real = Path(filename).resolve()
             if not any(real.is_relative_to(root) for root in self.roots):
-                raise TemplateRefused(f"the template {template!r} is a link to a file outside the template "
-                                      "folders; it was not read")
+                raise TemplateRefused(
+                    f"the template {template!r} is a link to a file outside the template "
+                    "folders; it was not read"
+                )
             contents, mtime = _read_template(filename, template)
             return contents, os.path.normpath(filename), functools.partial(_unchanged, filename, mtime)
         raise jinja2.TemplateNotFound(template)
@@ -163,8 +166,10 @@ def _int(value: Any) -> int:
 
 def _refuse_size(size: int, what: str) -> None:
     if size > MAX_VALUE:
-        raise TemplateRefused(f"{what} would make a value of {size:,} characters or items, more than the "
-                              f"{MAX_VALUE:,} a template may build")
+        raise TemplateRefused(
+            f"{what} would make a value of {size:,} characters or items, more than the "
+            f"{MAX_VALUE:,} a template may build"
+        )
 
 
 def _check_printf(text: str, args: Any) -> None:
@@ -245,8 +250,9 @@ def _filter_check(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> N
         step = len(width) if isinstance(width, str) else _int(width)
         _refuse_size(len(value) + (value.count("\n") + 1) * step, "the 'indent' filter")
     elif name == "replace" and len(args) >= 3:
-        _check_replace(value, args[1], args[2], args[3] if len(args) > 3 else kwargs.get("count"),
-                       "the 'replace' filter")
+        _check_replace(
+            value, args[1], args[2], args[3] if len(args) > 3 else kwargs.get("count"), "the 'replace' filter"
+        )
     elif name == "format" and isinstance(value, str):
         _check_printf(value, tuple(args[1:]))
     elif name == "wordwrap" and isinstance(value, str):
@@ -259,8 +265,9 @@ def _filter_check(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> N
     elif name in ("batch", "slice"):
         count = args[1] if len(args) > 1 else kwargs.get("linecount", kwargs.get("slices", 0))
         if _int(count) > MAX_RANGE:
-            raise TemplateRefused(f"the '{name}' filter asks for {_int(count):,} groups, more than "
-                                  f"{MAX_RANGE:,}")
+            raise TemplateRefused(
+                f"the '{name}' filter asks for {_int(count):,} groups, more than {MAX_RANGE:,}"
+            )
 
 
 def _bounded_filter(env: BoundedSandbox, name: str, func: Callable[..., Any]) -> Callable[..., Any]:

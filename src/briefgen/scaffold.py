@@ -26,8 +26,11 @@ class TemplateFile:
 def _files(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-            if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): p
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def list_templates(project: Path) -> list[TemplateFile]:
@@ -37,7 +40,9 @@ def list_templates(project: Path) -> list[TemplateFile]:
     own = _files(own_folder) if own_folder != builtin else {}
     shipped = _files(builtin)
     listing = [TemplateFile(name, "project", path, name in shipped) for name, path in own.items()]
-    listing += [TemplateFile(name, "built-in", path, False) for name, path in shipped.items() if name not in own]
+    listing += [
+        TemplateFile(name, "built-in", path, False) for name, path in shipped.items() if name not in own
+    ]
     return sorted(listing, key=lambda t: t.name)
 
 
@@ -46,15 +51,24 @@ def copy_template(project: Path, name: str, force: bool = False) -> Path:
     shipped = _files(builtin_templates())
     clean = PurePosixPath(name)
     if clean.is_absolute() or ".." in clean.parts or name not in shipped:
-        raise ContentError(f"no built-in template '{name}'", None,
-                           did_you_mean(name, shipped) or "see: briefgen templates list")
+        raise ContentError(
+            f"no built-in template '{name}'",
+            None,
+            did_you_mean(name, shipped) or "see: briefgen templates list",
+        )
     target = project / "templates" / clean
     if target.resolve() == shipped[name].resolve():
-        raise OutputError(f"'{name}' is the built-in template itself", Location(str(target)),
-                          "this project is the one that ships the built-in templates")
+        raise OutputError(
+            f"'{name}' is the built-in template itself",
+            Location(str(target)),
+            "this project is the one that ships the built-in templates",
+        )
     if target.exists() and not force:
-        raise OutputError("the project has this template already", Location(f"templates/{name}"),
-                          "use --force to overwrite it")
+        raise OutputError(
+            "the project has this template already",
+            Location(f"templates/{name}"),
+            "use --force to overwrite it",
+        )
     write_file(target, shipped[name].read_bytes())
     return target
 
@@ -62,17 +76,23 @@ def copy_template(project: Path, name: str, force: bool = False) -> Path:
 def init_project(target: Path, lang: str = "en", title: str | None = None) -> list[Path]:
     """Create a new briefing project that builds at once; refuse a folder that has files in it."""
     if lang not in STARTER_LANGUAGES:
-        raise ContentError(f"no starter content in '{lang}'", None, "starters: " + ", ".join(STARTER_LANGUAGES))
+        raise ContentError(
+            f"no starter content in '{lang}'", None, "starters: " + ", ".join(STARTER_LANGUAGES)
+        )
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise OutputError("the folder is not empty", Location(str(target)), "choose a new or empty folder")
     brief = _slug(target.resolve().name)
-    title = title or target.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "Briefing"
+    title = (
+        title or target.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "Briefing"
+    )
     today = dt.date.today().isoformat()
     values = {"{title}": title, "{brief}": brief, "{lang}": lang, "{date}": today}
 
     def fill(text: str, quote: bool = False) -> str:
         for key, value in values.items():
-            text = text.replace(key, json.dumps(value, ensure_ascii=False) if quote and key == "{title}" else value)
+            text = text.replace(
+                key, json.dumps(value, ensure_ascii=False) if quote and key == "{title}" else value
+            )
         return text
 
     files = {

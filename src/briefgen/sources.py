@@ -87,9 +87,11 @@ class _Loader(yaml.SafeLoader):
             if self.depth > MAX_DEPTH + 1:
                 raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", self._here())
             if self.nodes > MAX_NODES:
-                raise ContentError(f"the file holds more than {MAX_NODES:,} values", self._here(),
-                                   "a briefing's content is far smaller; split it, or remove what does "
-                                   "not belong")
+                raise ContentError(
+                    f"the file holds more than {MAX_NODES:,} values",
+                    self._here(),
+                    "a briefing's content is far smaller; split it, or remove what does not belong",
+                )
             node: yaml.Node | None = super().compose_node(parent, index)
             assert node is not None  # only None at the end of the stream, which compose_node never reads
             return node
@@ -172,18 +174,25 @@ def _measure(root: yaml.Node, path: str) -> None:
             depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
             if sizes[key] > MAX_NODES:
                 raise ContentError(
-                    f"the file expands to more than {MAX_NODES:,} values", _mark(path, node.start_mark),
+                    f"the file expands to more than {MAX_NODES:,} values",
+                    _mark(path, node.start_mark),
                     "aliases that repeat other aliases multiply quickly; write the data out",
                 )
             if depths[key] > MAX_DEPTH + 1:
-                raise ContentError(f"nesting deeper than {MAX_DEPTH} levels", _mark(path, node.start_mark),
-                                   "an alias repeats a deeply nested value inside another")
+                raise ContentError(
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    _mark(path, node.start_mark),
+                    "an alias repeats a deeply nested value inside another",
+                )
             continue
         if key in sizes:
             continue
         if key in open_:
-            raise ContentError("an alias refers to a value that contains it, which would never end",
-                               _mark(path, node.start_mark), "an alias may only repeat a finished value")
+            raise ContentError(
+                "an alias refers to a value that contains it, which would never end",
+                _mark(path, node.start_mark),
+                "an alias may only repeat a finished value",
+            )
         open_.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in children)
@@ -193,8 +202,11 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> Content
     offset = min(max(exc.position, 0), len(text))
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return ContentError(f"YAML does not allow the character U+{exc.character:04X} in a file",
-                        Location(path, line, column), "remove it: it does not belong in a briefing")
+    return ContentError(
+        f"YAML does not allow the character U+{exc.character:04X} in a file",
+        Location(path, line, column),
+        "remove it: it does not belong in a briefing",
+    )
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str) -> ContentError:
@@ -237,8 +249,11 @@ class _Builder:
             )
         self.doc.locations[path] = _mark(self.doc.path, node.start_mark)
         if node.tag not in _PLAIN_TAGS:
-            self._problem(f"the YAML tag '{node.tag}' is not allowed", node,
-                          "only plain YAML is allowed: text, numbers, booleans, dates, lists and mappings")
+            self._problem(
+                f"the YAML tag '{node.tag}' is not allowed",
+                node,
+                "only plain YAML is allowed: text, numbers, booleans, dates, lists and mappings",
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -248,7 +263,9 @@ class _Builder:
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
-        if node.tag == "tag:yaml.org,2002:set" or any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+        if node.tag == "tag:yaml.org,2002:set" or any(
+            k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value
+        ):
             self._problem("YAML merge keys ('<<') and sets are not supported", node, "write the values out")
             return {}
         result: dict[str, Any] = {}
@@ -260,7 +277,9 @@ class _Builder:
             if key in result:
                 first = self.doc.locations.get((*path, key))
                 where = f" (first at line {first.line})" if first else ""
-                self._problem(f"duplicate key '{key}'{where}", key_node, "a key may appear once; remove or rename one")
+                self._problem(
+                    f"duplicate key '{key}'{where}", key_node, "a key may appear once; remove or rename one"
+                )
                 continue
             result[key] = self.build(value_node, (*path, key), depth + 1)
             self.doc.key_locations[(*path, key)] = _mark(self.doc.path, key_node.start_mark)
@@ -319,8 +338,11 @@ def read_file(path: Path, shown: str, within: Path | None = None) -> str:
     (links followed) leaves that folder is refused unread.
     """
     if within is not None and not _inside(path, within):
-        raise ContentError("the file is a link to a place outside the project; it was not read",
-                           Location(shown), "copy the file into the project instead of linking to it")
+        raise ContentError(
+            "the file is a link to a place outside the project; it was not read",
+            Location(shown),
+            "copy the file into the project instead of linking to it",
+        )
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
@@ -334,8 +356,9 @@ def read_file(path: Path, shown: str, within: Path | None = None) -> str:
         if stat.S_ISDIR(info.st_mode):
             raise ContentError("expected a file, found a folder", Location(shown))
         if not stat.S_ISREG(info.st_mode):
-            raise ContentError("not a regular file (a device, pipe or socket); it was not read",
-                               Location(shown))
+            raise ContentError(
+                "not a regular file (a device, pipe or socket); it was not read", Location(shown)
+            )
         if info.st_size > MAX_FILE_BYTES:
             raise _too_big(info.st_size, shown)
         raw = handle.read(MAX_FILE_BYTES + 1)
@@ -347,18 +370,23 @@ def read_file(path: Path, shown: str, within: Path | None = None) -> str:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ContentError(
-            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})", Location(shown, line, column), "save the file as UTF-8"
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            Location(shown, line, column),
+            "save the file as UTF-8",
         ) from None
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
-        raise ContentError("NUL byte in a text file", Location(shown, line), "save the file as plain UTF-8 text")
+        raise ContentError(
+            "NUL byte in a text file", Location(shown, line), "save the file as plain UTF-8 text"
+        )
     return text
 
 
 def _too_big(size: int, shown: str) -> ContentError:
     return ContentError(
-        f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a content file may have", Location(shown),
+        f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a content file may have",
+        Location(shown),
         "split it, or remove what does not belong in a briefing",
     )
 
@@ -386,13 +414,21 @@ def _section_files(root: Path, lang: str) -> Iterator[str]:
 def _refuse_project(root: Path, languages: list[str]) -> list[Diagnostic]:
     """Check what can be checked before parsing: file names that would garble messages, and the total size."""
     folders = [root / "content" / lang for lang in languages if (root / "content" / lang).is_dir()]
-    problems = [Diagnostic(f"the file name {name!a} contains a control character", Location("content"),
-                           "rename the file")
-                for folder in folders for name in sorted(os.listdir(folder)) if not name.isprintable()]
+    problems = [
+        Diagnostic(
+            f"the file name {name!a} contains a control character", Location("content"), "rename the file"
+        )
+        for folder in folders
+        for name in sorted(os.listdir(folder))
+        if not name.isprintable()
+    ]
     if problems:
         return problems
-    names = [FACTS_FILE, *(f"content/{lang}/{BRIEF_FILE}" for lang in languages),
-             *(name for lang in languages for name in _section_files(root, lang))]
+    names = [
+        FACTS_FILE,
+        *(f"content/{lang}/{BRIEF_FILE}" for lang in languages),
+        *(name for lang in languages for name in _section_files(root, lang)),
+    ]
     total = 0
     for relative in names:
         try:
@@ -402,13 +438,20 @@ def _refuse_project(root: Path, languages: list[str]) -> list[Diagnostic]:
         if stat.S_ISREG(info.st_mode):
             total += min(info.st_size, MAX_FILE_BYTES + 1)  # a file over its own limit is refused on its own
     if total > MAX_PROJECT_BYTES:
-        return [Diagnostic(
-            f"the content files add up to {total:,} bytes, more than the {MAX_PROJECT_BYTES:,} a project "
-            "may have", Location("content"), "a briefing's text is far smaller; remove what does not belong")]
+        return [
+            Diagnostic(
+                f"the content files add up to {total:,} bytes, more than the {MAX_PROJECT_BYTES:,} a project "
+                "may have",
+                Location("content"),
+                "a briefing's text is far smaller; remove what does not belong",
+            )
+        ]
     return []
 
 
-def read_project(root: Path, project: Document, languages: list[str]) -> tuple[ProjectFiles, list[Diagnostic]]:
+def read_project(
+    root: Path, project: Document, languages: list[str]
+) -> tuple[ProjectFiles, list[Diagnostic]]:
     """Parse every content file of the given languages; return what parsed and every problem found."""
     problems: list[Diagnostic] = []
 
@@ -441,16 +484,26 @@ def read_project(root: Path, project: Document, languages: list[str]) -> tuple[P
             continue
         brief_path = root / "content" / lang / BRIEF_FILE
         if not (brief_path.exists() or brief_path.is_symlink()):
-            problems.append(Diagnostic("file not found", Location(f"content/{lang}/{BRIEF_FILE}"),
-                                       "each language needs a brief.yaml with its title and date"))
+            problems.append(
+                Diagnostic(
+                    "file not found",
+                    Location(f"content/{lang}/{BRIEF_FILE}"),
+                    "each language needs a brief.yaml with its title and date",
+                )
+            )
         else:
             brief = attempt(f"content/{lang}/{BRIEF_FILE}")
             if brief is not None:
                 briefs[lang] = brief
         names = list(_section_files(root, lang))
         if not names:
-            problems.append(Diagnostic(f"no sections for language '{lang}'", Location(f"content/{lang}"),
-                                       f"add section files such as content/{lang}/01-overview.yaml"))
+            problems.append(
+                Diagnostic(
+                    f"no sections for language '{lang}'",
+                    Location(f"content/{lang}"),
+                    f"add section files such as content/{lang}/01-overview.yaml",
+                )
+            )
         docs = [attempt(rel) for rel in names]
         sections[lang] = [d for d in docs if d is not None]
     return ProjectFiles(root, project, facts, briefs, sections), problems

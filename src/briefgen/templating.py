@@ -119,8 +119,9 @@ def css_font_stack(families: tuple[str, ...] | list[str], generic: str = "sans-s
 
 def css_string(value: str) -> Markup:
     """Quote a value as a CSS string, escaping what could end it."""
-    escaped = "".join(ch if ch.isalnum() or ch in " .,:;!?()-_/%~·" or ord(ch) > 127 else f"\\{ord(ch):x} "
-                      for ch in value)
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;!?()-_/%~·" or ord(ch) > 127 else f"\\{ord(ch):x} " for ch in value
+    )
     return Markup(f'"{escaped}"')
 
 
@@ -169,9 +170,11 @@ def render(env: jinja2.Environment, name: str, project: Path, **values: Any) -> 
     output = _guard(lambda: env.get_template(name).render(**values), env, name, project)
     bad = CONTROL.search(output) or NOT_TEXT.search(output)
     if bad:  # content cannot carry one (sources refuses it): the template or a catalogue wrote it
-        raise TemplateError(f"the template writes the character U+{ord(bad.group()):04X}, a control or "
-                            "non-character, which XML and DOCX cannot hold",
-                            _frame(Exception(), project, name, env))
+        raise TemplateError(
+            f"the template writes the character U+{ord(bad.group()):04X}, a control or "
+            "non-character, which XML and DOCX cannot hold",
+            _frame(Exception(), project, name, env),
+        )
     return output
 
 
@@ -180,10 +183,15 @@ def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project:
         return call()
     except jinja2.TemplateSyntaxError as exc:
         where = _display(exc.filename, project) if exc.filename else name
-        raise TemplateError(f"template syntax error: {exc.message}", Location(where, exc.lineno or 0)) from None
+        raise TemplateError(
+            f"template syntax error: {exc.message}", Location(where, exc.lineno or 0)
+        ) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template not found: {exc.name}", Location(name),
-                            "check the name in the include, extends or import") from None
+        raise TemplateError(
+            f"template not found: {exc.name}",
+            Location(name),
+            "check the name in the include, extends or import",
+        ) from None
     except TemplateRefused as exc:
         raise TemplateError(f"template refused: {exc}", _frame(exc, project, name, env)) from None
     except jinja2.exceptions.SecurityError as exc:
@@ -191,10 +199,19 @@ def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project:
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"template error: {exc.message}", _frame(exc, project, name)) from None
     except RecursionError as exc:
-        raise TemplateError("templates call each other too deeply (a macro or include that never stops "
-                            "calling itself?)", _frame(exc, project, name)) from None
-    except (TypeError, ValueError, ZeroDivisionError, AttributeError, KeyError, OverflowError,
-            jinja2.TemplateRuntimeError) as exc:
+        raise TemplateError(
+            "templates call each other too deeply (a macro or include that never stops calling itself?)",
+            _frame(exc, project, name),
+        ) from None
+    except (
+        TypeError,
+        ValueError,
+        ZeroDivisionError,
+        AttributeError,
+        KeyError,
+        OverflowError,
+        jinja2.TemplateRuntimeError,
+    ) as exc:
         raise TemplateError(f"template error: {exc}", _frame(exc, project, name)) from None
 
 
@@ -213,8 +230,10 @@ def _frame(exc: BaseException, project: Path, name: str, env: jinja2.Environment
 def _display(filename: str, project: Path) -> str:
     """Show a template file relative to the project; a link is shown where it is, not where it leads."""
     path = Path(filename)
-    for shown, root in ((Path(os.path.abspath(path)), Path(os.path.abspath(project))),
-                        (path.resolve(), project.resolve())):
+    for shown, root in (
+        (Path(os.path.abspath(path)), Path(os.path.abspath(project))),
+        (path.resolve(), project.resolve()),
+    ):
         try:
             return shown.relative_to(root).as_posix()
         except ValueError:

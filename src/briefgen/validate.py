@@ -36,6 +36,7 @@ _YAML_TYPES = {
 #: A figure written into prose: digits standing alone, not part of a name such as H800, GPT-4 or 7B.
 HARD_CODED_NUMBER = re.compile(r"(?<![A-Za-z0-9_\-./])\d[\d,.]*(?![A-Za-z0-9])")
 
+
 @dataclass
 class Collector:
     """Gathers diagnostics from every stage so that all are reported at once."""
@@ -55,10 +56,9 @@ def _data_path(doc: Document, loc: tuple[Any, ...]) -> Path_:
     node: Any = doc.data
     path: list[str | int] = []
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             node = node[part]
             path.append(part)
     return tuple(path)
@@ -127,8 +127,9 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
     return Diagnostic(message, location, hint)
 
 
-def _model(cls: type[BaseModel], data: Any, doc: Document, prefix: Path_, out: Collector,
-           context: dict[str, Any]) -> Any:
+def _model(
+    cls: type[BaseModel], data: Any, doc: Document, prefix: Path_, out: Collector, context: dict[str, Any]
+) -> Any:
     try:
         return cls.model_validate(data, context=context)
     except ValidationError as exc:
@@ -138,30 +139,37 @@ def _model(cls: type[BaseModel], data: Any, doc: Document, prefix: Path_, out: C
 
 
 def model_errors(cls: type[BaseModel], data: Any, doc: Document, out: Collector) -> Any:
-    """Validate data from a whole document against a model; on failure, collect located errors, return None."""
+    """Validate data from a whole document against a model; on failure collect located errors, return None."""
     return _model(cls, data, doc, (), out, {})
 
 
 def validate_project(doc: Document, out: Collector) -> ProjectConfig | None:
     """Validate ``briefgen.yaml``."""
     if not isinstance(doc.data, dict):
-        out.error("the project file must be a mapping with 'brief', 'default_language' and 'languages'",
-                  Location(doc.path))
+        out.error(
+            "the project file must be a mapping with 'brief', 'default_language' and 'languages'",
+            Location(doc.path),
+        )
         return None
     config: ProjectConfig | None = _model(ProjectConfig, doc.data, doc, (), out, {})
     if config is None:
         return None
     ok = True
     if not SLUG.match(config.brief):
-        out.error(f"'{config.brief}' cannot name output files", doc.where(("brief",)),
-                  "use lower-case letters, digits and '-', e.g. deepseek-briefing")
+        out.error(
+            f"'{config.brief}' cannot name output files",
+            doc.where(("brief",)),
+            "use lower-case letters, digits and '-', e.g. deepseek-briefing",
+        )
         ok = False
     for i, lang in enumerate(config.languages):
         if not check_locale(lang, doc.where(("languages", i)), out):
             ok = False
     if config.default_language not in config.languages:
-        out.error(f"default language '{config.default_language}' is not in 'languages'",
-                  doc.where(("default_language",)))
+        out.error(
+            f"default language '{config.default_language}' is not in 'languages'",
+            doc.where(("default_language",)),
+        )
         ok = False
     return config if ok else None
 
@@ -195,7 +203,9 @@ def validate_facts(doc: Document | None, out: Collector) -> dict[str, Fact]:
     for key, raw in doc.data["facts"].items():
         where = doc.where(("facts", key))
         if not KEY.match(key):
-            out.error(f"'{key}' cannot be a fact key", where, "use lower case, digits and '_', e.g. v3_dev_cost")
+            out.error(
+                f"'{key}' cannot be a fact key", where, "use lower case, digits and '_', e.g. v3_dev_cost"
+            )
             continue
         if not isinstance(raw, dict):
             out.error(f"fact '{key}' must be a mapping with a 'kind'", where)
@@ -204,8 +214,11 @@ def validate_facts(doc: Document | None, out: Collector) -> dict[str, Fact]:
         cls = FACT_KINDS.get(kind) if isinstance(kind, str) else None
         if cls is None:
             hint = did_you_mean(str(kind), FACT_KINDS) or "kinds: " + ", ".join(FACT_KINDS)
-            out.error(f"unknown fact kind '{kind}'" if kind else f"fact '{key}' has no 'kind'",
-                      doc.where(("facts", key, "kind")) if kind else where, hint)
+            out.error(
+                f"unknown fact kind '{kind}'" if kind else f"fact '{key}' has no 'kind'",
+                doc.where(("facts", key, "kind")) if kind else where,
+                hint,
+            )
             continue
         fact = _model(cls, {**raw, "key": key}, doc, ("facts", key), out, {})
         if fact is not None:
@@ -217,14 +230,20 @@ def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[s
     if isinstance(raw, str):
         return _model(BLOCK_TYPES["paragraph"], {"text": raw}, doc, path, out, context)  # type: ignore[no-any-return]
     if not isinstance(raw, dict) or len(raw) != 1:
-        out.error("a block is a text (a paragraph) or a mapping with one key naming its type",
-                  doc.where(path), "types: " + ", ".join(BLOCK_TYPES))
+        out.error(
+            "a block is a text (a paragraph) or a mapping with one key naming its type",
+            doc.where(path),
+            "types: " + ", ".join(BLOCK_TYPES),
+        )
         return None
     ((name, value),) = raw.items()
     cls = BLOCK_TYPES.get(name)
     if cls is None:
-        out.error(f"unknown block type '{name}'", doc.where(path),
-                  did_you_mean(name, BLOCK_TYPES) or "types: " + ", ".join(BLOCK_TYPES))
+        out.error(
+            f"unknown block type '{name}'",
+            doc.where(path),
+            did_you_mean(name, BLOCK_TYPES) or "types: " + ", ".join(BLOCK_TYPES),
+        )
         return None
     if cls.shorthand and not isinstance(value, dict):
         value = {cls.shorthand: value}
@@ -233,8 +252,9 @@ def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[s
     return _model(cls, value, doc, (*path, name), out, context)  # type: ignore[no-any-return]
 
 
-def validate_section(doc: Document, out: Collector, facts: dict[str, Fact],
-                     declared: frozenset[str] = frozenset()) -> Section | None:
+def validate_section(
+    doc: Document, out: Collector, facts: dict[str, Fact], declared: frozenset[str] = frozenset()
+) -> Section | None:
     """Validate one section file; ``declared`` are fact keys that exist, valid or not."""
     if not isinstance(doc.data, dict):
         out.error("a section file is a mapping with 'id', 'title' and blocks", Location(doc.path))
@@ -258,11 +278,15 @@ def validate_section(doc: Document, out: Collector, facts: dict[str, Fact],
     if section is None or failed:
         return None
     if not SLUG.match(section.id):
-        out.error(f"'{section.id}' cannot be a section id", doc.where(("id",)),
-                  "use lower case, digits and '-', e.g. cost")
+        out.error(
+            f"'{section.id}' cannot be a section id",
+            doc.where(("id",)),
+            "use lower case, digits and '-', e.g. cost",
+        )
         return None
-    return section.model_copy(update={"summary": tuple(blocks.get("summary", ())),
-                                      "detail": tuple(blocks.get("detail", ()))})
+    return section.model_copy(
+        update={"summary": tuple(blocks.get("summary", ())), "detail": tuple(blocks.get("detail", ()))}
+    )
 
 
 def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
@@ -286,17 +310,26 @@ def hard_coded_numbers(doc: Document, out: Collector) -> None:
             scalar = doc.scalars.get(path)
             if scalar and not scalar.quoted and "\n" not in text and location.column:
                 location = Location(location.path, location.line, location.column + match.start())
-            out.warn(f"the figure '{match.group()}' is written into the text", location,
-                     "make it a fact in content/facts.yaml and write {key}")
+            out.warn(
+                f"the figure '{match.group()}' is written into the text",
+                location,
+                "make it a fact in content/facts.yaml and write {key}",
+            )
 
 
-def validate_brief(files: ProjectFiles, config: ProjectConfig, languages: list[str],
-                   out: Collector | None = None) -> tuple[Brief | None, Collector]:
+def validate_brief(
+    files: ProjectFiles, config: ProjectConfig, languages: list[str], out: Collector | None = None
+) -> tuple[Brief | None, Collector]:
     """Validate every file of a project, collecting all problems before giving up."""
     out = out or Collector()
     facts = validate_facts(files.facts, out)
-    declared = frozenset(files.facts.data.get("facts", {}) if files.facts and isinstance(files.facts.data, dict)
-                         and isinstance(files.facts.data.get("facts"), dict) else ())
+    declared = frozenset(
+        files.facts.data.get("facts", {})
+        if files.facts
+        and isinstance(files.facts.data, dict)
+        and isinstance(files.facts.data.get("facts"), dict)
+        else ()
+    )
     editions: dict[str, Edition] = {}
     for lang in languages:
         brief_doc = files.briefs.get(lang)
@@ -314,8 +347,10 @@ def validate_brief(files: ProjectFiles, config: ProjectConfig, languages: list[s
             if section is None:
                 continue
             if section.id in seen:
-                out.error(f"section id '{section.id}' is used twice (also in {seen[section.id].source_path})",
-                          doc.where(("id",)))
+                out.error(
+                    f"section id '{section.id}' is used twice (also in {seen[section.id].source_path})",
+                    doc.where(("id",)),
+                )
                 continue
             seen[section.id] = section
             sections.append(section)
@@ -330,11 +365,14 @@ def validate_brief(files: ProjectFiles, config: ProjectConfig, languages: list[s
 
 
 def _raw_ids(docs: list[Document]) -> list[tuple[str, Document]]:
-    return [(str(d.data["id"]), d) for d in docs if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)]
+    return [
+        (str(d.data["id"]), d) for d in docs if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)
+    ]
 
 
-def _compare_languages(editions: dict[str, Edition], files: ProjectFiles, out: Collector,
-                       config: ProjectConfig) -> None:
+def _compare_languages(
+    editions: dict[str, Edition], files: ProjectFiles, out: Collector, config: ProjectConfig
+) -> None:
     """Every language has the same sections in the same order (compared as written, valid or not)."""
     langs = [lang for lang in files.sections if files.sections[lang]]
     if len(langs) < 2:
@@ -347,18 +385,27 @@ def _compare_languages(editions: dict[str, Edition], files: ProjectFiles, out: C
         ids = [i for i, _ in pairs]
         for missing in [i for i in ref_ids if i not in ids]:
             if config.language_fallback:
-                out.warn(f"section '{missing}' is not translated into '{lang}': the '{reference}' text stands in",
-                         Location(f"content/{lang}"), f"add it, translated from the '{reference}' section")
+                out.warn(
+                    f"section '{missing}' is not translated into '{lang}': the '{reference}' text stands in",
+                    Location(f"content/{lang}"),
+                    f"add it, translated from the '{reference}' section",
+                )
                 continue
-            out.error(f"section '{missing}' exists in '{reference}' but not in '{lang}'",
-                      Location(f"content/{lang}"), f"add it, translated from the '{reference}' section, or set "
-                      "language_fallback: true in briefgen.yaml")
+            out.error(
+                f"section '{missing}' exists in '{reference}' but not in '{lang}'",
+                Location(f"content/{lang}"),
+                f"add it, translated from the '{reference}' section, or set "
+                "language_fallback: true in briefgen.yaml",
+            )
         for extra, doc in [(i, d) for i, d in pairs if i not in ref_ids]:
             out.error(f"section '{extra}' exists in '{lang}' but not in '{reference}'", doc.where(("id",)))
         common = [i for i in ref_ids if i in ids]
         if [i for i in ids if i in common] != common:
-            out.error(f"sections of '{lang}' are in another order than in '{reference}'",
-                      Location(f"content/{lang}"), "number the files in the same order: " + ", ".join(common))
+            out.error(
+                f"sections of '{lang}' are in another order than in '{reference}'",
+                Location(f"content/{lang}"),
+                "number the files in the same order: " + ", ".join(common),
+            )
 
 
 def _compare_structure(editions: dict[str, Edition], out: Collector) -> None:
@@ -374,18 +421,27 @@ def _compare_structure(editions: dict[str, Edition], out: Collector) -> None:
                 continue
             where = Location(section.source_path)
             for key in sorted(section_facts(other) - section_facts(section)):
-                out.warn(f"section '{section.id}' does not refer to fact '{key}', which '{langs[0]}' uses",
-                         where, "translations carry the same figures")
+                out.warn(
+                    f"section '{section.id}' does not refer to fact '{key}', which '{langs[0]}' uses",
+                    where,
+                    "translations carry the same figures",
+                )
             for key in sorted(section_facts(section) - section_facts(other)):
-                out.warn(f"section '{section.id}' refers to fact '{key}', which '{langs[0]}' does not use",
-                         where, "translations carry the same figures")
+                out.warn(
+                    f"section '{section.id}' refers to fact '{key}', which '{langs[0]}' does not use",
+                    where,
+                    "translations carry the same figures",
+                )
             for part in ("summary", "detail"):
                 mine = [b.type for b in getattr(section, part)]
                 theirs = [b.type for b in getattr(other, part)]
                 if mine != theirs:
-                    out.warn(f"the {part} of section '{section.id}' has blocks {', '.join(mine) or 'none'}; "
-                             f"'{langs[0]}' has {', '.join(theirs) or 'none'}", where,
-                             "translations keep the same blocks, so audiences get the same depth")
+                    out.warn(
+                        f"the {part} of section '{section.id}' has blocks {', '.join(mine) or 'none'}; "
+                        f"'{langs[0]}' has {', '.join(theirs) or 'none'}",
+                        where,
+                        "translations keep the same blocks, so audiences get the same depth",
+                    )
 
 
 def section_facts(section: Section) -> set[str]:
@@ -408,16 +464,28 @@ def _rich_texts(obj: Any) -> Iterator[markup.RichText]:
         for name in type(obj).model_fields:
             yield from _rich_texts(getattr(obj, name))
     elif isinstance(obj, tuple):
-        if obj and all(isinstance(n, markup.Text | markup.Code | markup.Strong | markup.Emphasis | markup.Link
-                                  | markup.FactRef | markup.Note) for n in obj):
+        if obj and all(
+            isinstance(
+                n,
+                markup.Text
+                | markup.Code
+                | markup.Strong
+                | markup.Emphasis
+                | markup.Link
+                | markup.FactRef
+                | markup.Note,
+            )
+            for n in obj
+        ):
             yield obj
         else:
             for item in obj:
                 yield from _rich_texts(item)
 
 
-def _unused_facts(facts: dict[str, Fact], editions: dict[str, Edition], files: ProjectFiles,
-                  out: Collector) -> None:
+def _unused_facts(
+    facts: dict[str, Fact], editions: dict[str, Edition], files: ProjectFiles, out: Collector
+) -> None:
     for lang, edition in editions.items():
         used: set[str] = set()
         for section in edition.sections:
@@ -429,8 +497,10 @@ def _unused_facts(facts: dict[str, Fact], editions: dict[str, Edition], files: P
                         if rate:
                             used.add(rate)
         for key in sorted(set(facts) - used):
-            out.warn(f"fact '{key}' is not used in the '{lang}' edition",
-                     files.facts.where(("facts", key)) if files.facts else None)
+            out.warn(
+                f"fact '{key}' is not used in the '{lang}' edition",
+                files.facts.where(("facts", key)) if files.facts else None,
+            )
 
 
 def _rate_key(facts: dict[str, Fact], key: str, quote: str) -> str | None:

@@ -79,8 +79,17 @@ def _year(value: PartialDate) -> float:
     return day.year + (day.timetuple().tm_yday - 1) / 365.25
 
 
-def build_chart_view(chart: Chart, facts: dict[str, Fact], fmt: Formatter, text: Callable[..., str],
-                     colours: tuple[str, ...], ink: str, muted: str, lang: str, columns: int = 1) -> ChartView:
+def build_chart_view(
+    chart: Chart,
+    facts: dict[str, Fact],
+    fmt: Formatter,
+    text: Callable[..., str],
+    colours: tuple[str, ...],
+    ink: str,
+    muted: str,
+    lang: str,
+    columns: int = 1,
+) -> ChartView:
     """Resolve a chart block: plotted numbers, labels in the language, formatted ticks and data labels."""
     events: list[EventView] = []
     series: list[SeriesView] = []
@@ -97,7 +106,10 @@ def build_chart_view(chart: Chart, facts: dict[str, Fact], fmt: Formatter, text:
                 when = fact.value
             dated.setdefault(when, []).append(text(event.label))
         # events on the same date share one mark: "VL, V3"
-        events = [EventView(_year(when), fmt.date(when), fmt.list(labels)) for when, labels in sorted(dated.items(), key=lambda item: item[0].to_date())]
+        events = [
+            EventView(_year(when), fmt.date(when), fmt.list(labels))
+            for when, labels in sorted(dated.items(), key=lambda item: item[0].to_date())
+        ]
         first, last = math.floor(min(e.when for e in events)), math.floor(max(e.when for e in events))
         ticks = [(float(y), fmt.date(PartialDate(y))) for y in range(first, last + 1)]
     else:
@@ -112,15 +124,27 @@ def build_chart_view(chart: Chart, facts: dict[str, Fact], fmt: Formatter, text:
             values = tuple(chart_value(facts[k], chart.currency, facts) for k in keys)
             series.append(SeriesView(label, values, tuple(fmt.short(v, unit) for v in values)))
         everything = [v for s in series for v in s.values]
-        positions = (log_ticks(min(everything), max(everything)) if chart.scale == "log"
-                     else nice_ticks(min(everything), max(everything)))
+        positions = (
+            log_ticks(min(everything), max(everything))
+            if chart.scale == "log"
+            else nice_ticks(min(everything), max(everything))
+        )
         ticks = [(p, fmt.short(p, unit)) for p in positions]
     return ChartView(
-        kind=chart.kind, title=text(chart.title), alt=text(chart.alt),
+        kind=chart.kind,
+        title=text(chart.title),
+        alt=text(chart.alt),
         caption=text(chart.caption) if chart.caption else None,
         source=text(chart.source) if chart.source else None,
-        scale=chart.scale, unit=unit,
+        scale=chart.scale,
+        unit=unit,
         categories=categories,
-        series=tuple(series), events=tuple(events), ticks=tuple(ticks), colours=colours, ink=ink, muted=muted,
-        lang=lang, columns=columns,
+        series=tuple(series),
+        events=tuple(events),
+        ticks=tuple(ticks),
+        colours=colours,
+        ink=ink,
+        muted=muted,
+        lang=lang,
+        columns=columns,
     )

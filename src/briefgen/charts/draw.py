@@ -7,7 +7,7 @@ view brings already formatted: no number is formatted here.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, cast
 
 from briefgen.charts import ChartView
 
@@ -41,13 +41,14 @@ def draw(view: ChartView, fmt: str, font: str) -> bytes:
         "axes.spines.right": False,
         "path.simplify": False,
     }
-    with rc_context(params):
+    with rc_context(cast(Any, params)):
         width = WIDTH_IN if view.columns == 1 else WIDTH_IN / 2 - 0.1
         height = HEIGHT_IN[view.kind] * (1 if view.columns == 1 else 0.95)
         figure = Figure(figsize=(width, height), layout="constrained")
         axes = figure.add_subplot()
         {"bar": _bars, "horizontal_bar": _bars, "grouped_bar": _grouped, "timeline": _timeline}[view.kind](
-            axes, view)
+            axes, view
+        )
         buffer = io.BytesIO()
         if fmt == "svg":
             figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
@@ -101,8 +102,11 @@ def _null() -> Any:
 def _bars(axes: Any, view: ChartView) -> None:
     series = view.series[0]
     places = list(range(len(view.categories)))
-    colours = [view.colours[i % len(view.colours)] for i in places] if len(places) <= len(view.colours) \
+    colours = (
+        [view.colours[i % len(view.colours)] for i in places]
+        if len(places) <= len(view.colours)
         else [view.colours[0]] * len(places)
+    )
     if view.kind == "horizontal_bar":
         bars = axes.barh(places, series.values, color=colours, height=0.6)
         axes.set_yticks(places, view.categories)
@@ -125,9 +129,16 @@ def _grouped(axes: Any, view: ChartView) -> None:
     places = list(range(len(view.categories)))
     for i, series in enumerate(view.series):
         offsets = [p - 0.4 + width * (i + 0.5) for p in places]
-        bars = axes.bar(offsets, series.values, width=width * 0.92, label=series.label,
-                        color=view.colours[i % len(view.colours)], hatch=HATCHES[i % len(HATCHES)],
-                        edgecolor="white", linewidth=0.5)
+        bars = axes.bar(
+            offsets,
+            series.values,
+            width=width * 0.92,
+            label=series.label,
+            color=view.colours[i % len(view.colours)],
+            hatch=HATCHES[i % len(HATCHES)],
+            edgecolor="white",
+            linewidth=0.5,
+        )
         axes.bar_label(bars, labels=list(series.labels), padding=2, fontsize=7.5)
     axes.set_xticks(places, view.categories)
     axes.tick_params(axis="x", length=0)
@@ -144,9 +155,15 @@ def _timeline(axes: Any, view: ChartView) -> None:
         colour = view.colours[0]
         axes.plot([event.when, event.when], [0, level], color=colour, linewidth=0.8)
         axes.plot([event.when], [0], marker="o", color=colour, markersize=4)
-        axes.annotate(f"{event.label}\n{event.date}", (event.when, level), ha="center",
-                      va="bottom" if level > 0 else "top", fontsize=7.5,
-                      xytext=(0, 2 if level > 0 else -2), textcoords="offset points")
+        axes.annotate(
+            f"{event.label}\n{event.date}",
+            (event.when, level),
+            ha="center",
+            va="bottom" if level > 0 else "top",
+            fontsize=7.5,
+            xytext=(0, 2 if level > 0 else -2),
+            textcoords="offset points",
+        )
     axes.set_xticks(years, [label for _, label in view.ticks])
     latest = max(e.when for e in view.events)
     axes.set_xlim(min(years) - 0.08, max(latest, max(years)) + 0.3)

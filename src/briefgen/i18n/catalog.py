@@ -36,9 +36,11 @@ def _compile(path: Path, mtime_ns: int, lang: str, shown: str) -> Translations:
         for text in (*_strings(message.id), *_strings(message.string)):
             bad = CONTROL.search(text) or NOT_TEXT.search(text)
             if bad:
-                raise TemplateError(f"the catalogue holds the character U+{ord(bad.group()):04X}, a control "
-                                    "or non-character", Location(shown, message.lineno or 0),
-                                    "remove it from the translation")
+                raise TemplateError(
+                    f"the catalogue holds the character U+{ord(bad.group()):04X}, a control or non-character",
+                    Location(shown, message.lineno or 0),
+                    "remove it from the translation",
+                )
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
@@ -99,9 +101,9 @@ def entries(path: Path, lang: str) -> dict[str, bool]:
     for message in parsed:
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        found[key] = all(strings)
+        key = message.id[0] if isinstance(message.id, tuple | list) else message.id
+        strings = message.string if isinstance(message.string, tuple | list) else (message.string,)
+        found[str(key)] = all(strings)
     return found
 
 

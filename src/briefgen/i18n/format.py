@@ -150,12 +150,15 @@ class Formatter:
         if self.style.myriads:
             return self._myriad(value)
         try:
-            return str(format_compact_decimal(value, format_type="long", locale=self.locale, fraction_digits=2))
+            return str(
+                format_compact_decimal(value, format_type="long", locale=self.locale, fraction_digits=2)
+            )
         except KeyError:
             # Some Babel releases lack long compact patterns for some locales (Korean in Babel 2.18).
             try:
-                return str(format_compact_decimal(value, format_type="short", locale=self.locale,
-                                                  fraction_digits=2))
+                return str(
+                    format_compact_decimal(value, format_type="short", locale=self.locale, fraction_digits=2)
+                )
             except KeyError:
                 return self.number(value)
 
@@ -169,10 +172,13 @@ class Formatter:
 
     def percent(self, value: float) -> str:
         """Format a percentage given in percent (``5`` is 5%)."""
-        return str(format_percent(value / 100, format="#,##0.##%", locale=self.locale, decimal_quantization=False))
+        return str(
+            format_percent(value / 100, format="#,##0.##%", locale=self.locale, decimal_quantization=False)
+        )
 
-    def ratio(self, value: float | None = None, numerator: float | None = None,
-              denominator: float | None = None) -> str:
+    def ratio(
+        self, value: float | None = None, numerator: float | None = None, denominator: float | None = None
+    ) -> str:
         """Format ``18`` as ``18배``/``18×``, or a fraction as ``1/30``."""
         if value is not None:
             return self.style.times.format(self.number(value))

@@ -55,8 +55,10 @@ def problem(text: str) -> tuple[str, str | None] | None:
     if not local.isascii():
         return "has letters other than ASCII before the '@'", "briefgen does not send to SMTPUTF8 addresses"
     if not _LOCAL.match(local) or len(local) > 64:
-        return ("has a part before the '@' that is not a plain name",
-                "use letters, digits, single dots and !#$%&'*+/=?^_`{|}~- before the '@'")
+        return (
+            "has a part before the '@' that is not a plain name",
+            "use letters, digits, single dots and !#$%&'*+/=?^_`{|}~- before the '@'",
+        )
     if _ascii_domain(domain) is None:
         return "has no valid domain after the '@'", "write a full domain name such as example.org"
     if len(text) > 254:
@@ -107,4 +109,3 @@ def parse_all(texts: Iterable[str], what: str, location: Location | None = None)
     if errors:
         raise MailError("", diagnostics=errors)
     return found
-

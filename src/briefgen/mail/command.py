@@ -16,22 +16,65 @@ from briefgen.mail.message import MIME_TYPES
 
 
 @click.command()
-@click.option("--lang", "-l", "lang", metavar="LANG", default=None,
-              help="The language of the briefing and the message; default: the project's default language.")
-@click.option("--audience", "-a", "audience", metavar="NAME", default=None,
-              help="Mail this audience's briefing (e.g. executive); default: the whole briefing.")
-@click.option("--to", "to", multiple=True, required=True, metavar="ADDRESS",
-              help="A recipient (repeatable): a bare address such as kim@example.org.")
-@click.option("--attach", "attach", multiple=True, type=click.Choice(list(MIME_TYPES)),
-              help="Attach this format (repeatable); default: docx.")
-@click.option("--eml", "eml", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
-              help="Write the message as an .eml file into DIR instead of sending it.")
+@click.option(
+    "--lang",
+    "-l",
+    "lang",
+    metavar="LANG",
+    default=None,
+    help="The language of the briefing and the message; default: the project's default language.",
+)
+@click.option(
+    "--audience",
+    "-a",
+    "audience",
+    metavar="NAME",
+    default=None,
+    help="Mail this audience's briefing (e.g. executive); default: the whole briefing.",
+)
+@click.option(
+    "--to",
+    "to",
+    multiple=True,
+    required=True,
+    metavar="ADDRESS",
+    help="A recipient (repeatable): a bare address such as kim@example.org.",
+)
+@click.option(
+    "--attach",
+    "attach",
+    multiple=True,
+    type=click.Choice(list(MIME_TYPES)),
+    help="Attach this format (repeatable); default: docx.",
+)
+@click.option(
+    "--eml",
+    "eml",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write the message as an .eml file into DIR instead of sending it.",
+)
 @click.option("--dry-run", is_flag=True, help="Show who would get what, with sizes, and send nothing.")
-@click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The briefing project folder (holding briefgen.yaml).")
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The briefing project folder (holding briefgen.yaml).",
+)
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
-def mail(lang: str | None, audience: str | None, to: tuple[str, ...], attach: tuple[str, ...], eml: Path | None,
-         dry_run: bool, project: Path, debug: bool) -> None:
+def mail(
+    lang: str | None,
+    audience: str | None,
+    to: tuple[str, ...],
+    attach: tuple[str, ...],
+    eml: Path | None,
+    dry_run: bool,
+    project: Path,
+    debug: bool,
+) -> None:
     """Mail the briefing: build it (or reuse an up-to-date build), then send one message to every recipient.
 
     SMTP settings come from the 'mail:' section of briefgen.yaml and BRIEFGEN_SMTP_* variables; the password
@@ -43,8 +86,9 @@ def mail(lang: str | None, audience: str | None, to: tuple[str, ...], attach: tu
         from briefgen.mail import outgoing
         from briefgen.mail.message import megabytes
 
-        prepared = outgoing.prepare(project, lang, to, attach or ("docx",), os.environ,
-                                    need_server=eml is None, audience=audience)
+        prepared = outgoing.prepare(
+            project, lang, to, attach or ("docx",), os.environ, need_server=eml is None, audience=audience
+        )
         for path in prepared.built:
             click.echo(f"wrote {_display(path)}")
         _show(prepared.warnings)
@@ -60,8 +104,10 @@ def mail(lang: str | None, audience: str | None, to: tuple[str, ...], attach: tu
                 click.echo(f"to: {recipient.addr_spec}")
             click.echo(f"subject: {prepared.subject}")
             for attachment in prepared.attachments:
-                click.echo(f"attachment: {attachment.filename} ({megabytes(len(attachment.data))}, "
-                           f"{attachment.mime_type})")
+                click.echo(
+                    f"attachment: {attachment.filename} ({megabytes(len(attachment.data))}, "
+                    f"{attachment.mime_type})"
+                )
             click.echo(f"message: {megabytes(len(prepared.data))}, the same for each recipient")
             return ExitCode.OK
         if eml is not None:

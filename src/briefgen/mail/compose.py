@@ -29,8 +29,15 @@ def attachment_stem(project: Path, meta: Meta, lang: str, brief: str) -> str:
     """Render the attachment name (without extension) from ``mail/filename.txt.j2``."""
     env = templating.environment(plan.search_path(project), lang)
     values = {"meta": meta, "lang": lang, "brief": brief}
-    stem = _one_line(templating.render(env, FILENAME, project, **values), env, FILENAME, project, meta, lang,
-                     "the attachment name")
+    stem = _one_line(
+        templating.render(env, FILENAME, project, **values),
+        env,
+        FILENAME,
+        project,
+        meta,
+        lang,
+        "the attachment name",
+    )
     check_filename(stem, _where(env, FILENAME, project))
     return stem
 
@@ -39,15 +46,17 @@ def render(project: Path, meta: Meta, lang: str, brief: str, attachments: Sequen
     """Render subject and bodies; ``attachments`` are the file names the body may list."""
     env = templating.environment(plan.search_path(project), lang)
     values = {"meta": meta, "lang": lang, "brief": brief, "attachments": list(attachments)}
-    subject = _one_line(templating.render(env, SUBJECT, project, **values), env, SUBJECT, project, meta, lang,
-                        "the subject")
+    subject = _one_line(
+        templating.render(env, SUBJECT, project, **values), env, SUBJECT, project, meta, lang, "the subject"
+    )
     text = templating.render(env, BODY_TEXT, project, **values)
     html = templating.render(env, BODY_HTML, project, **values)
     return Content(subject, text, html, lang)
 
 
-def _one_line(rendered: str, env: jinja2.Environment, name: str, project: Path, meta: Meta, lang: str,
-              what: str) -> str:
+def _one_line(
+    rendered: str, env: jinja2.Environment, name: str, project: Path, meta: Meta, lang: str, what: str
+) -> str:
     """Return a rendered header text on one line, or raise MailError naming where the line break came from."""
     text = rendered.strip()
     if not has_line_break(text):
@@ -55,10 +64,14 @@ def _one_line(rendered: str, env: jinja2.Environment, name: str, project: Path, 
     if has_line_break(meta.title):
         raise MailError(
             f"the brief's title {shown(meta.title)} contains a line break, so it cannot be used in {what}",
-            Location(f"content/{lang}/brief.yaml"), "write the title on one line",
+            Location(f"content/{lang}/brief.yaml"),
+            "write the title on one line",
         )
-    raise MailError(f"{what} {shown(text)} contains a line break; a mail header cannot",
-                    _where(env, name, project), f"write {name} on one line")
+    raise MailError(
+        f"{what} {shown(text)} contains a line break; a mail header cannot",
+        _where(env, name, project),
+        f"write {name} on one line",
+    )
 
 
 def _where(env: jinja2.Environment, name: str, project: Path) -> Location:

@@ -55,12 +55,16 @@ class Content:
     lang: str
 
 
-def check_header_text(value: str, what: str, location: Location | None = None,
-                      hint: str | None = None) -> str:
+def check_header_text(
+    value: str, what: str, location: Location | None = None, hint: str | None = None
+) -> str:
     """Return a header value, or raise MailError if it holds a line break or any other control character."""
     if has_line_break(value):
-        raise MailError(f"{what} {shown(value)} contains a line break or a control character; a mail header "
-                        "cannot", location, hint)
+        raise MailError(
+            f"{what} {shown(value)} contains a line break or a control character; a mail header cannot",
+            location,
+            hint,
+        )
     return value
 
 
@@ -69,10 +73,16 @@ def check_filename(name: str, location: Location | None = None) -> str:
     check_header_text(name, "the attachment name", location)
     bad = sorted({ch for ch in name if ch in _NOT_IN_NAMES})
     if not name.strip() or name.startswith(".") or bad or len(name) > _MAX_NAME or name != name.strip():
-        why = (f"contains {' '.join(bad)}" if bad
-               else "is empty, starts with a dot, has spaces around it or is too long")
-        raise MailError(f"the attachment name {shown(name)} {why}", location,
-                        "a file name is a single name such as deepseek-briefing.ko.docx")
+        why = (
+            f"contains {' '.join(bad)}"
+            if bad
+            else "is empty, starts with a dot, has spaces around it or is too long"
+        )
+        raise MailError(
+            f"the attachment name {shown(name)} {why}",
+            location,
+            "a file name is a single name such as deepseek-briefing.ko.docx",
+        )
     return name
 
 
@@ -83,11 +93,17 @@ def size_check(attachments: Sequence[Attachment], limit: int) -> Diagnostic | No
         raise MailError(
             f"the attachments are {megabytes(total)}, more than the limit of {megabytes(limit)}; "
             "nothing was sent",
-            None, "raise mail.max_attachments_mb in briefgen.yaml if the server accepts larger messages",
+            None,
+            "raise mail.max_attachments_mb in briefgen.yaml if the server accepts larger messages",
         )
     if total > WARN_BYTES:
-        return Diagnostic(f"the attachments are {megabytes(total)}; many mail servers refuse messages "
-                          f"above {megabytes(WARN_BYTES)}", None, None, severity="warning")
+        return Diagnostic(
+            f"the attachments are {megabytes(total)}; many mail servers refuse messages "
+            f"above {megabytes(WARN_BYTES)}",
+            None,
+            None,
+            severity="warning",
+        )
     return None
 
 
@@ -137,8 +153,9 @@ def build_message(
     for attachment in attachments:
         maintype, subtype = attachment.mime_type.split("/")
         part = EmailMessage(policy=POLICY)
-        part.set_content(attachment.data, maintype, subtype, disposition="attachment",
-                         filename=attachment.filename)
+        part.set_content(
+            attachment.data, maintype, subtype, disposition="attachment", filename=attachment.filename
+        )
         parts.append(part)
     for part in parts:
         for sub in part.walk():
@@ -163,7 +180,8 @@ def _set(msg: EmailMessage, name: str, value: str | Address | list[Address]) -> 
     msg[name] = value
     if str(msg[name]) != meant:
         raise MailError(
-            f"the {name} header {shown(meant)} would arrive as {shown(str(msg[name]))}", None,
+            f"the {name} header {shown(meant)} would arrive as {shown(str(msg[name]))}",
+            None,
             "an encoded word (=?charset?q?...?=) in a subject or a name is not allowed",
         )
 
@@ -180,9 +198,15 @@ def _round_trip(msg: EmailMessage, attachments: Sequence[Attachment]) -> None:
         return [(n, str(v).split(";")[0] if n == "Content-Type" else str(v)) for n, v in items]
 
     if plain(parsed.items()) != plain(msg.items()):
-        raise MailError("the message headers would not arrive as written", None,
-                        "a subject or a name cannot contain encoded words or line breaks")
+        raise MailError(
+            "the message headers would not arrive as written",
+            None,
+            "a subject or a name cannot contain encoded words or line breaks",
+        )
     names = [part.get_filename() for part in parsed.iter_attachments()]
     if names != [a.filename for a in attachments]:
-        raise MailError("an attachment name would not arrive as written", None,
-                        "an attachment name cannot contain encoded words or line breaks")
+        raise MailError(
+            "an attachment name would not arrive as written",
+            None,
+            "an attachment name cannot contain encoded words or line breaks",
+        )

@@ -72,7 +72,8 @@ def prepare(
     if lang not in brief.editions:
         raise ContentError(
             f"language '{lang}' is not one of the project's languages ({', '.join(brief.editions)})",
-            Location(sources.PROJECT_FILE), "add it to 'languages' and write content/" + lang + "/",
+            Location(sources.PROJECT_FILE),
+            "add it to 'languages' and write content/" + lang + "/",
         )
     settings = resolve(brief.config.mail, loaded.root, environ, need_server=need_server)
     warnings = [*loaded.warnings, *settings.warnings]
@@ -92,8 +93,13 @@ def prepare(
     warning = size_check(attachments, settings.max_attachment_bytes)
     if warning is not None:
         warnings.append(warning)
-    message = build_message(sender=settings.sender, to=recipients, reply_to=settings.reply_to,
-                            content=content, attachments=attachments)
+    message = build_message(
+        sender=settings.sender,
+        to=recipients,
+        reply_to=settings.reply_to,
+        content=content,
+        attachments=attachments,
+    )
     return Outgoing(
         lang=lang,
         sender=settings.sender,
@@ -120,8 +126,9 @@ def deliver(outgoing: Outgoing) -> list[Delivery]:
     """Send the message to every recipient; see ``smtp.send`` for retries and what raises."""
     if outgoing.server is None:
         raise MailError("no SMTP server to send through")
-    return send(outgoing.server, outgoing.sender.addr_spec, [r.addr_spec for r in outgoing.recipients],
-                outgoing.data)
+    return send(
+        outgoing.server, outgoing.sender.addr_spec, [r.addr_spec for r in outgoing.recipients], outgoing.data
+    )
 
 
 def write_eml(outgoing: Outgoing, folder: Path) -> Path:

@@ -40,8 +40,9 @@ PASSWORD_VARIABLE = "BRIEFGEN_SMTP_PASSWORD"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_PASSWORD_HINT = (f"set {PASSWORD_VARIABLE}, or name a file holding it with password_file or "
-                  f"{ENVIRONMENT['password_file']}")
+_PASSWORD_HINT = (
+    f"set {PASSWORD_VARIABLE}, or name a file holding it with password_file or {ENVIRONMENT['password_file']}"
+)
 
 
 def _text(value: object) -> str:
@@ -58,8 +59,9 @@ def _host(value: object) -> str:
         ipaddress.ip_address(text)
     except ValueError:
         if not _HOST.match(text):
-            raise PydanticCustomError("host_name", "'{value}' is not a host name or an IP address",
-                                      {"value": text}) from None
+            raise PydanticCustomError(
+                "host_name", "'{value}' is not a host name or an IP address", {"value": text}
+            ) from None
     return text
 
 
@@ -70,8 +72,11 @@ def _address(value: object) -> str:
     found = addresses.problem(text)
     if found is not None:
         message, hint = found
-        raise PydanticCustomError("address", "{shown} {message}{hint}", {
-            "shown": addresses.shown(text), "message": message, "hint": f" ({hint})" if hint else ""})
+        raise PydanticCustomError(
+            "address",
+            "{shown} {message}{hint}",
+            {"shown": addresses.shown(text), "message": message, "hint": f" ({hint})" if hint else ""},
+        )
     return text
 
 
@@ -83,8 +88,9 @@ def _name(value: object) -> str:
 
 
 def _no_password(value: object) -> None:
-    raise PydanticCustomError("password_in_project",
-                              "the password never goes in the project file: " + _PASSWORD_HINT)
+    raise PydanticCustomError(
+        "password_in_project", "the password never goes in the project file: " + _PASSWORD_HINT
+    )
 
 
 Text = Annotated[str, PlainValidator(_text)]
@@ -195,19 +201,24 @@ def resolve(
         raise MailError("", diagnostics=errors) from None
     warnings: list[Diagnostic] = []
     if not checked.from_:
-        raise MailError("no sender address", Location(PROJECT_FILE),
-                        f"set 'from' under 'mail:' or {ENVIRONMENT['from']}")
+        raise MailError(
+            "no sender address", Location(PROJECT_FILE), f"set 'from' under 'mail:' or {ENVIRONMENT['from']}"
+        )
     sender = addresses.parse(checked.from_, "the sender address", origin["from"])
     if checked.from_name:
         sender = Address(display_name=checked.from_name, username=sender.username, domain=sender.domain)
-    reply_to = addresses.parse(checked.reply_to, "the reply-to address", origin["reply_to"]) \
-        if checked.reply_to else None
+    reply_to = (
+        addresses.parse(checked.reply_to, "the reply-to address", origin["reply_to"])
+        if checked.reply_to
+        else None
+    )
     server = _server(checked, project, environ, origin, warnings) if need_server else None
     return Resolved(sender, reply_to, int(checked.max_attachments_mb * 1_000_000), server, warnings)
 
 
-def _merge(settings: MailSettings | None,
-           environ: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Location]]:
+def _merge(
+    settings: MailSettings | None, environ: Mapping[str, str]
+) -> tuple[dict[str, Any], dict[str, Location]]:
     merged: dict[str, Any] = settings.model_dump(by_alias=True, exclude_unset=True) if settings else {}
     origin = {info.alias or name: Location(PROJECT_FILE) for name, info in MailSettings.model_fields.items()}
     for key, variable in ENVIRONMENT.items():
@@ -218,20 +229,30 @@ def _merge(settings: MailSettings | None,
     return merged, origin
 
 
-def _server(checked: MailSettings, project: Path, environ: Mapping[str, str], origin: dict[str, Location],
-            warnings: list[Diagnostic]) -> Server:
+def _server(
+    checked: MailSettings,
+    project: Path,
+    environ: Mapping[str, str],
+    origin: dict[str, Location],
+    warnings: list[Diagnostic],
+) -> Server:
     if not checked.host:
-        raise MailError("no SMTP server", Location(PROJECT_FILE),
-                        f"set 'host' under 'mail:' or {ENVIRONMENT['host']}")
+        raise MailError(
+            "no SMTP server", Location(PROJECT_FILE), f"set 'host' under 'mail:' or {ENVIRONMENT['host']}"
+        )
     if checked.security == "none":
         if not is_loopback(checked.host):
             raise MailError(
                 f"security 'none' sends in cleartext: it is allowed only to this machine, not {checked.host}",
-                origin["security"], "use starttls (the default) or ssl; 'none' is for a local relay or tests",
+                origin["security"],
+                "use starttls (the default) or ssl; 'none' is for a local relay or tests",
             )
         if checked.user:
-            raise MailError("refusing to log in over a connection without TLS (security: none)",
-                            origin["user"], "drop 'user' for a local relay, or use starttls or ssl")
+            raise MailError(
+                "refusing to log in over a connection without TLS (security: none)",
+                origin["user"],
+                "drop 'user' for a local relay, or use starttls or ssl",
+            )
     ca_file = _project_path(checked.ca_file, project) if checked.ca_file else None
     if ca_file is not None and not ca_file.is_file():
         raise MailError(f"the CA file {ca_file} does not exist", origin["ca_file"])
@@ -254,8 +275,13 @@ def _project_path(name: str, project: Path) -> Path:
     return path if path.is_absolute() else project / path
 
 
-def _password(checked: MailSettings, project: Path, environ: Mapping[str, str], origin: dict[str, Location],
-              warnings: list[Diagnostic]) -> Secret:
+def _password(
+    checked: MailSettings,
+    project: Path,
+    environ: Mapping[str, str],
+    origin: dict[str, Location],
+    warnings: list[Diagnostic],
+) -> Secret:
     value = environ.get(PASSWORD_VARIABLE, "")
     if value:
         return Secret(value)
@@ -272,8 +298,14 @@ def _password(checked: MailSettings, project: Path, environ: Mapping[str, str], 
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         raise MailError(f"cannot read the password file {path}: {reason}", where) from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        warnings.append(Diagnostic(f"the password file {path} can be read by other users", where,
-                                   f"chmod 600 {path}", severity="warning"))
+        warnings.append(
+            Diagnostic(
+                f"the password file {path} can be read by other users",
+                where,
+                f"chmod 600 {path}",
+                severity="warning",
+            )
+        )
     secret = text.rstrip("\r\n")
     if not secret or "\n" in secret or "\r" in secret:
         raise MailError(f"the password file {path} must hold the password on one line", where)

@@ -61,8 +61,11 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
     try:
         context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     except (ssl.SSLError, OSError) as exc:
-        raise MailError(f"cannot read the CA file {ca_file}: {getattr(exc, 'reason', None) or exc}",
-                        Location(str(ca_file)), "it must hold PEM certificates") from None
+        raise MailError(
+            f"cannot read the CA file {ca_file}: {getattr(exc, 'reason', None) or exc}",
+            Location(str(ca_file)),
+            "it must hold PEM certificates",
+        ) from None
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
@@ -140,8 +143,10 @@ def _transaction(server: Server, envelope_from: str, recipients: Sequence[str], 
         except smtplib.SMTPDataError as exc:  # DATA itself was refused: the message did not go out
             code, reply_text = exc.smtp_code, exc.smtp_error
         except (smtplib.SMTPException, OSError) as exc:
-            unknown = (f"the connection broke while the message was being handed over "
-                       f"({_cause(server, exc)}); the server may have accepted it, so it was not sent again")
+            unknown = (
+                f"the connection broke while the message was being handed over "
+                f"({_cause(server, exc)}); the server may have accepted it, so it was not sent again"
+            )
             out.refused.update(dict.fromkeys(accepted, unknown))
             return out
         text = _reply(server, code, reply_text)
@@ -158,8 +163,9 @@ def _session(server: Server) -> Iterator[smtplib.SMTP]:
         try:
             # Connecting in the constructor also tells smtplib the host name that the certificate must match.
             if server.security == "ssl":
-                smtp: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout,
-                                                      context=context)
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                    server.host, server.port, timeout=server.timeout, context=context
+                )
             else:
                 smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
         except smtplib.SMTPConnectError as exc:
@@ -170,7 +176,8 @@ def _session(server: Server) -> Iterator[smtplib.SMTP]:
             if server.security == "starttls":
                 if not smtp.has_extn("starttls"):
                     raise MailError(
-                        f"{_where(server)} does not offer STARTTLS; refusing to go on in cleartext", None,
+                        f"{_where(server)} does not offer STARTTLS; refusing to go on in cleartext",
+                        None,
                         "if the server expects TLS from the first byte (usually port 465), use security: ssl",
                     )
                 code, reply = smtp.starttls(context=context)
@@ -199,17 +206,25 @@ def _login(smtp: smtplib.SMTP, server: Server) -> None:
     if server.password is None:
         raise MailError(f"no password for the SMTP user '{server.user}'")
     if not smtp.has_extn("auth"):
-        raise MailError(f"{_where(server)} does not offer AUTH, but a user is set",
-                        None, "drop mail.user if the server needs no login")
+        raise MailError(
+            f"{_where(server)} does not offer AUTH, but a user is set",
+            None,
+            "drop mail.user if the server needs no login",
+        )
     try:
         smtp.login(server.user, server.password.reveal())
     except UnicodeEncodeError:
-        raise MailError("the user name or the password has characters other than ASCII, which SMTP AUTH "
-                        "cannot send here") from None
+        raise MailError(
+            "the user name or the password has characters other than ASCII, which SMTP AUTH cannot send here"
+        ) from None
     except smtplib.SMTPAuthenticationError as exc:
-        _refuse(server, exc.smtp_code, exc.smtp_error,
-                f"{_where(server)} refused the login of '{server.user}'",
-                "check the password (BRIEFGEN_SMTP_PASSWORD or the password file)")
+        _refuse(
+            server,
+            exc.smtp_code,
+            exc.smtp_error,
+            f"{_where(server)} refused the login of '{server.user}'",
+            "check the password (BRIEFGEN_SMTP_PASSWORD or the password file)",
+        )
 
 
 def _refuse(server: Server, code: int, reply: bytes | str, what: str, hint: str | None = None) -> None:
@@ -230,13 +245,16 @@ def _translated(server: Server) -> Iterator[None]:
     except smtplib.SMTPResponseException as exc:
         _refuse(server, exc.smtp_code, exc.smtp_error, f"{_where(server)} answered")
     except ssl.SSLCertVerificationError as exc:
-        raise MailError(f"the certificate of {_where(server)} was refused: {exc.verify_message}",
-                        None, _CA_HINT) from None
+        raise MailError(
+            f"the certificate of {_where(server)} was refused: {exc.verify_message}", None, _CA_HINT
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
         hint = None
         if isinstance(exc, ssl.SSLError):
-            hint = ("ssl expects TLS from the first byte (usually port 465), starttls a plain start "
-                    "(usually port 587): check mail.security and mail.port")
+            hint = (
+                "ssl expects TLS from the first byte (usually port 465), starttls a plain start "
+                "(usually port 587): check mail.security and mail.port"
+            )
         raise MailError(_cause(server, exc), None, hint) from None
 
 

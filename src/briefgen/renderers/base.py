@@ -18,13 +18,20 @@ class Setup:
     template_folders: list[Path]
     resource_roots: list[Path]
     cache: Path | None = None  # where drawn charts are kept between builds; None: draw every time
-    pdf_variant: str | None = None  # "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival); None: plain PDF
+    pdf_variant: str | None = (
+        None  # "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival); None: plain PDF
+    )
     allow_hosts: tuple[str, ...] = ()  # hosts resources may come from over http(s); none: no network at all
     warnings: list[Diagnostic] = field(default_factory=list)
 
     @classmethod
-    def for_project(cls, root: Path, output: Path | None = None, pdf_variant: str | None = None,
-                    allow_hosts: tuple[str, ...] = ()) -> Setup:
+    def for_project(
+        cls,
+        root: Path,
+        output: Path | None = None,
+        pdf_variant: str | None = None,
+        allow_hosts: tuple[str, ...] = (),
+    ) -> Setup:
         """Return the setup every renderer of a project uses: its template folders, the folders resources
         may come from (templates/, content/, assets/ and the built-in templates) and the chart cache kept in
         the output folder (default: output/ in the project)."""

@@ -23,8 +23,12 @@ class HtmlRenderer:
     def document(self, ctx: RenderContext, setup: Setup, *, for_print: bool) -> str:
         """Return the HTML text; ``for_print`` adds the word joiners WeasyPrint needs for Korean."""
         env = templating.environment(setup.template_folders, ctx.lang)
-        values = {"ctx": ctx, "fonts": fonts.stack_for(ctx.lang), "keep_all_joiners": for_print,
-                  "chart_svg": lambda view: _chart_svg(view, setup)}
+        values = {
+            "ctx": ctx,
+            "fonts": fonts.stack_for(ctx.lang),
+            "keep_all_joiners": for_print,
+            "chart_svg": lambda view: _chart_svg(view, setup),
+        }
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
         if "</style" in css.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)

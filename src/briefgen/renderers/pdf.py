@@ -54,12 +54,15 @@ class PdfRenderer:
             )
         except ResourceRefused as exc:
             raise RenderError(
-                f"resource refused ({exc.reason}): {exc.url}", _find(exc.url, setup),
+                f"resource refused ({exc.reason}): {exc.url}",
+                _find(exc.url, setup),
                 "templates and content may use files under templates/, content/ and assets/ only",
             ) from None
         except (RecursionError, MemoryError):
             raise  # the rendering child reports these with the limit in force
-        except Exception as exc:  # WeasyPrint gave up on the layout: a stylesheet or template value it cannot use
+        except (
+            Exception
+        ) as exc:  # WeasyPrint gave up on the layout: a stylesheet or template value it cannot use
             raise RenderError(
                 f"WeasyPrint could not lay out the document ({type(exc).__name__}: {exc})",
                 _stylesheet(setup, ctx.presentation.template),
@@ -95,7 +98,7 @@ def _find(url: str, setup: Setup) -> Location | None:
     project = setup.project.resolve().as_uri() + "/"
     needles = [url]
     if url.startswith(project):
-        relative = unquote(url[len(project):])
+        relative = unquote(url[len(project) :])
         needles += [relative, "/" + relative]
     elif url.startswith("file://"):
         needles.append(unquote(url.removeprefix("file://")))

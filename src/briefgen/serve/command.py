@@ -20,14 +20,37 @@ from briefgen.serve.preview import Edition
 
 
 @click.command()
-@click.option("--lang", "-l", "lang", metavar="LANG", default=None,
-              help="The language to show; default: the project's default language.")
-@click.option("--audience", "-a", "audience", metavar="NAME", default=None,
-              help="Show this audience's briefing (e.g. executive); default: the whole briefing.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="The port on 127.0.0.1 to listen on; 0 picks a free one (printed).")
-@click.option("--project", "-p", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The briefing project folder (holding briefgen.yaml).")
+@click.option(
+    "--lang",
+    "-l",
+    "lang",
+    metavar="LANG",
+    default=None,
+    help="The language to show; default: the project's default language.",
+)
+@click.option(
+    "--audience",
+    "-a",
+    "audience",
+    metavar="NAME",
+    default=None,
+    help="Show this audience's briefing (e.g. executive); default: the whole briefing.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1 to listen on; 0 picks a free one (printed).",
+)
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The briefing project folder (holding briefgen.yaml).",
+)
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors, and every request.")
 def serve(lang: str | None, audience: str | None, port: int, project: Path, debug: bool) -> None:
     """Preview the briefing in a browser, rebuilt whenever a file of the project changes.
@@ -49,12 +72,17 @@ def serve(lang: str | None, audience: str | None, port: int, project: Path, debu
         if edition.trace:
             click.echo(edition.trace.rstrip(), err=True)
         errors = sum(d.severity == "error" for d in edition.errors)
-        click.echo(f"the briefing did not build{why}: {errors} error{'s' if errors != 1 else ''}, shown in "
-                   "the page", err=True)
+        click.echo(
+            f"the briefing did not build{why}: {errors} error{'s' if errors != 1 else ''}, shown in the page",
+            err=True,
+        )
 
     def fail(exc: BaseException) -> None:
-        click.echo(f"error: the file watcher stopped ({type(exc).__name__}: {exc}); changes are no longer "
-                   "followed: restart briefgen serve", err=True)
+        click.echo(
+            f"error: the file watcher stopped ({type(exc).__name__}: {exc}); changes are no longer "
+            "followed: restart briefgen serve",
+            err=True,
+        )
 
     def action() -> int:
         from briefgen.build import find_project

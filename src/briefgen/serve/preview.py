@@ -56,8 +56,9 @@ class Preview:
     is serialised by one lock, since matplotlib, which draws the charts, is not thread-safe.
     """
 
-    def __init__(self, project: Path, lang: str | None = None, audience: str | None = None,
-                 debug: bool = False) -> None:
+    def __init__(
+        self, project: Path, lang: str | None = None, audience: str | None = None, debug: bool = False
+    ) -> None:
         self.root = project
         self.lang = lang
         self.audience = audience
@@ -146,7 +147,8 @@ class Preview:
         if lang not in brief.editions:
             raise ContentError(
                 f"language '{lang}' is not one of the project's languages ({', '.join(brief.editions)})",
-                Location(PROJECT_FILE), "add it to 'languages' and write content/" + lang + "/",
+                Location(PROJECT_FILE),
+                "add it to 'languages' and write content/" + lang + "/",
             )
         self.folders = plan.search_path(self.root)  # a templates/ folder may have appeared since
         profile = audience.load(self.audience, self.folders, self.root, brief) if self.audience else None

@@ -37,13 +37,30 @@ KEEPALIVE_SECONDS = 15.0
 #: Largest project file served, in bytes (as for the PDF renderer's resources).
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: What a page may load from the project: pictures, stylesheets and fonts; never content or templates' text.
-SERVED_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".css",
-                             ".woff", ".woff2", ".ttf", ".otf"})
+SERVED_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".avif",
+        ".svg",
+        ".ico",
+        ".css",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".otf",
+    }
+)
 #: The page loads nothing from elsewhere: its pictures are data: URIs or files of the project, and its one
 #: script (the live reload) carries this response's nonce.
-POLICY = ("default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-          "font-src 'self' data:; connect-src 'self'; script-src 'nonce-{nonce}'; base-uri 'none'; "
-          "form-action 'none'; frame-ancestors 'none'")
+POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "font-src 'self' data:; connect-src 'self'; script-src 'nonce-{nonce}'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 
 _RELOAD_SCRIPT = """<script nonce="{nonce}">
@@ -155,8 +172,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _answer(self, head: bool) -> None:
         if not self._host_allowed():
-            self._text(HTTPStatus.MISDIRECTED_REQUEST, "this server answers to 127.0.0.1 and localhost only",
-                       head)
+            self._text(
+                HTTPStatus.MISDIRECTED_REQUEST, "this server answers to 127.0.0.1 and localhost only", head
+            )
             return
         path = urlsplit(self.path).path
         if path in ("/", "/index.html"):
@@ -193,8 +211,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if data is None:
             self._html(HTTPStatus.INTERNAL_SERVER_ERROR, error_page(edition), preview.edition, head)
             return
-        self._send(HTTPStatus.OK, "application/pdf", data, head,
-                   {"Content-Disposition": f'inline; filename="{edition.pdf_name}"'})
+        self._send(
+            HTTPStatus.OK,
+            "application/pdf",
+            data,
+            head,
+            {"Content-Disposition": f'inline; filename="{edition.pdf_name}"'},
+        )
 
     def _events(self, head: bool) -> None:
         self.send_response(HTTPStatus.OK)
@@ -242,20 +265,35 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._text(HTTPStatus.NOT_FOUND, "not found", head)
             return
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self._send(HTTPStatus.OK, kind, target.read_bytes(), head, {"Content-Security-Policy": POLICY.format(
-            nonce=secrets.token_urlsafe(16))})
+        self._send(
+            HTTPStatus.OK,
+            kind,
+            target.read_bytes(),
+            head,
+            {"Content-Security-Policy": POLICY.format(nonce=secrets.token_urlsafe(16))},
+        )
 
     # ------------------------------------------------------------ writing
 
     def _html(self, status: HTTPStatus, page: str, edition: Edition, head: bool) -> None:
         nonce = secrets.token_urlsafe(16)
         body = with_reload(page, self.server.build_id(edition), nonce).encode("utf-8")
-        self._send(status, "text/html; charset=utf-8", body, head, {"Content-Security-Policy": POLICY.format(
-            nonce=nonce)})
+        self._send(
+            status,
+            "text/html; charset=utf-8",
+            body,
+            head,
+            {"Content-Security-Policy": POLICY.format(nonce=nonce)},
+        )
 
     def _text(self, status: HTTPStatus, message: str, head: bool) -> None:
-        self._send(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"), head,
-                   {"Content-Security-Policy": "default-src 'none'"})
+        self._send(
+            status,
+            "text/plain; charset=utf-8",
+            (message + "\n").encode("utf-8"),
+            head,
+            {"Content-Security-Policy": "default-src 'none'"},
+        )
 
     def _send(self, status: HTTPStatus, kind: str, body: bytes, head: bool, headers: dict[str, str]) -> None:
         self.send_response(status)

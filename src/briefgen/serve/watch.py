@@ -36,8 +36,9 @@ class _Either:
 class Watcher:
     """Rebuild ``preview`` when its files change, telling ``report`` about each rebuild."""
 
-    def __init__(self, preview: Preview, report: Callable[[Edition], None],
-                 fail: Callable[[BaseException], None]) -> None:
+    def __init__(
+        self, preview: Preview, report: Callable[[Edition], None], fail: Callable[[BaseException], None]
+    ) -> None:
         self.preview = preview
         self.report = report
         self.fail = fail  # told when a watcher thread dies: the preview stops following changes
@@ -49,8 +50,9 @@ class Watcher:
         import watchfiles  # a Rust extension: imported only when serving
 
         for name, target in (("folders", self._watch_folders), ("project", self._watch_project)):
-            thread = threading.Thread(target=self._guard, args=(target, watchfiles),
-                                      name=f"briefgen-watch-{name}", daemon=True)
+            thread = threading.Thread(
+                target=self._guard, args=(target, watchfiles), name=f"briefgen-watch-{name}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
 
@@ -85,8 +87,9 @@ class Watcher:
         def wanted(_change: Any, path: str) -> bool:
             return Path(path).name in names
 
-        for changes in watchfiles.watch(root, recursive=False, watch_filter=wanted, step=SETTLE_MS,
-                                        stop_event=self._stop):
+        for changes in watchfiles.watch(
+            root, recursive=False, watch_filter=wanted, step=SETTLE_MS, stop_event=self._stop
+        ):
             paths = [Path(path) for _change, path in changes]
             if any(path.name != PROJECT_FILE for path in paths):
                 self._restart.set()  # a watched folder came or went: watch the new set

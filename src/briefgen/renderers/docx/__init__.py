@@ -50,8 +50,14 @@ class DocxRenderer:
 
         # Keep the reference's styles and settings; drop its content, headers, footers and notes.
         first = doc.sections[0]
-        for part in (first.header, first.first_page_header, first.even_page_header,
-                     first.footer, first.first_page_footer, first.even_page_footer):
+        for part in (
+            first.header,
+            first.first_page_header,
+            first.even_page_header,
+            first.footer,
+            first.first_page_footer,
+            first.even_page_footer,
+        ):
             part.is_linked_to_previous = True
         package.drop_parts(doc, RT.COMMENTS)
         body = doc.element.body
@@ -61,8 +67,17 @@ class DocxRenderer:
         notes = package.add_footnotes_part(doc)
         package.tidy_settings(doc)
         width = reference.page_setup(doc, presentation.page_size, presentation.margins)
-        writer = Writer(body, doc.part, notes, width, styles, words, language,
-                        chart=lambda view: self._draw(view, setup), picture=self._picture(doc))
+        writer = Writer(
+            body,
+            doc.part,
+            notes,
+            width,
+            styles,
+            words,
+            language,
+            chart=lambda view: self._draw(view, setup),
+            picture=self._picture(doc),
+        )
         logo = self._logo(doc, ctx, setup) if presentation.logo else None
         cover_end = frame.write(writer, ctx, logo, reference.language)
         if cover_end is not None:
@@ -127,8 +142,13 @@ class DocxRenderer:
             try:
                 Paragraph(p, doc).add_run().add_picture(str(setup.project / logo), height=Mm(LOGO_HEIGHT_MM))
             except (UnrecognizedImageError, OSError) as exc:
-                setup.warnings.append(Diagnostic(
-                    f"the DOCX leaves out the logo: {exc or type(exc).__name__}", Location(logo),
-                    "Word takes PNG, JPEG, GIF, BMP and TIFF images", severity="warning"))
+                setup.warnings.append(
+                    Diagnostic(
+                        f"the DOCX leaves out the logo: {exc or type(exc).__name__}",
+                        Location(logo),
+                        "Word takes PNG, JPEG, GIF, BMP and TIFF images",
+                        severity="warning",
+                    )
+                )
 
         return add

@@ -18,8 +18,12 @@ if TYPE_CHECKING:
     from briefgen.renderers.docx.reference import Language
 
 
-def write(writer: Writer, ctx: RenderContext, logo: Callable[[Element], None] | None,
-          language_of: Callable[[str], Language]) -> Element | None:
+def write(
+    writer: Writer,
+    ctx: RenderContext,
+    logo: Callable[[Element], None] | None,
+    language_of: Callable[[str], Language],
+) -> Element | None:
     """Write the whole briefing; return the cover's last paragraph, None without a cover page."""
     include = ctx.presentation.include
     cover_end = cover(writer, ctx, logo) if include.cover else None
@@ -50,7 +54,8 @@ def cover(writer: Writer, ctx: RenderContext, logo: Callable[[Element], None] | 
     if meta.subtitle:
         last = writer.paragraph(flow, "Subtitle", text=meta.subtitle)
     details = [
-        (writer.labels.date, meta.date), (writer.labels.prepared_by, meta.author),
+        (writer.labels.date, meta.date),
+        (writer.labels.prepared_by, meta.author),
         (writer.labels.prepared_for, presentation.distribution),
         (writer.labels.classification, meta.classification),
         (writer.labels.scope, writer.labels.sections(len(ctx.sections))),

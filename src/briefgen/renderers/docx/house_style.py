@@ -25,8 +25,11 @@ if TYPE_CHECKING:
 
 # The default palette of audience profiles (and of templates/css/brief.css.j2); the renderer swaps these
 # colours for an audience's own.
-_PALETTE = {name: value.lstrip("#").upper() for name, value in Palette().model_dump().items()
-            if isinstance(value, str)}
+_PALETTE = {
+    name: value.lstrip("#").upper()
+    for name, value in Palette().model_dump().items()
+    if isinstance(value, str)
+}
 BRAND = _PALETTE["brand"]
 ACCENT = _PALETTE["accent"]
 INK = _PALETTE["ink"]
@@ -52,8 +55,13 @@ def mm(value: float) -> int:
 # ---------------------------------------------------------------- paragraph styles
 
 
-def _style(doc: Document, name: str, kind: str = "paragraph", base: str | None = "Normal",
-           style_id: str | None = None) -> Any:
+def _style(
+    doc: Document,
+    name: str,
+    kind: str = "paragraph",
+    base: str | None = "Normal",
+    style_id: str | None = None,
+) -> Any:
     types = {"paragraph": WD_STYLE_TYPE.PARAGRAPH, "character": WD_STYLE_TYPE.CHARACTER}
     found = [s for s in doc.styles if s.name.lower() == name.lower() and s.type == types[kind]]
     if found:
@@ -70,13 +78,29 @@ def _style(doc: Document, name: str, kind: str = "paragraph", base: str | None =
     return style
 
 
-def _para(doc: Document, name: str, *, base: str | None = "Normal", style_id: str | None = None,
-          size: float | None = None, bold: bool | None = None, italic: bool | None = None,
-          color: str | None = None, before: int | None = None, after: int | None = None,
-          line: float | Length | None = None, align: str | None = None, keep_next: bool | None = None,
-          left: int | None = None, hanging: int | None = None, tabs: tuple[tuple[int, str], ...] = (),
-          outline: int | None = None, page_break: bool | None = None, next_style: str | None = None,
-          border: Element | None = None) -> Any:
+def _para(
+    doc: Document,
+    name: str,
+    *,
+    base: str | None = "Normal",
+    style_id: str | None = None,
+    size: float | None = None,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    color: str | None = None,
+    before: int | None = None,
+    after: int | None = None,
+    line: float | Length | None = None,
+    align: str | None = None,
+    keep_next: bool | None = None,
+    left: int | None = None,
+    hanging: int | None = None,
+    tabs: tuple[tuple[int, str], ...] = (),
+    outline: int | None = None,
+    page_break: bool | None = None,
+    next_style: str | None = None,
+    border: Element | None = None,
+) -> Any:
     style = _style(doc, name, base=base, style_id=style_id)
     font, fmt = style.font, style.paragraph_format
     if size is not None:
@@ -94,8 +118,11 @@ def _para(doc: Document, name: str, *, base: str | None = "Normal", style_id: st
     if line is not None:
         fmt.line_spacing = line
     if align is not None:
-        fmt.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
-                         "center": WD_ALIGN_PARAGRAPH.CENTER}[align]
+        fmt.alignment = {
+            "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
+            "center": WD_ALIGN_PARAGRAPH.CENTER,
+        }[align]
     if keep_next is not None:
         fmt.keep_with_next = keep_next
     if left is not None:
@@ -121,18 +148,32 @@ def _para(doc: Document, name: str, *, base: str | None = "Normal", style_id: st
 def _border(**sides: tuple[int, str, int]) -> Element:
     """``w:pBdr`` from sides given as (width in eighths of a point, colour, space in points)."""
     order = ("top", "left", "bottom", "right", "between")
-    return oxml.el("w:pBdr", children=[
-        oxml.el(f"w:{side}", {"w:val": "single", "w:sz": sides[side][0], "w:space": sides[side][2],
-                              "w:color": sides[side][1]})
-        for side in order if side in sides
-    ])
+    return oxml.el(
+        "w:pBdr",
+        children=[
+            oxml.el(
+                f"w:{side}",
+                {
+                    "w:val": "single",
+                    "w:sz": sides[side][0],
+                    "w:space": sides[side][2],
+                    "w:color": sides[side][1],
+                },
+            )
+            for side in order
+            if side in sides
+        ],
+    )
 
 
 def _dashed_box(colour: str) -> Element:
-    return oxml.el("w:pBdr", children=[
-        oxml.el(f"w:{side}", {"w:val": "dashed", "w:sz": 8, "w:space": 4, "w:color": colour})
-        for side in ("top", "left", "bottom", "right")
-    ])
+    return oxml.el(
+        "w:pBdr",
+        children=[
+            oxml.el(f"w:{side}", {"w:val": "dashed", "w:sz": 8, "w:space": 4, "w:color": colour})
+            for side in ("top", "left", "bottom", "right")
+        ],
+    )
 
 
 def paragraph_styles(doc: Document) -> None:
@@ -145,31 +186,106 @@ def paragraph_styles(doc: Document) -> None:
     marking = _para(doc, "Cover Marking", size=10, bold=True, color=ACCENT, before=mm(26), after=mm(16))
     rpr = marking.element.get_or_add_rPr()
     oxml.set_child(rpr, oxml.el("w:spacing", {"w:val": 20}), oxml.RPR_ORDER)
-    oxml.set_child(rpr, oxml.el("w:bdr", {"w:val": "single", "w:sz": 12, "w:space": 2, "w:color": ACCENT}),
-                   oxml.RPR_ORDER)
+    oxml.set_child(
+        rpr,
+        oxml.el("w:bdr", {"w:val": "single", "w:sz": 12, "w:space": 2, "w:color": ACCENT}),
+        oxml.RPR_ORDER,
+    )
     _para(doc, "Cover Organisation", size=11, color=MUTED, after=mm(5))
-    title = _para(doc, "Title", size=26, bold=True, color=BRAND, before=0, after=mm(5), line=1.1,
-                  keep_next=True, align="left")
+    title = _para(
+        doc,
+        "Title",
+        size=26,
+        bold=True,
+        color=BRAND,
+        before=0,
+        after=mm(5),
+        line=1.1,
+        keep_next=True,
+        align="left",
+    )
     oxml.set_child(title.element.get_or_add_pPr(), _border(top=(24, BRAND, 18)), oxml.PPR_ORDER)
     for tag in ("w:spacing", "w:kern"):
         for found in title.element.get_or_add_rPr().findall(qn(tag)):
             found.getparent().remove(found)
     _para(doc, "Subtitle", size=14, italic=False, color=INK, before=0, after=mm(18), line=1.2)
-    _para(doc, "Cover Detail", size=10, after=mm(1.5), tabs=((mm(32), "left"),),
-          border=_border(top=(6, RULE, 12)))
+    _para(
+        doc,
+        "Cover Detail",
+        size=10,
+        after=mm(1.5),
+        tabs=((mm(32), "left"),),
+        border=_border(top=(6, RULE, 12)),
+    )
     # Contents
-    _para(doc, "toc 1", style_id="TOC1", bold=True, before=mm(3), after=20, left=mm(8), hanging=mm(8),
-          tabs=((mm(8), "left"), (TEXT_WIDTH, "right dots")), next_style="Body Text")
-    _para(doc, "toc 2", style_id="TOC2", size=9.5, before=0, after=20, left=mm(18), hanging=mm(10),
-          tabs=((mm(18), "left"), (TEXT_WIDTH, "right dots")), next_style="Body Text")
+    _para(
+        doc,
+        "toc 1",
+        style_id="TOC1",
+        bold=True,
+        before=mm(3),
+        after=20,
+        left=mm(8),
+        hanging=mm(8),
+        tabs=((mm(8), "left"), (TEXT_WIDTH, "right dots")),
+        next_style="Body Text",
+    )
+    _para(
+        doc,
+        "toc 2",
+        style_id="TOC2",
+        size=9.5,
+        before=0,
+        after=20,
+        left=mm(18),
+        hanging=mm(10),
+        tabs=((mm(18), "left"), (TEXT_WIDTH, "right dots")),
+        next_style="Body Text",
+    )
     # Headings: the number, a tab, the text
-    _para(doc, "heading 1", size=16, bold=True, color=BRAND, before=0, after=mm(4), line=1.1, keep_next=True,
-          tabs=((mm(10), "left"),), outline=0, page_break=True, border=_border(bottom=(12, BRAND, 4)),
-          next_style="Body Text")
-    _para(doc, "heading 2", size=12, bold=True, color=BRAND, before=mm(6), after=mm(2), line=1.1,
-          keep_next=True, tabs=((mm(12), "left"),), outline=1, next_style="Body Text")
-    _para(doc, "heading 3", size=10.5, bold=True, color=BRAND, before=mm(4), after=mm(1), line=1.1,
-          keep_next=True, outline=2, next_style="Body Text")
+    _para(
+        doc,
+        "heading 1",
+        size=16,
+        bold=True,
+        color=BRAND,
+        before=0,
+        after=mm(4),
+        line=1.1,
+        keep_next=True,
+        tabs=((mm(10), "left"),),
+        outline=0,
+        page_break=True,
+        border=_border(bottom=(12, BRAND, 4)),
+        next_style="Body Text",
+    )
+    _para(
+        doc,
+        "heading 2",
+        size=12,
+        bold=True,
+        color=BRAND,
+        before=mm(6),
+        after=mm(2),
+        line=1.1,
+        keep_next=True,
+        tabs=((mm(12), "left"),),
+        outline=1,
+        next_style="Body Text",
+    )
+    _para(
+        doc,
+        "heading 3",
+        size=10.5,
+        bold=True,
+        color=BRAND,
+        before=mm(4),
+        after=mm(1),
+        line=1.1,
+        keep_next=True,
+        outline=2,
+        next_style="Body Text",
+    )
     for level in range(1, 4):
         _para(doc, f"heading {level}", italic=False)
     _para(doc, "TOC Heading", base="heading 1", page_break=False, outline=9, next_style="toc 1")
@@ -179,15 +295,42 @@ def paragraph_styles(doc: Document) -> None:
         contextual = doc.styles[name].element.get_or_add_pPr().find(qn("w:contextualSpacing"))
         if contextual is not None:
             contextual.getparent().remove(contextual)
-    fallback = _para(doc, "Fallback Note", size=8.5, color=ACCENT, before=0, after=mm(3), line=1.2,
-                     border=_dashed_box(ACCENT))
+    fallback = _para(
+        doc,
+        "Fallback Note",
+        size=8.5,
+        color=ACCENT,
+        before=0,
+        after=mm(3),
+        line=1.2,
+        border=_dashed_box(ACCENT),
+    )
     fallback.paragraph_format.left_indent = Twips(mm(3))
     fallback.paragraph_format.right_indent = Twips(mm(3))
     # Quotes
-    _para(doc, "Quote", italic=True, color="333333", before=mm(3), after=20, line=1.2, left=mm(5),
-          keep_next=True, border=_border(left=(16, RULE, 10)))
-    _para(doc, "Quote Source", size=8.5, color=MUTED, before=0, after=mm(3), left=mm(5),
-          border=_border(left=(16, RULE, 10)), next_style="Body Text")
+    _para(
+        doc,
+        "Quote",
+        italic=True,
+        color="333333",
+        before=mm(3),
+        after=20,
+        line=1.2,
+        left=mm(5),
+        keep_next=True,
+        border=_border(left=(16, RULE, 10)),
+    )
+    _para(
+        doc,
+        "Quote Source",
+        size=8.5,
+        color=MUTED,
+        before=0,
+        after=mm(3),
+        left=mm(5),
+        border=_border(left=(16, RULE, 10)),
+        next_style="Body Text",
+    )
     # Tables
     _para(doc, "caption", size=9, bold=True, color=BRAND, before=mm(3), after=mm(1.5), keep_next=True)
     # Exact line height, so that Korean and Latin cells of a row share their baselines.
@@ -203,8 +346,18 @@ def paragraph_styles(doc: Document) -> None:
     _para(doc, "Callout Warning Title", base="Callout Title", color=ACCENT)
     _para(doc, "Callout Bullet", base="Callout", after=40, align="left")
     # Key figures
-    _para(doc, "Key Figure Value", size=15, bold=True, color=BRAND, before=0, after=40, line=1.1,
-          keep_next=True, border=_border(top=(20, BRAND, 8)))
+    _para(
+        doc,
+        "Key Figure Value",
+        size=15,
+        bold=True,
+        color=BRAND,
+        before=0,
+        after=40,
+        line=1.1,
+        keep_next=True,
+        border=_border(top=(20, BRAND, 8)),
+    )
     _para(doc, "Key Figure Label", size=9, before=0, after=20, line=1.15)
     _para(doc, "Key Figure Note", size=7.5, color=MUTED, before=0, after=0)
     # Glossary
@@ -253,42 +406,60 @@ def _shade(fill: str) -> str:
 
 
 def _margins(top: int, side: int, bottom: int) -> str:
-    return (f'<w:tblCellMar><w:top w:w="{top}" w:type="dxa"/><w:left w:w="{side}" w:type="dxa"/>'
-            f'<w:bottom w:w="{bottom}" w:type="dxa"/><w:right w:w="{side}" w:type="dxa"/></w:tblCellMar>')
+    return (
+        f'<w:tblCellMar><w:top w:w="{top}" w:type="dxa"/><w:left w:w="{side}" w:type="dxa"/>'
+        f'<w:bottom w:w="{bottom}" w:type="dxa"/><w:right w:w="{side}" w:type="dxa"/></w:tblCellMar>'
+    )
 
 
 def _box(name: str, style_id: str, bar: str, fill: str) -> Element:
     """A one-cell table drawn as a shaded box with a coloured bar on the left."""
-    return _table_style(name, style_id, (
-        '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
-        "<w:tblPr><w:tblBorders>"
-        f'<w:left w:val="single" w:sz="24" w:space="0" w:color="{bar}"/></w:tblBorders>'
-        f"{_margins(mm(3), mm(4), mm(2))}</w:tblPr>"
-        f"<w:tcPr>{_shade(fill)}</w:tcPr>"
-    ))
+    return _table_style(
+        name,
+        style_id,
+        (
+            '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
+            "<w:tblPr><w:tblBorders>"
+            f'<w:left w:val="single" w:sz="24" w:space="0" w:color="{bar}"/></w:tblBorders>'
+            f"{_margins(mm(3), mm(4), mm(2))}</w:tblPr>"
+            f"<w:tcPr>{_shade(fill)}</w:tcPr>"
+        ),
+    )
 
 
 def table_styles(doc: Document) -> None:
     styles = doc.styles.element
     line = f'w:val="single" w:sz="4" w:space="0" w:color="{RULE}"'
-    styles.append(_table_style("Brief Table", "BriefTable", (
-        '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
-        '<w:tblPr><w:tblStyleRowBandSize w:val="1"/>'
-        f"<w:tblBorders><w:bottom {line}/><w:insideH {line}/></w:tblBorders>"
-        f"{_margins(mm(1.5), mm(2.5), mm(1.5))}</w:tblPr>"
-        '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/></w:rPr>'
-        f"<w:tcPr>{_shade(BRAND)}</w:tcPr></w:tblStylePr>"
-        '<w:tblStylePr w:type="firstCol">'
-        f'<w:rPr><w:b/><w:bCs/><w:color w:val="{BRAND}"/></w:rPr></w:tblStylePr>'
-        f'<w:tblStylePr w:type="band2Horz"><w:tcPr>{_shade(STRIPE)}</w:tcPr></w:tblStylePr>'
-    )))
+    styles.append(
+        _table_style(
+            "Brief Table",
+            "BriefTable",
+            (
+                '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
+                '<w:tblPr><w:tblStyleRowBandSize w:val="1"/>'
+                f"<w:tblBorders><w:bottom {line}/><w:insideH {line}/></w:tblBorders>"
+                f"{_margins(mm(1.5), mm(2.5), mm(1.5))}</w:tblPr>"
+                '<w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:bCs/><w:color w:val="FFFFFF"/></w:rPr>'
+                f"<w:tcPr>{_shade(BRAND)}</w:tcPr></w:tblStylePr>"
+                '<w:tblStylePr w:type="firstCol">'
+                f'<w:rPr><w:b/><w:bCs/><w:color w:val="{BRAND}"/></w:rPr></w:tblStylePr>'
+                f'<w:tblStylePr w:type="band2Horz"><w:tcPr>{_shade(STRIPE)}</w:tcPr></w:tblStylePr>'
+            ),
+        )
+    )
     gap = 'w:val="single" w:sz="48" w:space="0" w:color="FFFFFF"'
-    styles.append(_table_style("Key Figures", "KeyFigures", (
-        '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
-        f"<w:tblPr><w:tblBorders><w:insideH {gap}/><w:insideV {gap}/></w:tblBorders>"
-        f"{_margins(0, mm(4), mm(3))}</w:tblPr>"
-        f"<w:tcPr>{_shade(PANEL)}</w:tcPr>"
-    )))
+    styles.append(
+        _table_style(
+            "Key Figures",
+            "KeyFigures",
+            (
+                '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
+                f"<w:tblPr><w:tblBorders><w:insideH {gap}/><w:insideV {gap}/></w:tblBorders>"
+                f"{_margins(0, mm(4), mm(3))}</w:tblPr>"
+                f"<w:tcPr>{_shade(PANEL)}</w:tcPr>"
+            ),
+        )
+    )
     styles.append(_box("Section Summary", "SectionSummary", BRAND, PANEL))
     styles.append(_box("Callout Takeaway", "CalloutTakeaway", BRAND, TAKEAWAY))
     styles.append(_box("Callout Note", "CalloutNote", BRAND, PANEL))
@@ -301,33 +472,49 @@ def table_styles(doc: Document) -> None:
 def bullets(doc: Document) -> None:
     """Give each list style its own bullet and indent, in numbering definitions linked to the style."""
     numbering = doc.part.numbering_part.element
-    for name, glyph, left in (("List Bullet", "•", mm(5)), ("List Bullet 2", "◦", mm(10)),
-                              ("List Bullet 3", "▪", mm(15)), ("Callout Bullet", "•", mm(5))):
+    for name, glyph, left in (
+        ("List Bullet", "•", mm(5)),
+        ("List Bullet 2", "◦", mm(10)),
+        ("List Bullet 3", "▪", mm(15)),
+        ("Callout Bullet", "•", mm(5)),
+    ):
         style = doc.styles[name]
         abstract_id = 100 + len(numbering.findall(qn("w:abstractNum")))
         num_id = 100 + len(numbering.findall(qn("w:num")))
-        level = oxml.el("w:lvl", {"w:ilvl": 0}, [
-            oxml.el("w:start", {"w:val": 1}),
-            oxml.el("w:numFmt", {"w:val": "bullet"}),
-            oxml.el("w:pStyle", {"w:val": style.style_id}),
-            oxml.el("w:lvlText", {"w:val": glyph}),
-            oxml.el("w:lvlJc", {"w:val": "left"}),
-            oxml.el("w:pPr", children=[
-                oxml.el("w:tabs", children=[oxml.el("w:tab", {"w:val": "num", "w:pos": left})]),
-                oxml.el("w:ind", {"w:left": left, "w:hanging": mm(4)}),
-            ]),
-            oxml.el("w:rPr", children=[oxml.el("w:color", {"w:val": BRAND})]),
-        ])
-        abstract = oxml.el("w:abstractNum", {"w:abstractNumId": abstract_id}, [
-            oxml.el("w:multiLevelType", {"w:val": "singleLevel"}), level])
+        level = oxml.el(
+            "w:lvl",
+            {"w:ilvl": 0},
+            [
+                oxml.el("w:start", {"w:val": 1}),
+                oxml.el("w:numFmt", {"w:val": "bullet"}),
+                oxml.el("w:pStyle", {"w:val": style.style_id}),
+                oxml.el("w:lvlText", {"w:val": glyph}),
+                oxml.el("w:lvlJc", {"w:val": "left"}),
+                oxml.el(
+                    "w:pPr",
+                    children=[
+                        oxml.el("w:tabs", children=[oxml.el("w:tab", {"w:val": "num", "w:pos": left})]),
+                        oxml.el("w:ind", {"w:left": left, "w:hanging": mm(4)}),
+                    ],
+                ),
+                oxml.el("w:rPr", children=[oxml.el("w:color", {"w:val": BRAND})]),
+            ],
+        )
+        abstract = oxml.el(
+            "w:abstractNum",
+            {"w:abstractNumId": abstract_id},
+            [oxml.el("w:multiLevelType", {"w:val": "singleLevel"}), level],
+        )
         # Abstract definitions come before every w:num.
         first_num = numbering.find(qn("w:num"))
         if first_num is not None:
             first_num.addprevious(abstract)
         else:
             numbering.append(abstract)
-        numbering.append(oxml.el("w:num", {"w:numId": num_id},
-                                 [oxml.el("w:abstractNumId", {"w:val": abstract_id})]))
+        numbering.append(
+            oxml.el("w:num", {"w:numId": num_id}, [oxml.el("w:abstractNumId", {"w:val": abstract_id})])
+        )
         ppr = style.element.get_or_add_pPr()
-        oxml.set_child(ppr, oxml.el("w:numPr", children=[oxml.el("w:numId", {"w:val": num_id})]),
-                       oxml.PPR_ORDER)
+        oxml.set_child(
+            ppr, oxml.el("w:numPr", children=[oxml.el("w:numId", {"w:val": num_id})]), oxml.PPR_ORDER
+        )

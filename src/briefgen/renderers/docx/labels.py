@@ -17,8 +17,17 @@ from briefgen.errors import Location, TemplateError
 from briefgen.renderers.base import Setup
 
 LABELS_TEMPLATE = "docx-labels.j2"
-_TEXTS = ("contents", "date", "prepared_by", "prepared_for", "classification", "scope", "when", "event",
-          "page_of")
+_TEXTS = (
+    "contents",
+    "date",
+    "prepared_by",
+    "prepared_for",
+    "classification",
+    "scope",
+    "when",
+    "event",
+    "page_of",
+)
 _MACROS = ("as_of", "sections", "prepared_for_line", "fallback_note")
 
 
@@ -45,20 +54,31 @@ def load(setup: Setup, lang: str) -> Labels:
     try:
         module = env.get_template(LABELS_TEMPLATE).make_module({})
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"template syntax error: {exc.message}",
-                            Location(LABELS_TEMPLATE, exc.lineno or 0)) from None
+        raise TemplateError(
+            f"template syntax error: {exc.message}", Location(LABELS_TEMPLATE, exc.lineno or 0)
+        ) from None
     except jinja2.TemplateError as exc:
         raise TemplateError(f"template error: {exc}", Location(LABELS_TEMPLATE)) from None
     missing = [name for name in (*_TEXTS, *_MACROS) if not hasattr(module, name)]
     if missing:
-        raise TemplateError(f"the DOCX labels template does not set {', '.join(missing)}",
-                            Location(LABELS_TEMPLATE), "copy the built-in docx-labels.j2 and edit it")
+        raise TemplateError(
+            f"the DOCX labels template does not set {', '.join(missing)}",
+            Location(LABELS_TEMPLATE),
+            "copy the built-in docx-labels.j2 and edit it",
+        )
     text = {name: str(getattr(module, name)).strip() for name in _TEXTS}
     return Labels(
-        contents=text["contents"], date=text["date"], prepared_by=text["prepared_by"],
-        prepared_for=text["prepared_for"], classification=text["classification"], scope=text["scope"],
-        when=text["when"], event=text["event"], page_of=text["page_of"],
-        as_of=_text_of(getattr(module, "as_of")), sections=_text_of(getattr(module, "sections")),  # noqa: B009
+        contents=text["contents"],
+        date=text["date"],
+        prepared_by=text["prepared_by"],
+        prepared_for=text["prepared_for"],
+        classification=text["classification"],
+        scope=text["scope"],
+        when=text["when"],
+        event=text["event"],
+        page_of=text["page_of"],
+        as_of=_text_of(getattr(module, "as_of")),  # noqa: B009 - the template module has no type for it
+        sections=_text_of(getattr(module, "sections")),  # noqa: B009
         prepared_for_line=_text_of(getattr(module, "prepared_for_line")),  # noqa: B009
         fallback_note=_text_of(getattr(module, "fallback_note")),  # noqa: B009
     )

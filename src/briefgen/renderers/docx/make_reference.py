@@ -3,10 +3,10 @@
     python -m briefgen.renderers.docx.make_reference templates/reference.docx
 
 The result is the house style of the DOCX: A4, the brand colours of the PDF stylesheet, Noto Sans for Latin
-text and the first Korean font of the stack, Korean-friendly line spacing, and every paragraph, character and table style the renderer
-names (see ``reference.PARAGRAPH_STYLES``). Its body is a specimen of those styles, so that opening it in
-Word shows what each one looks like; the renderer throws the body away and keeps the styles. Running this
-twice gives the same bytes.
+text and the first Korean font of the stack, Korean-friendly line spacing, and every paragraph, character and
+table style the renderer names (see ``reference.PARAGRAPH_STYLES``). Its body is a specimen of those styles,
+so that opening it in Word shows what each one looks like; the renderer throws the body away and keeps the
+styles. Running this twice gives the same bytes.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES
 if TYPE_CHECKING:
     from docx.document import Document
 
+
 def build() -> Document:
     """Return the reference document, styles and specimen body."""
     import docx
@@ -46,8 +47,11 @@ def build() -> Document:
     _settings(doc)
     _properties(doc)
     _specimen(doc)
-    package.drop_parts(doc, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
-                       "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml")
+    package.drop_parts(
+        doc,
+        "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
+    )
     for rel_id, rel in list(doc.part.package.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             del doc.part.package.rels[rel_id]
@@ -63,7 +67,9 @@ ALTERNATIVES = {LATIN_FONT: "Arial", KOREAN_FONT: "Malgun Gothic", CODE_FONT: "C
 def write(path: Path) -> None:
     """Write the reference document to ``path``."""
     doc = build()
-    font_table = package.part_name(doc, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable")
+    font_table = package.part_name(
+        doc, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable"
+    )
     replace = {font_table: _font_table()} if font_table else {}
     path.write_bytes(package.to_bytes(doc, STAMP, replace))
 
@@ -84,8 +90,12 @@ def _defaults(doc: Document) -> None:
     rpr = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
     for child in list(rpr):
         rpr.remove(child)
-    rpr.append(oxml.el("w:rFonts", {"w:ascii": LATIN_FONT, "w:hAnsi": LATIN_FONT, "w:eastAsia": KOREAN_FONT,
-                                    "w:cs": LATIN_FONT}))
+    rpr.append(
+        oxml.el(
+            "w:rFonts",
+            {"w:ascii": LATIN_FONT, "w:hAnsi": LATIN_FONT, "w:eastAsia": KOREAN_FONT, "w:cs": LATIN_FONT},
+        )
+    )
     rpr.append(oxml.el("w:color", {"w:val": INK}))
     rpr.append(oxml.el("w:sz", {"w:val": 20}))
     rpr.append(oxml.el("w:szCs", {"w:val": 20}))
@@ -181,9 +191,12 @@ def _specimen(doc: Document) -> None:
     para("toc 1", "1\ttoc 1")
     para("toc 2", "1.1\ttoc 2")
     para("heading 1", "1\tHeading 1")
-    para("Body Text", "Body Text: paragraphs of the briefing. 본문 단락은 한국어 줄 간격에 맞춰 두었다. "
-         "Edit the styles of this document in Word (Home, Styles) and save it as templates/reference.docx "
-         "in a project to restyle every briefing built from it.")
+    para(
+        "Body Text",
+        "Body Text: paragraphs of the briefing. 본문 단락은 한국어 줄 간격에 맞춰 두었다. "
+        "Edit the styles of this document in Word (Home, Styles) and save it as templates/reference.docx "
+        "in a project to restyle every briefing built from it.",
+    )
     para("heading 2", "1.1\tHeading 2")
     para("List Bullet", "List Bullet")
     para("List Bullet 2", "List Bullet 2")
@@ -201,8 +214,11 @@ def _specimen(doc: Document) -> None:
             tc.append(oxml.paragraph(ids["table text"], align="right" if index else None))
             tc[-1].append(oxml.run(text, None))
     oxml.append_block(body, tbl)
-    for box, title in (("callout takeaway", "Callout Title"), ("callout warning", "Callout Warning Title"),
-                       ("section summary", None)):
+    for box, title in (
+        ("callout takeaway", "Callout Title"),
+        ("callout warning", "Callout Warning Title"),
+        ("section summary", None),
+    ):
         para("Body Text", f"A table in the {box.title()} style:")
         tbl = oxml.table(ids[box], [TEXT_WIDTH], first_row=False)
         tc = oxml.table_cell(oxml.table_row(tbl), TEXT_WIDTH)

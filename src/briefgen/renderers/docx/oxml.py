@@ -19,20 +19,84 @@ _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 #: Children of ``w:rPr`` in schema order (ISO/IEC 29500-1 §17.3.2.28), for inserting in the right place.
 RPR_ORDER = (
-    "w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike", "w:dstrike",
-    "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid", "w:vanish", "w:webHidden",
-    "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect",
-    "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
-    "w:specVanish", "w:oMath",
+    "w:rStyle",
+    "w:rFonts",
+    "w:b",
+    "w:bCs",
+    "w:i",
+    "w:iCs",
+    "w:caps",
+    "w:smallCaps",
+    "w:strike",
+    "w:dstrike",
+    "w:outline",
+    "w:shadow",
+    "w:emboss",
+    "w:imprint",
+    "w:noProof",
+    "w:snapToGrid",
+    "w:vanish",
+    "w:webHidden",
+    "w:color",
+    "w:spacing",
+    "w:w",
+    "w:kern",
+    "w:position",
+    "w:sz",
+    "w:szCs",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
 )
 #: Children of ``w:pPr`` in schema order (§17.3.1.26).
 PPR_ORDER = (
-    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
-    "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
-    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap",
-    "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
-    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 )
 
 
@@ -88,8 +152,9 @@ def lang(val: str, east_asia: str) -> Element:
     return el("w:lang", {"w:val": val, "w:eastAsia": east_asia})
 
 
-def run_properties(*, style: str | None = None, bold: bool = False, italic: bool = False,
-                   language: Element | None = None) -> Element:
+def run_properties(
+    *, style: str | None = None, bold: bool = False, italic: bool = False, language: Element | None = None
+) -> Element:
     """``w:rPr`` with a character style, bold and italic toggles and a language."""
     children: list[Element] = []
     if style:
@@ -197,8 +262,15 @@ def append_block(container: Element, block: Element) -> None:
 # ---------------------------------------------------------------- tables
 
 
-def table(style_id: str, widths: list[int], *, first_row: bool, first_column: bool = False,
-          banded_rows: bool = True, caption: str | None = None) -> Element:
+def table(
+    style_id: str,
+    widths: list[int],
+    *,
+    first_row: bool,
+    first_column: bool = False,
+    banded_rows: bool = True,
+    caption: str | None = None,
+) -> Element:
     """``w:tbl`` in a table style, full width, with fixed column ``widths`` (twips) and no rows yet.
 
     ``first_row``/``first_column``/``banded_rows`` say which parts of the table style apply (``w:tblLook``).
@@ -206,8 +278,13 @@ def table(style_id: str, widths: list[int], *, first_row: bool, first_column: bo
     """
     bits = (0x20 if first_row else 0) | (0x80 if first_column else 0) | (0 if banded_rows else 0x200) | 0x400
     look: dict[str, str | int] = {
-        "w:firstRow": int(first_row), "w:lastRow": 0, "w:firstColumn": int(first_column), "w:lastColumn": 0,
-        "w:noHBand": int(not banded_rows), "w:noVBand": 1, "w:val": f"{bits:04X}",
+        "w:firstRow": int(first_row),
+        "w:lastRow": 0,
+        "w:firstColumn": int(first_column),
+        "w:lastColumn": 0,
+        "w:noHBand": int(not banded_rows),
+        "w:noVBand": 1,
+        "w:val": f"{bits:04X}",
     }
     props = [
         el("w:tblStyle", {"w:val": style_id}),

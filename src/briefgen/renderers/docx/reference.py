@@ -33,19 +33,57 @@ REFERENCE = "reference.docx"
 
 #: Paragraph styles the renderer uses, by name as Word shows them (matched case-insensitively).
 PARAGRAPH_STYLES = (
-    "Title", "Subtitle", "Cover Marking", "Cover Organisation", "Cover Detail",
-    "TOC Heading", "toc 1", "toc 2", "heading 1", "heading 2",
-    "Body Text", "List Bullet", "List Bullet 2", "List Bullet 3", "Fallback Note",
-    "Quote", "Quote Source", "caption", "Table Text", "Spacer", "Chart", "Chart Note",
-    "Callout Title", "Callout Warning Title", "Callout", "Callout Bullet",
-    "Key Figure Value", "Key Figure Label", "Key Figure Note",
-    "Glossary Term", "Glossary Definition",
-    "footnote text", "header", "footer",
+    "Title",
+    "Subtitle",
+    "Cover Marking",
+    "Cover Organisation",
+    "Cover Detail",
+    "TOC Heading",
+    "toc 1",
+    "toc 2",
+    "heading 1",
+    "heading 2",
+    "Body Text",
+    "List Bullet",
+    "List Bullet 2",
+    "List Bullet 3",
+    "Fallback Note",
+    "Quote",
+    "Quote Source",
+    "caption",
+    "Table Text",
+    "Spacer",
+    "Chart",
+    "Chart Note",
+    "Callout Title",
+    "Callout Warning Title",
+    "Callout",
+    "Callout Bullet",
+    "Key Figure Value",
+    "Key Figure Label",
+    "Key Figure Note",
+    "Glossary Term",
+    "Glossary Definition",
+    "footnote text",
+    "header",
+    "footer",
 )
-CHARACTER_STYLES = ("Hyperlink", "footnote reference", "Inline Code", "Cover Label", "Classification",
-                    "Chart Title")
-TABLE_STYLES = ("Brief Table", "Key Figures", "Section Summary", "Callout Takeaway", "Callout Note",
-                "Callout Warning")
+CHARACTER_STYLES = (
+    "Hyperlink",
+    "footnote reference",
+    "Inline Code",
+    "Cover Label",
+    "Classification",
+    "Chart Title",
+)
+TABLE_STYLES = (
+    "Brief Table",
+    "Key Figures",
+    "Section Summary",
+    "Callout Takeaway",
+    "Callout Note",
+    "Callout Warning",
+)
 KINDS = {"paragraph": PARAGRAPH_STYLES, "character": CHARACTER_STYLES, "table": TABLE_STYLES}
 
 #: Languages whose text Word treats as East Asian; in them Latin text is tagged as English.
@@ -70,8 +108,11 @@ def find_reference(folders: list[Path], project: Path, chosen: str | None) -> Pa
     if chosen:
         path = project / chosen
         if not path.is_file():
-            raise RenderError(f"reference document not found: {chosen}", Location(chosen),
-                              "reference_docx paths are relative to the project folder")
+            raise RenderError(
+                f"reference document not found: {chosen}",
+                Location(chosen),
+                "reference_docx paths are relative to the project folder",
+            )
         _refuse_outside(path, [project / d for d in ("templates", "content", "assets")], chosen)
         return path
     for folder in folders:
@@ -79,8 +120,11 @@ def find_reference(folders: list[Path], project: Path, chosen: str | None) -> Pa
         if path.is_file():
             _refuse_outside(path, [folder], display(path, project))
             return path
-    raise RenderError(f"no {REFERENCE} on the template search path", Location("templates"),
-                      "reinstall briefgen, or put a reference document in templates/")
+    raise RenderError(
+        f"no {REFERENCE} on the template search path",
+        Location("templates"),
+        "reinstall briefgen, or put a reference document in templates/",
+    )
 
 
 def display(path: Path, project: Path) -> str:
@@ -94,13 +138,19 @@ def display(path: Path, project: Path) -> str:
 def _refuse_outside(path: Path, folders: list[Path], shown: str) -> None:
     real = path.resolve()
     if not any(real.is_relative_to(folder.resolve()) for folder in folders):
-        raise RenderError("the reference document is a link to a file outside the project's folders; it "
-                          "was not read", Location(shown), "copy the document into templates/, not a link")
+        raise RenderError(
+            "the reference document is a link to a file outside the project's folders; it was not read",
+            Location(shown),
+            "copy the document into templates/, not a link",
+        )
 
 
 def _refused(shown: str, message: str) -> RenderError:
-    return RenderError(f"reference document refused: {message}", Location(shown),
-                       "save it again from Word or LibreOffice, or start from briefgen's own reference.docx")
+    return RenderError(
+        f"reference document refused: {message}",
+        Location(shown),
+        "save it again from Word or LibreOffice, or start from briefgen's own reference.docx",
+    )
 
 
 def check_package(path: Path, shown: str) -> None:
@@ -128,8 +178,11 @@ def check_package(path: Path, shown: str) -> None:
                     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
                         data = data.decode("utf-16", errors="replace").encode("utf-8")
                     if _DECLARATION.search(data):
-                        raise _refused(shown, f"the part {part.filename} declares a DOCTYPE or entities, "
-                                              "which a DOCX never needs")
+                        raise _refused(
+                            shown,
+                            f"the part {part.filename} declares a DOCTYPE or entities, "
+                            "which a DOCX never needs",
+                        )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
         raise _refused(shown, f"not a readable DOCX package ({exc})") from None
 
@@ -139,13 +192,19 @@ def _check_sizes(parts: list[zipfile.ZipInfo], shown: str) -> None:
         raise _refused(shown, f"{len(parts):,} parts, more than the {MAX_PARTS:,} allowed")
     unpacked = sum(part.file_size for part in parts)
     if unpacked > MAX_UNPACKED_BYTES:
-        raise _refused(shown, f"its parts unpack to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} "
-                              "allowed (a zip bomb?)")
+        raise _refused(
+            shown,
+            f"its parts unpack to {unpacked:,} bytes, more than the {MAX_UNPACKED_BYTES:,} "
+            "allowed (a zip bomb?)",
+        )
     for part in parts:
         ratio = part.file_size // max(part.compress_size, 1)
         if part.file_size > RATIO_FROM and ratio > MAX_RATIO:
-            raise _refused(shown, f"the part {part.filename} unpacks to {ratio:,} times its stored size, "
-                                  f"more than {MAX_RATIO} (a zip bomb?)")
+            raise _refused(
+                shown,
+                f"the part {part.filename} unpacks to {ratio:,} times its stored size, "
+                f"more than {MAX_RATIO} (a zip bomb?)",
+            )
 
 
 def check_reference(path: Path, shown: str) -> list[Diagnostic]:
@@ -178,8 +237,11 @@ def open_reference(path: Path, shown: str) -> Document:
     try:
         return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
-        raise RenderError(f"cannot open the reference document: {exc}", Location(shown),
-                          "save it again from Word or LibreOffice as a .docx file") from None
+        raise RenderError(
+            f"cannot open the reference document: {exc}",
+            Location(shown),
+            "save it again from Word or LibreOffice as a .docx file",
+        ) from None
 
 
 @dataclass
@@ -204,13 +266,18 @@ class StyleSheet:
     def check(self) -> None:
         """Raise one RenderError naming every style the document needed and the reference lacks."""
         if self.missing:
-            raise RenderError("", diagnostics=[
-                Diagnostic(f"the reference document has no {kind} style '{name}', which the DOCX renderer "
-                           "uses", Location(self.shown),
-                           "add the style in Word (Styles pane, New Style) or start from briefgen's built-in "
-                           "templates/reference.docx")
-                for kind, name in self.missing
-            ])
+            raise RenderError(
+                "",
+                diagnostics=[
+                    Diagnostic(
+                        f"the reference document has no {kind} style '{name}', which the DOCX renderer uses",
+                        Location(self.shown),
+                        "add the style in Word (Styles pane, New Style) or start from briefgen's built-in "
+                        "templates/reference.docx",
+                    )
+                    for kind, name in self.missing
+                ],
+            )
 
 
 def style_sheet(doc: Document, shown: str) -> StyleSheet:
@@ -304,9 +371,11 @@ def recolour(doc: Document, default: Mapping[str, object], palette: Mapping[str,
 
     Only single colours count (the chart series are not in the document's styles).
     """
-    changes = {_hex(was): _hex(colour) for name, colour in palette.items()
-               if isinstance(colour, str) and isinstance(was := default.get(name), str)
-               and _hex(colour) != _hex(was)}
+    changes = {
+        _hex(was): _hex(colour)
+        for name, colour in palette.items()
+        if isinstance(colour, str) and isinstance(was := default.get(name), str) and _hex(colour) != _hex(was)
+    }
     if not changes:
         return
     roots = [doc.styles.element]
@@ -314,8 +383,23 @@ def recolour(doc: Document, default: Mapping[str, object], palette: Mapping[str,
     if numbering is not None:
         roots.append(numbering)
     attributes = (qn("w:val"), qn("w:fill"), qn("w:color"))
-    colour_tags = {qn(t) for t in ("w:color", "w:shd", "w:top", "w:left", "w:bottom", "w:right", "w:insideH",
-                                   "w:insideV", "w:between", "w:bdr", "w:start", "w:end")}
+    colour_tags = {
+        qn(t)
+        for t in (
+            "w:color",
+            "w:shd",
+            "w:top",
+            "w:left",
+            "w:bottom",
+            "w:right",
+            "w:insideH",
+            "w:insideV",
+            "w:between",
+            "w:bdr",
+            "w:start",
+            "w:end",
+        )
+    }
     for root in roots:
         for element in root.iter(*colour_tags):
             for attribute in attributes:
@@ -361,9 +445,26 @@ def page_setup(doc: Document, size: str, margins: str) -> int:
 
 
 _SECT_ORDER = (
-    "w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz", "w:pgMar",
-    "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt", "w:vAlign",
-    "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter", "w:docGrid",
+    "w:headerReference",
+    "w:footerReference",
+    "w:footnotePr",
+    "w:endnotePr",
+    "w:type",
+    "w:pgSz",
+    "w:pgMar",
+    "w:paperSrc",
+    "w:pgBorders",
+    "w:lnNumType",
+    "w:pgNumType",
+    "w:cols",
+    "w:formProt",
+    "w:vAlign",
+    "w:noEndnote",
+    "w:titlePg",
+    "w:textDirection",
+    "w:bidi",
+    "w:rtlGutter",
+    "w:docGrid",
 )
 
 

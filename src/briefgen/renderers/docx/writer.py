@@ -78,9 +78,18 @@ Picture = Callable[[Element, bytes, int, str], None]
 class Writer:
     """Append a briefing to a document whose body has been emptied."""
 
-    def __init__(self, body: Element, part: Part, notes: XmlPart, width: int, styles: StyleSheet,
-                 labels: Labels, language: Language, chart: Callable[[ChartView], bytes] | None = None,
-                 picture: Picture | None = None) -> None:
+    def __init__(
+        self,
+        body: Element,
+        part: Part,
+        notes: XmlPart,
+        width: int,
+        styles: StyleSheet,
+        labels: Labels,
+        language: Language,
+        chart: Callable[[ChartView], bytes] | None = None,
+        picture: Picture | None = None,
+    ) -> None:
         self.body = Flow(body, part, width)
         self.draw_chart = chart
         self.picture = picture
@@ -103,8 +112,11 @@ class Writer:
         try:
             heading = self.heading(self.body, "heading 1", section.number, section.title, section.anchor)
             if self.runs_on:
-                oxml.set_child(oxml.paragraph_properties(heading), oxml.el("w:pageBreakBefore", {"w:val": 0}),
-                               oxml.PPR_ORDER)
+                oxml.set_child(
+                    oxml.paragraph_properties(heading),
+                    oxml.el("w:pageBreakBefore", {"w:val": 0}),
+                    oxml.PPR_ORDER,
+                )
             if section.fallback_language:
                 self.language = edition
                 note = self.labels.fallback_note(section.fallback_language)
@@ -209,10 +221,11 @@ class Writer:
 
     def key_figures(self, flow: Flow, block: KeyFiguresView) -> None:
         half = flow.width // 2
-        tbl = oxml.table(self.styles("Key Figures", "table"), [half, flow.width - half], first_row=False,
-                         banded_rows=False)
+        tbl = oxml.table(
+            self.styles("Key Figures", "table"), [half, flow.width - half], first_row=False, banded_rows=False
+        )
         for start in range(0, len(block.items), 2):
-            pair = block.items[start:start + 2]
+            pair = block.items[start : start + 2]
             tr = oxml.table_row(tbl)
             for item in pair:
                 width = half if len(pair) == 2 else flow.width
@@ -243,8 +256,9 @@ class Writer:
     def callout(self, flow: Flow, block: CalloutView) -> None:
         box = self.box(flow, _CALLOUT_TABLES.get(block.kind, "Callout Note"))
         if block.title:
-            self.paragraph(box, "Callout Warning Title" if block.kind == "warning" else "Callout Title",
-                           block.title)
+            self.paragraph(
+                box, "Callout Warning Title" if block.kind == "warning" else "Callout Title", block.title
+            )
         if block.text:
             self.paragraph(box, "Callout", block.text)
         if block.items:
@@ -271,8 +285,9 @@ class Writer:
 
     # ------------------------------------------------------------ paragraphs and runs
 
-    def paragraph(self, flow: Flow, style: str, spans: Spans | None = None, *,
-                  text: str | None = None) -> Element:
+    def paragraph(
+        self, flow: Flow, style: str, spans: Spans | None = None, *, text: str | None = None
+    ) -> Element:
         """Append a paragraph in a named style with inline ``spans`` or plain ``text``; return it."""
         p = oxml.paragraph(self.styles(style))
         if text:
@@ -296,8 +311,12 @@ class Writer:
                 self.inline(parent, span.children, part, replace(look, italic=True))  # type: ignore[arg-type]
             elif isinstance(span, markup.Link):
                 link = oxml.hyperlink(rel_id=part.relate_to(span.href, RT.HYPERLINK, is_external=True))
-                self.inline(link, span.children, part,  # type: ignore[arg-type]
-                            replace(look, style=self.styles("Hyperlink", "character")))
+                self.inline(
+                    link,
+                    span.children,  # type: ignore[arg-type]
+                    part,
+                    replace(look, style=self.styles("Hyperlink", "character")),
+                )
                 parent.append(link)
             elif isinstance(span, FootnoteRef):
                 if part is self.notes:  # Word has no notes inside notes: keep the text, in brackets
@@ -312,9 +331,15 @@ class Writer:
         mark = self.properties(self.styles("footnote reference", "character"))
         note = new_footnote(self.notes, ref.number)
         p = oxml.paragraph(self.styles("footnote text"))
-        p.append(oxml.run(None, oxml.run_properties(style=self.styles("footnote reference", "character"),
-                                                      language=self.language.element()),
-                          [oxml.el("w:footnoteRef")]))
+        p.append(
+            oxml.run(
+                None,
+                oxml.run_properties(
+                    style=self.styles("footnote reference", "character"), language=self.language.element()
+                ),
+                [oxml.el("w:footnoteRef")],
+            )
+        )
         p.append(self.run(" "))
         self.inline(p, ref.children, self.notes)
         note.append(p)
@@ -339,8 +364,9 @@ class Writer:
         return self.bookmarks[anchor]
 
 
-def column_widths(total: int, columns: list[list[str]],
-                  shares: tuple[float, float] = (0.1, 0.7)) -> list[int]:
+def column_widths(
+    total: int, columns: list[list[str]], shares: tuple[float, float] = (0.1, 0.7)
+) -> list[int]:
     """Share ``total`` twips between columns by the width of their longest text (wide letters count twice).
 
     No column gets less than ``shares[0]`` or more than ``shares[1]`` of the width (before rounding), so
