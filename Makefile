@@ -18,5 +18,9 @@ lint: setup-test
 	.venv/bin/ruff check src tests
 	.venv/bin/mypy
 
+bench: setup
+	scripts/setup --bench
+	bench/run
+
 clean:
 	rm -rf output .pytest_cache

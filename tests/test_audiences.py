@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from briefgen.audience import available
 from briefgen.build import build, load_project
@@ -22,13 +24,17 @@ LANGS = ["ko", "en", "ja"]
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
-    """Every built-in audience in every language, as PDF."""
+    """Every built-in audience in every language, as PDF and DOCX; the PDFs, by audience and language."""
     out = tmp_path_factory.mktemp("matrix")
-    result = build(REPO, LANGS, ["pdf"], output=out, audiences=AUDIENCES)
+    result = build(REPO, LANGS, ["pdf", "docx"], output=out, audiences=AUDIENCES)
+    assert len(result.written) == len(AUDIENCES) * len(LANGS) * 2
     built = {}
     for path in result.written:
-        _, audience, lang, _ = path.name.split(".")
-        built[audience, lang] = path
+        _, audience, lang, extension = path.name.split(".")
+        if extension == "pdf":
+            built[audience, lang] = path
+        else:
+            assert Document(str(path)).paragraphs  # python-docx opens every DOCX of the matrix
     return built
 
 
@@ -117,11 +123,13 @@ def test_a_project_overrides_one_block_and_one_css_variable(minimal: Path, tmp_p
         '{% extends "base.html.j2" %}\n{% block toc %}<p class="note">Read me first</p>{% endblock %}\n',
     )
     write(minimal / "templates" / "audiences" / "plain.yaml", 'branding:\n  palette:\n    brand: "#ff0000"\n')
-    result = build(minimal, ["en"], ["pdf", "html"], output=tmp_path, audiences=["plain"])
-    pdf, html = result.written
+    result = build(minimal, ["en"], ["pdf", "html", "docx"], output=tmp_path, audiences=["plain"])
+    pdf, html, docx = result.written
     assert "Read me first" in pdftotext(pdf)
     assert "Contents" not in pdftotext(pdf)
     assert "--brand: #ff0000;" in html.read_text(encoding="utf-8")
+    with zipfile.ZipFile(docx) as package:  # the same colour recolours the Word styles
+        assert 'w:color w:val="FF0000"' in package.read("word/styles.xml").decode("utf-8")
 
 
 def test_profile_errors_are_located(minimal: Path) -> None:

@@ -365,7 +365,8 @@ class _Builder:
         if isinstance(block, Heading):
             counter[0] += 1
             number = f"{section_number}.{counter[0]}" if section_number else ""
-            return HeadingView(number, self.spans(block.text), f"{anchor}-{counter[0]}")
+            # "--" cannot occur in a section id, so a heading anchor never equals another section's anchor
+            return HeadingView(number, self.spans(block.text), f"{anchor}--{counter[0]}")
         if isinstance(block, Bullets):
             return BulletsView(self.items(block.items))
         if isinstance(block, Table):

@@ -21,7 +21,7 @@ from briefgen import markup
 from briefgen.mail.settings import MailSettings
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # no "--": heading anchors use it
 # C0 controls other than tab and newline, DEL and C1 controls: XML forbids most of them, and none belong
 # in prose.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
