@@ -63,9 +63,9 @@ def _run(debug: bool, action: Callable[[], int]) -> None:
     sys.exit(code)
 
 
-def _common(func: F) -> F:
-    func = click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")(func)
-    func = click.option(
+def project_option(func: F) -> F:
+    """Add ``--project DIR`` (default: the current folder) to a command."""
+    return click.option(
         "--project",
         "-p",
         type=click.Path(file_okay=False, path_type=Path),
@@ -73,7 +73,11 @@ def _common(func: F) -> F:
         show_default=True,
         help="The briefing project folder (holding briefgen.yaml).",
     )(func)
-    return func
+
+
+def _common(func: F) -> F:
+    func = click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")(func)
+    return project_option(func)
 
 
 class _LazyGroup(click.Group):

@@ -1,7 +1,7 @@
 """The ``briefgen mail`` command: a thin layer over ``outgoing`` that prints what happened.
 
-Registered on the ``briefgen`` group by the last line of cli.py. It shares cli.py's printing and error
-handling (``_run``, ``_show``), imported when the command runs: cli.py imports this module while it loads.
+cli.py's group imports this module when the command is used, and it shares cli.py's options, printing and
+error handling.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from briefgen.cli import _display, _run, _show, project_option
 from briefgen.errors import Diagnostic, ExitCode
 from briefgen.mail.message import MIME_TYPES
 
@@ -56,14 +57,7 @@ from briefgen.mail.message import MIME_TYPES
     help="Write the message as an .eml file into DIR instead of sending it.",
 )
 @click.option("--dry-run", is_flag=True, help="Show who would get what, with sizes, and send nothing.")
-@click.option(
-    "--project",
-    "-p",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The briefing project folder (holding briefgen.yaml).",
-)
+@project_option
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
 def mail(
     lang: str | None,
@@ -80,7 +74,6 @@ def mail(
     SMTP settings come from the 'mail:' section of briefgen.yaml and BRIEFGEN_SMTP_* variables; the password
     only from BRIEFGEN_SMTP_PASSWORD or a password file. See docs/mail.md.
     """
-    from briefgen.cli import _display, _run, _show
 
     def action() -> int:
         from briefgen.mail import outgoing

@@ -1,7 +1,7 @@
 """The ``briefgen serve`` command: start the preview, print what happens, stop cleanly on Ctrl-C.
 
-Registered on the ``briefgen`` group by the last line of cli.py. It shares cli.py's printing and error
-handling (``_run``, ``_show``), imported when the command runs: cli.py imports this module while it loads.
+cli.py's group imports this module when the command is used, and it shares cli.py's options, printing and
+error handling.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from types import FrameType
 
 import click
 
+from briefgen.cli import _run, _show, project_option
 from briefgen.errors import ExitCode
 from briefgen.serve.preview import Edition
 
@@ -43,14 +44,7 @@ from briefgen.serve.preview import Edition
     show_default=True,
     help="The port on 127.0.0.1 to listen on; 0 picks a free one (printed).",
 )
-@click.option(
-    "--project",
-    "-p",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The briefing project folder (holding briefgen.yaml).",
-)
+@project_option
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors, and every request.")
 def serve(lang: str | None, audience: str | None, port: int, project: Path, debug: bool) -> None:
     """Preview the briefing in a browser, rebuilt whenever a file of the project changes.
@@ -59,7 +53,6 @@ def serve(lang: str | None, audience: str | None, port: int, project: Path, debu
     PDF at /brief.pdf (printed when asked for). Errors show in the page, with file and line, until the next
     good save. Only this computer can connect. Stop with Ctrl-C.
     """
-    from briefgen.cli import _run, _show
 
     def report(edition: Edition) -> None:
         took = f"{edition.seconds * 1000:.0f} ms"
