@@ -453,3 +453,15 @@ def test_libreoffice_opens_it_and_shows_the_headings_and_figures(
     from briefgen.parity import pdf_text
 
     assert check_text(ctx, pdf.name, pdf_text(pdf.read_bytes())) == []
+
+
+def test_charts_drawn_two_to_a_row_are_half_as_wide(tmp_path: Path) -> None:
+    from briefgen.build import build
+
+    widths = {}
+    for name in ("technical", "executive"):
+        written = build(REPO, ["en"], ["docx"], output=tmp_path / name, audiences=[name]).written[0]
+        widths[name] = {shape.width for shape in docx.Document(str(written)).inline_shapes}
+    assert len(widths["technical"]) == len(widths["executive"]) == 1  # every chart the same width
+    (full,), (half,) = widths["technical"], widths["executive"]
+    assert 0.4 * full < half < 0.6 * full

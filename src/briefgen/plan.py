@@ -4,13 +4,14 @@ Each output is recorded in a manifest (``output/.briefgen/manifest.json``) with 
 was made from: the project file, the facts, the content of its language (and of the default language where
 that one can show through: language fallback, or an audience whose focus reads the default language's
 section tags), every template file on the search path (templates, stylesheets, catalogues, audience profiles,
-the reference DOCX), the font chosen for its language, the briefgen version and the build options. An output
-whose digest is unchanged, and whose file still has the bytes that were written, is not built again.
+the reference DOCX), the font chosen for its language, the briefgen version and code, and the build options.
+An output whose digest is unchanged, and whose file still has the bytes that were written, is not built again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -79,6 +80,20 @@ def _files(folder: Path) -> Iterable[Path]:
         yield from sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
+@functools.lru_cache(maxsize=1)
+def code_state() -> str:
+    """Fingerprint briefgen's own code (each module's size and time): an installed change rebuilds everything.
+
+    The version alone would miss a change to an editable install; stat()s cost far less than reading.
+    """
+    package = Path(__file__).resolve().parent
+    stamps = [
+        f"{p.relative_to(package)}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
+        for p in sorted(package.rglob("*.py"))
+    ]
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()
+
+
 class Digests:
     """Compute input digests, hashing each file once per build."""
 
@@ -104,6 +119,7 @@ class Digests:
             json.dumps(
                 {
                     "version": __version__,
+                    "code": code_state(),
                     "job": [job.lang, job.fmt, job.audience],
                     "font": font,
                     **self.options,

@@ -245,7 +245,9 @@ class Writer:
         p = self.paragraph(flow, "Chart")
         p.append(self.run(view.title, Look(style=self.styles("Chart Title", "character"))))
         p.append(oxml.run(None, self.properties(), [oxml.el("w:br")]))
-        self.picture(p, self.draw_chart(view), flow.width, view.alt)
+        # a chart drawn for half the column (chart_columns: 2) is shown at that size, its text as large as
+        # in a full-width chart
+        self.picture(p, self.draw_chart(view), flow.width // view.columns, view.alt)
         for r in p.iter(oxml.qn("w:r")):  # the picture's run gets the language like every other run
             if r.find(oxml.qn("w:rPr")) is None:
                 r.insert(0, self.properties())
