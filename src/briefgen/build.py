@@ -198,6 +198,8 @@ def reads_default(brief: Brief, profile: audience.Audience | None) -> bool:
 def _preload(formats: set[str]) -> None:
     """Import the rendering libraries once, before the rendering children are forked from this process."""
     if "pdf" in formats:
-        import weasyprint  # noqa: F401
+        from briefgen.native import import_weasyprint
+
+        import_weasyprint()
     if "docx" in formats:
         import docx  # noqa: F401

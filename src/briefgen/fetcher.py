@@ -29,7 +29,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+from briefgen.native import import_weasyprint
+
+import_weasyprint()  # its native libraries found quickly, before weasyprint.urls imports all of it
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 #: Largest resource (image, stylesheet, font, attachment) read, in bytes.
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024

@@ -31,10 +31,10 @@ class PdfRenderer:
         fonts.choose(ctx.lang)  # fail early, with the package to install, rather than print empty boxes
         html = HtmlRenderer().document(ctx, setup, for_print=True)
 
-        import weasyprint
-
         from briefgen.fetcher import ProjectFetcher, ResourceRefused
+        from briefgen.native import import_weasyprint
 
+        weasyprint = import_weasyprint()
         fetcher = ProjectFetcher(setup.resource_roots, allow_hosts=setup.allow_hosts)
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
