@@ -6,16 +6,23 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from briefgen import audience, fonts, plan, renderers, sources
-from briefgen.context import build_context
+from briefgen import plan
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
-from briefgen.model import Brief
 from briefgen.output import Output, output_lock, write_all, write_file
 from briefgen.plan import search_path
-from briefgen.renderers import Setup
-from briefgen.runner import Rendered, render_all
-from briefgen.validate import Collector, raise_errors, validate_brief, validate_project
+from briefgen.runner import Rendered, render_all, render_here
+
+if TYPE_CHECKING:
+    from briefgen import audience
+    from briefgen.context import RenderContext
+    from briefgen.model import Brief
+    from briefgen.printer import Printer, PrintJob
+    from briefgen.renderers import Setup
+
+#: The project file (``sources.PROJECT_FILE``), named here so that starting a build imports nothing heavy.
+PROJECT_FILE = "briefgen.yaml"
 
 
 @dataclass
@@ -29,9 +36,9 @@ class Loaded:
 
 def find_project(start: Path) -> Path:
     """Return the project folder: ``start`` itself, which must hold a briefgen.yaml."""
-    if not (start / sources.PROJECT_FILE).is_file():
+    if not (start / PROJECT_FILE).is_file():
         raise ContentError(
-            f"no {sources.PROJECT_FILE} here",
+            f"no {PROJECT_FILE} here",
             Location(str(start)),
             "run briefgen inside a briefing project, or name one with --project DIR",
         )
@@ -40,6 +47,9 @@ def find_project(start: Path) -> Path:
 
 def load_project(root: Path) -> Loaded:
     """Read and validate every file of a project; raise ContentError listing every problem."""
+    from briefgen import sources
+    from briefgen.validate import Collector, raise_errors, validate_brief, validate_project
+
     root = find_project(root)
     out = Collector()
     project_doc = sources.load(root, sources.PROJECT_FILE)
@@ -86,6 +96,56 @@ def build(
     outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
     variant the audience profiles ask for.
     """
+    # One PDF: start the printing child now, so that it imports WeasyPrint while this process loads.
+    printers = [_printer()] if _one(languages, formats, audiences, everything) == "pdf" else []
+    try:
+        return _build(
+            project,
+            languages,
+            formats,
+            output,
+            strict,
+            audiences,
+            everything,
+            jobs,
+            force,
+            pdf_variant,
+            progress,
+            printers,
+        )
+    finally:
+        for printer in printers:
+            printer.close()
+
+
+def _one(languages: Sequence[str], formats: Sequence[str], audiences: Sequence[str], everything: bool) -> str:
+    """Return the format of a build of a single output, or "" for a build of several."""
+    single = not everything and len(set(languages)) <= 1 and len(set(audiences)) <= 1
+    return formats[0] if single and len(set(formats)) == 1 else ""
+
+
+def _printer() -> Printer:
+    from briefgen.printer import Printer
+
+    return Printer()
+
+
+def _build(
+    project: Path,
+    languages: Sequence[str],
+    formats: Sequence[str],
+    output: Path | None,
+    strict: bool,
+    audiences: Sequence[str],
+    everything: bool,
+    jobs: int | None,
+    force: bool,
+    pdf_variant: str | None,
+    progress: Callable[[str, Rendered | None], None] | None,
+    printers: list[Printer],
+) -> BuildResult:
+    from briefgen import audience, fonts, renderers
+
     loaded = load_project(project)
     brief = loaded.brief
     root = loaded.root
@@ -96,7 +156,7 @@ def build(
     if unknown:
         raise ContentError(
             f"language '{unknown[0]}' is not one of the project's languages ({', '.join(brief.editions)})",
-            Location(sources.PROJECT_FILE),
+            Location(PROJECT_FILE),
             "add it to 'languages' and write content/" + unknown[0] + "/",
         )
     names: list[str | None] = (
@@ -148,20 +208,43 @@ def build(
             if progress:
                 progress(job.name, None)
 
-        def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
+        def prepare(job: plan.Job) -> tuple[RenderContext, Setup]:
+            from briefgen.context import build_context
+            from briefgen.renderers import Setup
+
             profile = profiles.get(job.audience or "")
             ctx = build_context(brief, job.lang, profile, created)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
-            mine = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
+            return ctx, Setup.for_project(root, folder, variant, brief.config.allow_hosts)
+
+        def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
+            ctx, mine = prepare(job)
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings
+
+        def print_html(job: plan.Job) -> PrintJob:
+            from briefgen.renderers.pdf import PdfRenderer
+
+            ctx, mine = prepare(job)
+            return PdfRenderer().html(ctx, mine), mine, ctx.presentation.template
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):
             fonts.choose(lang)  # no font for the script: say which package to install, before anything starts
-        _preload({job.fmt for job in stale})
-        workers = jobs or min(len(stale), os.cpu_count() or 1)
-        results = render_all(
-            stale, render_one, workers, (lambda r: progress(r.job.name, r)) if progress else None
-        )
+        report = (lambda r: progress(r.job.name, r)) if progress else None
+        if len(stale) == 1:
+            # one output: rendered here, or a PDF's HTML made here and printed by a child started early
+            # (when the build asked for one PDF) or now (when only one of several outputs is out of date)
+            job = stale[0]
+            if job.fmt == "pdf":
+                printers += [] if printers else [_printer()]
+                one = printers[0].render(job, print_html)
+            else:
+                one = render_here(job, render_one)
+            if report:
+                report(one)
+            results = [one]
+        else:
+            _preload({job.fmt for job in stale})
+            results = render_all(stale, render_one, jobs or min(len(stale), os.cpu_count() or 1), report)
         good = [r for r in results if r.data is not None]
         bad = [r for r in results if r.data is None]
         for result in results:
