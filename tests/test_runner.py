@@ -72,18 +72,41 @@ def test_a_render_here_bounded_in_memory_fails_and_the_bound_is_lifted(
     assert len(bytes(256 * 1024 * 1024)) > 0  # the same allocation works once the render is over
 
 
-def test_a_single_pdf_is_printed_by_a_child_and_the_build_process_never_imports_weasyprint(
-    minimal: Path, tmp_path: Path
-) -> None:
-    code = (
-        "import sys; from pathlib import Path; from briefgen.build import build; "
-        f"r = build(Path({str(minimal)!r}), ['ko'], ['pdf'], output=Path({str(tmp_path)!r})); "
-        "print([p.name for p in r.written], 'weasyprint' in sys.modules, 'matplotlib' in sys.modules)"
-    )
+WHAT_WAS_IMPORTED = (
+    "import sys; from pathlib import Path; from briefgen.build import build; "
+    "r = build(Path({project!r}), ['ko'], [{fmt!r}], output=Path({out!r})); "
+    "print(' '.join(p.name for p in r.written), 'weasyprint' in sys.modules, 'matplotlib' in sys.modules)"
+)
+
+
+def build_elsewhere(project: Path, fmt: str, out: Path) -> list[str]:
+    """Build one Korean output in a fresh process; return what it wrote and whether it imported
+    WeasyPrint and matplotlib."""
+    code = WHAT_WAS_IMPORTED.format(project=str(project), fmt=fmt, out=str(out))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split("]")[1].split() == ["False", "False"], done.stdout
-    assert "minimal.ko.pdf" in done.stdout
-    assert (tmp_path / "minimal.ko.pdf").read_bytes().startswith(b"%PDF")
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_a_first_build_of_one_output_leaves_weasyprint_and_matplotlib_to_children(
+    reference: Path, tmp_path: Path, fmt: str
+) -> None:
+    """The printing child prints, the drawing child draws: the build process imports neither, and the
+    bytes are those of charts drawn in-process."""
+    assert build_elsewhere(reference, fmt, tmp_path / "a") == [
+        f"deepseek-briefing.ko.{fmt}",
+        "False",
+        "False",
+    ]
+    drawn = sorted((tmp_path / "a" / ".briefgen" / "charts").iterdir())
+    assert len(drawn) == 4
+    # A folder that was built into before has no drawing child: its charts are drawn in-process.
+    (tmp_path / "b" / ".briefgen").mkdir(parents=True)
+    assert build_elsewhere(reference, fmt, tmp_path / "b")[-1] == "True"
+    name = f"deepseek-briefing.ko.{fmt}"
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    for chart in drawn:
+        assert chart.read_bytes() == (tmp_path / "b" / ".briefgen" / "charts" / chart.name).read_bytes()
 
 
 def test_a_print_that_runs_too_long_is_stopped_and_the_printer_killed(minimal: Path) -> None:

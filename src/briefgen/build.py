@@ -16,6 +16,7 @@ from briefgen.runner import Rendered, render_all, render_here
 
 if TYPE_CHECKING:
     from briefgen import audience
+    from briefgen.charts.drawer import Drawer
     from briefgen.context import RenderContext
     from briefgen.model import Brief
     from briefgen.printer import Printer, PrintJob
@@ -96,26 +97,27 @@ def build(
     outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
     variant the audience profiles ask for.
     """
-    # One PDF: start the printing child now, so that it imports WeasyPrint while this process loads.
-    printers = [_printer()] if _one(languages, formats, audiences, everything) == "pdf" else []
+    early = _Early.start(_one(languages, formats, audiences, everything), output or project / "output")
     try:
-        return _build(
-            project,
-            languages,
-            formats,
-            output,
-            strict,
-            audiences,
-            everything,
-            jobs,
-            force,
-            pdf_variant,
-            progress,
-            printers,
-        )
+        from briefgen.charts.cache import drawn_by
+
+        with drawn_by(early.drawer):
+            return _build(
+                project,
+                languages,
+                formats,
+                output,
+                strict,
+                audiences,
+                everything,
+                jobs,
+                force,
+                pdf_variant,
+                progress,
+                early,
+            )
     finally:
-        for printer in printers:
-            printer.close()
+        early.close()
 
 
 def _one(languages: Sequence[str], formats: Sequence[str], audiences: Sequence[str], everything: bool) -> str:
@@ -124,10 +126,40 @@ def _one(languages: Sequence[str], formats: Sequence[str], audiences: Sequence[s
     return formats[0] if single and len(set(formats)) == 1 else ""
 
 
-def _printer() -> Printer:
-    from briefgen.printer import Printer
+@dataclass
+class _Early:
+    """Children started before the project is loaded, so that they import their libraries meanwhile.
 
-    return Printer()
+    A build of one PDF starts its printing child (``briefgen.printer``); a first build of one output into a
+    folder, which has no drawn charts yet, starts a chart drawer (``briefgen.charts.drawer``).
+    """
+
+    printer: Printer | None = None
+    drawer: Drawer | None = None
+
+    @classmethod
+    def start(cls, fmt: str, folder: Path) -> _Early:
+        early = cls()
+        if fmt == "pdf":
+            early.printer_now()
+        if fmt and not (folder / plan.STATE_FOLDER).exists():
+            from briefgen.charts.drawer import Drawer
+
+            early.drawer = Drawer()
+        return early
+
+    def printer_now(self) -> Printer:
+        """Return the printing child, started now if it was not started early."""
+        if self.printer is None:
+            from briefgen.printer import Printer
+
+            self.printer = Printer()
+        return self.printer
+
+    def close(self) -> None:
+        for child in (self.printer, self.drawer):
+            if child is not None:
+                child.close()
 
 
 def _build(
@@ -142,7 +174,7 @@ def _build(
     force: bool,
     pdf_variant: str | None,
     progress: Callable[[str, Rendered | None], None] | None,
-    printers: list[Printer],
+    early: _Early,
 ) -> BuildResult:
     from briefgen import audience, fonts, renderers
 
@@ -209,13 +241,18 @@ def _build(
                 progress(job.name, None)
 
         def prepare(job: plan.Job) -> tuple[RenderContext, Setup]:
+            from briefgen.charts import ChartView
+            from briefgen.charts.cache import prefetch
             from briefgen.context import build_context
             from briefgen.renderers import Setup
 
             profile = profiles.get(job.audience or "")
             ctx = build_context(brief, job.lang, profile, created)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
-            return ctx, Setup.for_project(root, folder, variant, brief.config.allow_hosts)
+            setup = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
+            charts = [b for s in ctx.sections for b in s.blocks if isinstance(b, ChartView)]
+            prefetch(charts, "png" if job.fmt == "docx" else "svg", setup.cache)  # drawn while templating
+            return ctx, setup
 
         def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
             ctx, mine = prepare(job)
@@ -235,8 +272,7 @@ def _build(
             # (when the build asked for one PDF) or now (when only one of several outputs is out of date)
             job = stale[0]
             if job.fmt == "pdf":
-                printers += [] if printers else [_printer()]
-                one = printers[0].render(job, print_html)
+                one = early.printer_now().render(job, print_html)
             else:
                 one = render_here(job, render_one)
             if report:
