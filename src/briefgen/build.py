@@ -6,13 +6,13 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from briefgen import plan
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
 from briefgen.output import Output, output_lock, write_all, write_file
 from briefgen.plan import search_path
-from briefgen.runner import Rendered, render_all, render_here
+from briefgen.runner import Rendered, RenderOne, render_all, render_here
 
 if TYPE_CHECKING:
     from briefgen import audience
@@ -87,6 +87,7 @@ def build(
     force: bool = False,
     pdf_variant: str | None = None,
     progress: Callable[[str, Rendered | None], None] | None = None,
+    backend: Backend | None = None,
 ) -> BuildResult:
     """Build the requested audiences, languages and formats.
 
@@ -95,9 +96,11 @@ def build(
     failed output; otherwise nothing is written unless every output rendered. Outputs whose inputs did not
     change since they were built are skipped (``force`` builds them anyway). ``jobs`` renders that many
     outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
-    variant the audience profiles ask for.
+    variant the audience profiles ask for. ``backend`` is how the project is loaded and a single output
+    rendered; by default, cold: with children started first thing (``_Early``).
     """
-    early = _Early.start(_one(languages, formats, audiences, everything), output or project / "output")
+    single = _one(languages, formats, audiences, everything) if backend is None else ""
+    early = _Early.start(single, output or project / "output")
     try:
         from briefgen.charts.cache import drawn_by
 
@@ -114,7 +117,7 @@ def build(
                 force,
                 pdf_variant,
                 progress,
-                early,
+                backend or early,
             )
     finally:
         early.close()
@@ -124,6 +127,21 @@ def _one(languages: Sequence[str], formats: Sequence[str], audiences: Sequence[s
     """Return the format of a build of a single output, or "" for a build of several."""
     single = not everything and len(set(languages)) <= 1 and len(set(audiences)) <= 1
     return formats[0] if single and len(set(formats)) == 1 else ""
+
+
+class Backend(Protocol):
+    """How a build loads its project and renders a single output: cold (``_Early``), or in a warm process."""
+
+    def load(self, project: Path) -> Loaded:
+        """Return the validated project."""
+        ...
+
+    def single(
+        self, job: plan.Job, render: RenderOne, print_html: Callable[[plan.Job], PrintJob]
+    ) -> Rendered:
+        """Render the one output a build has to make: ``render`` makes any format, ``print_html`` a PDF's
+        print HTML (what WeasyPrint is given)."""
+        ...
 
 
 @dataclass
@@ -141,20 +159,30 @@ class _Early:
     def start(cls, fmt: str, folder: Path) -> _Early:
         early = cls()
         if fmt == "pdf":
-            early.printer_now()
+            from briefgen.printer import Printer
+
+            early.printer = Printer()
         if fmt and not (folder / plan.STATE_FOLDER).exists():
             from briefgen.charts.drawer import Drawer
 
             early.drawer = Drawer()
         return early
 
-    def printer_now(self) -> Printer:
-        """Return the printing child, started now if it was not started early."""
+    def load(self, project: Path) -> Loaded:
+        return load_project(project)
+
+    def single(
+        self, job: plan.Job, render: RenderOne, print_html: Callable[[plan.Job], PrintJob]
+    ) -> Rendered:
+        """Render here; a PDF's HTML is made here and printed by the child started early, or now (when only
+        one of several outputs is out of date)."""
+        if job.fmt != "pdf":
+            return render_here(job, render)
         if self.printer is None:
             from briefgen.printer import Printer
 
             self.printer = Printer()
-        return self.printer
+        return self.printer.render(job, print_html)
 
     def close(self) -> None:
         for child in (self.printer, self.drawer):
@@ -174,11 +202,11 @@ def _build(
     force: bool,
     pdf_variant: str | None,
     progress: Callable[[str, Rendered | None], None] | None,
-    early: _Early,
+    backend: Backend,
 ) -> BuildResult:
     from briefgen import audience, fonts, renderers
 
-    loaded = load_project(project)
+    loaded = backend.load(project)
     brief = loaded.brief
     root = loaded.root
     warnings = list(loaded.warnings)
@@ -267,14 +295,8 @@ def _build(
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):
             fonts.choose(lang)  # no font for the script: say which package to install, before anything starts
         report = (lambda r: progress(r.job.name, r)) if progress else None
-        if len(stale) == 1:
-            # one output: rendered here, or a PDF's HTML made here and printed by a child started early
-            # (when the build asked for one PDF) or now (when only one of several outputs is out of date)
-            job = stale[0]
-            if job.fmt == "pdf":
-                one = early.printer_now().render(job, print_html)
-            else:
-                one = render_here(job, render_one)
+        if len(stale) == 1:  # one output: no fork for it (see the backend)
+            one = backend.single(stale[0], render_one, print_html)
             if report:
                 report(one)
             results = [one]
