@@ -93,6 +93,10 @@ class _LazyGroup(click.Group):
             "briefgen.serve.command:serve",
             "Preview the briefing in a browser, rebuilt on every save.",
         ),
+        "warm": (
+            "briefgen.warm.command:warm",
+            "Keep a warm briefgen process for the project, which builds for `briefgen build`.",
+        ),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -210,22 +214,24 @@ def build(
                 for path in done:
                     click.echo(f"up to date: {_display(path)}")
                 return ExitCode.OK
-        from briefgen.build import build as run_build
+        from briefgen.warm import client as warm
 
-        with _progress() as progress:
-            result = run_build(
-                project,
-                languages,
-                formats or ("pdf",),
-                output,
-                strict,
-                audiences,
-                everything=everything,
-                jobs=jobs,
-                force=force,
-                pdf_variant=pdf_variant,
-                progress=progress,
-            )
+        options = (project, languages, formats or ("pdf",), output, strict, audiences)
+        result = warm.build(*options, everything, jobs, force, pdf_variant)  # None: no warm process
+        if result is None:
+            from briefgen.build import build as run_build
+
+            with _progress() as progress:
+                result = run_build(
+                    *options,
+                    everything=everything,
+                    jobs=jobs,
+                    force=force,
+                    pdf_variant=pdf_variant,
+                    progress=progress,
+                )
+            if warm.wanted():
+                warm.start(project)  # for the next build
         _show(result.warnings)
         for path in result.skipped:
             click.echo(f"up to date: {_display(path)}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from briefgen.errors import Diagnostic, Location, RenderError
@@ -24,8 +25,14 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def print_pdf(html: str, setup: Setup, page_template: str) -> bytes:
-    """Return the PDF of a print HTML document; ``page_template`` is named when WeasyPrint gives up."""
+def print_pdf(
+    html: str, setup: Setup, page_template: str, *, font_config: Any = None, images: Any = None
+) -> bytes:
+    """Return the PDF of a print HTML document; ``page_template`` is named when WeasyPrint gives up.
+
+    A warm process passes the WeasyPrint font configuration and image cache it keeps between documents
+    (None: new ones for this document, as the ``weasyprint`` command does).
+    """
     from briefgen.fetcher import ProjectFetcher, ResourceRefused
     from briefgen.native import import_weasyprint
 
@@ -40,6 +47,8 @@ def print_pdf(html: str, setup: Setup, page_template: str) -> bytes:
         )
         variant = setup.pdf_variant
         pdf: bytes = document.write_pdf(
+            font_config=font_config,
+            cache=images,
             uncompressed_pdf=False,
             pdf_variant=variant,
             # tagged structure: required by PDF/UA, and it costs little to give archives too
