@@ -8,5 +8,6 @@ why in its row; it never guesses.
 from documents import docx, fonts, pdf, startup
 from rebuilds import incremental, matrix, noop
 from resources import imports, memory
+from served import warm
 
-__all__ = ["docx", "fonts", "imports", "incremental", "matrix", "memory", "noop", "pdf", "startup"]
+__all__ = ["docx", "fonts", "imports", "incremental", "matrix", "memory", "noop", "pdf", "startup", "warm"]
