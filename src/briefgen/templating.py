@@ -138,11 +138,15 @@ def css_page_pattern(pattern: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-def environment(folders: list[Path], lang: str) -> jinja2.Environment:
-    """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue."""
+def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -> jinja2.Environment:
+    """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue.
+
+    Output is HTML-escaped by the template's name (``.html.j2`` yes, ``.css.j2`` no); ``escape`` says so for
+    every template and expression instead (the placeholders of a Word template are text, never HTML).
+    """
     env = BoundedSandbox(
         loader=TemplateLoader(folders),
-        autoescape=_autoescape,
+        autoescape=_autoescape if escape is None else escape,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,

@@ -46,7 +46,7 @@ class DocxRenderer:
         words = labels.load(setup, ctx.lang)
         language = reference.language(ctx.lang)
         reference.localise(doc, language)
-        reference.recolour(doc, Palette().model_dump(), presentation.palette)
+        reference.recolour(doc, Palette().model_dump(), presentation.branding.palette)
 
         # Keep the reference's styles and settings; drop its content, headers, footers and notes.
         first = doc.sections[0]
@@ -78,7 +78,7 @@ class DocxRenderer:
             chart=lambda view: self._draw(view, setup),
             picture=self._picture(doc),
         )
-        logo = self._logo(doc, ctx, setup) if presentation.logo else None
+        logo = self._logo(doc, ctx, setup) if presentation.branding.logo else None
         cover_end = frame.write(writer, ctx, logo, reference.language)
         if cover_end is not None:
             # The cover is a section of its own, without header or footer; the briefing starts a new page.
@@ -136,16 +136,17 @@ class DocxRenderer:
         from docx.shared import Mm
         from docx.text.paragraph import Paragraph
 
-        logo = ctx.presentation.logo or ""
+        logo = ctx.presentation.branding.logo
+        assert logo is not None
 
         def add(p: Element) -> None:
             try:
-                Paragraph(p, doc).add_run().add_picture(str(setup.project / logo), height=Mm(LOGO_HEIGHT_MM))
+                Paragraph(p, doc).add_run().add_picture(io.BytesIO(logo.data), height=Mm(LOGO_HEIGHT_MM))
             except (UnrecognizedImageError, OSError) as exc:
                 setup.warnings.append(
                     Diagnostic(
                         f"the DOCX leaves out the logo: {exc or type(exc).__name__}",
-                        Location(logo),
+                        Location(logo.path),
                         "Word takes PNG, JPEG, GIF, BMP and TIFF images",
                         severity="warning",
                     )

@@ -56,7 +56,7 @@ def cover(writer: Writer, ctx: RenderContext, logo: Callable[[Element], None] | 
     details = [
         (writer.labels.date, meta.date),
         (writer.labels.prepared_by, meta.author),
-        (writer.labels.prepared_for, presentation.distribution),
+        (writer.labels.prepared_for, presentation.branding.prepared_for),
         (writer.labels.classification, meta.classification),
         (writer.labels.scope, writer.labels.sections(len(ctx.sections))),
     ]
@@ -84,9 +84,9 @@ def title_block(writer: Writer, ctx: RenderContext) -> None:
     writer.paragraph(writer.body, "Title", text=meta.title)
     if meta.subtitle:
         writer.paragraph(writer.body, "Subtitle", text=meta.subtitle)
-    if ctx.presentation.distribution:
+    if ctx.presentation.branding.prepared_for:
         line = writer.paragraph(writer.body, "Cover Organisation")
-        line.append(writer.run(writer.labels.prepared_for_line(ctx.presentation.distribution)))
+        line.append(writer.run(writer.labels.prepared_for_line(ctx.presentation.branding.prepared_for)))
     writer.runs_on = True
 
 
