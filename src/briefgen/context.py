@@ -252,6 +252,14 @@ class BrandingView:
 
 
 @dataclass(frozen=True)
+class AudienceView:
+    """Which edition this is, for templates (mail, Word): the audience's name and title in its language."""
+
+    name: str | None  # "executive"; None for the whole briefing
+    title: str | None  # "경영진 브리핑", "Executive briefing"; None for the whole briefing
+
+
+@dataclass(frozen=True)
 class Presentation:
     """How this edition is presented: the audience's choices, branding and page."""
 
@@ -263,6 +271,11 @@ class Presentation:
     margins: str
     template: str
     reference_docx: str | None
+
+    @property
+    def edition(self) -> AudienceView:
+        """The audience of this edition, as templates see it (``audience.name``, ``audience.title``)."""
+        return AudienceView(self.audience, self.label)
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,9 @@ def _para(
     if hanging is not None:
         fmt.first_line_indent = Twips(-hanging)
     for position, kind in tabs:
-        alignment = WD_TAB_ALIGNMENT.RIGHT if kind.startswith("right") else WD_TAB_ALIGNMENT.LEFT
+        alignment = {"right": WD_TAB_ALIGNMENT.RIGHT, "center": WD_TAB_ALIGNMENT.CENTER}.get(
+            kind.split()[0], WD_TAB_ALIGNMENT.LEFT
+        )
         leader = WD_TAB_LEADER.DOTS if kind.endswith("dots") else WD_TAB_LEADER.SPACES
         fmt.tab_stops.add_tab_stop(Twips(position), alignment, leader)
     if page_break is not None:
@@ -368,7 +370,8 @@ def paragraph_styles(doc: Document) -> None:
     for name in ("header", "footer"):
         style = _para(doc, name, size=8, color=MUTED, before=0, after=0)
         style.paragraph_format.tab_stops.clear_all()
-        _para(doc, name, tabs=((TEXT_WIDTH, "right"),))
+        # the footer: classification at the left, the footer text in the middle, the page at the right
+        _para(doc, name, tabs=((TEXT_WIDTH // 2, "center"), (TEXT_WIDTH, "right")))
 
 
 def character_styles(doc: Document) -> None:
