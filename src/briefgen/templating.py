@@ -138,6 +138,16 @@ def css_page_pattern(pattern: str) -> Markup:
     return Markup(" ".join(parts))
 
 
+#: What file names may not hold, and what stands in: a colon reads as a dash, the rest as a hyphen.
+_NOT_IN_FILE_NAMES = re.compile(r'\s*:\s+|[/\\:*?"<>|\x00-\x1f\x7f]')
+
+
+def file_name(value: object) -> str:
+    """Make a text usable as a file name everywhere: ``DeepSeek: Research`` → ``DeepSeek - Research``."""
+    text = _NOT_IN_FILE_NAMES.sub(lambda m: " - " if m.group().strip() == ":" else "-", str(value))
+    return " ".join(text.split()).strip(" .")[:120]
+
+
 def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -> jinja2.Environment:
     """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue.
 
@@ -160,6 +170,7 @@ def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -
     env.filters["font_stack"] = css_font_stack
     env.filters["css_string"] = css_string
     env.filters["page_pattern"] = css_page_pattern
+    env.filters["filename"] = file_name
     env.bound_filters()
     return env
 
