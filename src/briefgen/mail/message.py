@@ -183,9 +183,8 @@ def _encoded_name(part: EmailMessage, mime_type: str, filename: str) -> None:
     lines = [f"{mime_type};", f' name="{words[0]}', *(f" {word}" for word in words[1:])]
     lines[-1] += '"'
     meant = f'{mime_type}; name="{filename}"'
-    for index, (name, _) in enumerate(part._headers):
-        if name.lower() == "content-type":
-            part._headers[index] = ("Content-Type", _Folded("Content-Type", meant, lines))
+    del part["Content-Type"]
+    part["Content-Type"] = _Folded("Content-Type", meant, lines)
 
 
 class _Folded(str):
