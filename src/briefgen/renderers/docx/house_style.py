@@ -365,6 +365,9 @@ def paragraph_styles(doc: Document) -> None:
     # Glossary
     _para(doc, "Glossary Term", bold=True, color=BRAND, before=mm(2.5), after=20, keep_next=True)
     _para(doc, "Glossary Definition", before=0, after=40, line=1.2, left=mm(5), align="both")
+    # The {% if %} lines of the Word template's cover: small and grey, so that the cover still fits its page
+    # in Word; they never reach a briefing
+    _para(doc, "Template Logic", size=6.5, color=MUTED, before=0, after=0, line=1.0, align="left")
     # Notes, header and footer
     _para(doc, "footnote text", style_id="FootnoteText", size=7.5, before=0, after=30, line=1.0)
     for name in ("header", "footer"):

@@ -42,6 +42,7 @@ from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES
 
 #: Styles of the page furniture (cover, title block, header, footer), beside those the body uses.
 FURNITURE_PARAGRAPH_STYLES = (
+    "Template Logic",
     "Title",
     "Subtitle",
     "Cover Marking",
@@ -314,10 +315,10 @@ def _furniture(doc: Document) -> None:
         return p
 
     def when(condition: str) -> None:
-        para(None, f"{{% if {condition} %}}")
+        para("Template Logic", f"{{% if {condition} %}}")
 
     def end() -> None:
-        para(None, "{% endif %}")
+        para("Template Logic", "{% endif %}")
 
     # The cover: a page of its own (a section without header or footer), as in the PDF.
     when("include.cover")
@@ -351,7 +352,7 @@ def _furniture(doc: Document) -> None:
         cover.remove(ref)
     oxml.set_child(oxml.paragraph_properties(last), cover, oxml.PPR_ORDER)
     # The title block of a briefing without a cover; its sections follow on the same page.
-    para(None, "{% else %}")
+    para("Template Logic", "{% else %}")
     para(
         "Cover Organisation",
         ("{{ branding.classification }}", "Classification"),
