@@ -291,9 +291,9 @@ def check_parity(
         profile = profiles.get(who or "")
         for lang in languages or list(loaded.brief.editions):
             ctx = build_context(loaded.brief, lang, profile)
-            # The same setup as briefgen.build.build, sharing its chart cache.
-            variant = profile.profile.pdf_variant if profile else None
-            setup = Setup.for_project(root, pdf_variant=variant, allow_hosts=loaded.brief.config.allow_hosts)
+            # The same setup as briefgen.build.build, sharing its chart cache; a plain PDF, since a PDF
+            # standard (the profile's pdf_variant) changes nothing a reader sees.
+            setup = Setup.for_project(root, allow_hosts=loaded.brief.config.allow_hosts)
             pdf, docx = renderers.get("pdf"), renderers.get("docx")
             names = (
                 output_name(ctx.brief, lang, pdf.extension, who),
