@@ -193,6 +193,19 @@ def render(env: jinja2.Environment, name: str, project: Path, **values: Any) -> 
     return output
 
 
+#: What a template's expressions raise when they go wrong at run time (a bad filter argument, a bad key…).
+RUNTIME_ERRORS = (
+    TypeError,
+    ValueError,
+    ZeroDivisionError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    jinja2.TemplateRuntimeError,
+)
+
+
 def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project: Path) -> str:
     try:
         return call()
@@ -218,15 +231,7 @@ def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project:
             "templates call each other too deeply (a macro or include that never stops calling itself?)",
             _frame(exc, project, name),
         ) from None
-    except (
-        TypeError,
-        ValueError,
-        ZeroDivisionError,
-        AttributeError,
-        KeyError,
-        OverflowError,
-        jinja2.TemplateRuntimeError,
-    ) as exc:
+    except RUNTIME_ERRORS as exc:
         raise TemplateError(f"template error: {exc}", _frame(exc, project, name)) from None
 
 

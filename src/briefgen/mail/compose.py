@@ -78,17 +78,9 @@ def render(
     values = {**edition.values(), "attachments": list(attachments)}
     if subject_text is not None:
         rendered = _setting(env, subject_text, project, values)
-        subject = _one_line(rendered, env, SUBJECT, project, meta, lang, "the subject")
     else:
-        subject = _one_line(
-            templating.render(env, SUBJECT, project, **values),
-            env,
-            SUBJECT,
-            project,
-            meta,
-            lang,
-            "the subject",
-        )
+        rendered = templating.render(env, SUBJECT, project, **values)
+    subject = _one_line(rendered, env, SUBJECT, project, meta, lang, "the subject")
     text = templating.render(env, BODY_TEXT, project, **values)
     html = templating.render(env, BODY_HTML, project, **values)
     return Content(subject, text, html, lang)

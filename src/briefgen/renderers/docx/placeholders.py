@@ -36,6 +36,7 @@ from briefgen.errors import Location, TemplateError
 from briefgen.images import Picture
 from briefgen.renderers.docx import oxml
 from briefgen.renderers.docx.oxml import Element, qn
+from briefgen.templating import RUNTIME_ERRORS
 
 if TYPE_CHECKING:
     from docx.opc.part import Part
@@ -307,16 +308,7 @@ class Placeholders:
             raise where.error(f"refused by the sandbox: {exc}", tag) from None
         except RecursionError:
             raise where.error("it calls itself too deeply", tag) from None
-        except (
-            TypeError,
-            ValueError,
-            ZeroDivisionError,
-            AttributeError,
-            KeyError,
-            IndexError,
-            OverflowError,
-            jinja2.TemplateError,
-        ) as exc:
+        except (*RUNTIME_ERRORS, jinja2.TemplateError) as exc:
             raise where.error(f"{type(exc).__name__}: {exc}", tag) from None
 
 
