@@ -204,7 +204,7 @@ def _build(
     progress: Callable[[str, Rendered | None], None] | None,
     backend: Backend,
 ) -> BuildResult:
-    from briefgen import audience, fonts, renderers
+    from briefgen import audience, fonts, overrides, renderers
 
     loaded = backend.load(project)
     brief = loaded.brief
@@ -236,6 +236,8 @@ def _build(
                 severity="warning",
             )
         )
+    if "docx" in formats:
+        warnings += overrides.html_only(root)  # what the project changes in the PDF and HTML only
     if strict and warnings:
         raise ContentError(
             "", diagnostics=[Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings]
