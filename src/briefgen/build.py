@@ -46,8 +46,14 @@ def find_project(start: Path) -> Path:
     return start
 
 
-def load_project(root: Path) -> Loaded:
-    """Read and validate every file of a project; raise ContentError listing every problem."""
+def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
+    """Read and validate a project; raise ContentError listing every problem.
+
+    ``languages`` None reads every language (``check``, ``build --all``); otherwise only the facts, those
+    languages and the default language (which lends sections and section tags) are read and validated.
+    Languages are checked against each other (the same sections in each, the same figures) when all of
+    them were read.
+    """
     from briefgen import sources
     from briefgen.validate import Collector, raise_errors, validate_brief, validate_project
 
@@ -57,9 +63,14 @@ def load_project(root: Path) -> Loaded:
     config = validate_project(project_doc, out)
     raise_errors(out)
     assert config is not None
-    files, problems = sources.read_project(root, project_doc, list(config.languages))
+    wanted = (
+        list(config.languages)
+        if languages is None
+        else [lang for lang in config.languages if lang in {*languages, config.default_language}]
+    )
+    files, problems = sources.read_project(root, project_doc, wanted)
     out.errors.extend(problems)
-    brief, out = validate_brief(files, config, list(config.languages), out)
+    brief, out = validate_brief(files, config, wanted, out, across=len(wanted) == len(config.languages))
     raise_errors(out)
     assert brief is not None
     return Loaded(root, brief, out.warnings)
@@ -132,8 +143,8 @@ def _one(languages: Sequence[str], formats: Sequence[str], audiences: Sequence[s
 class Backend(Protocol):
     """How a build loads its project and renders a single output: cold (``_Early``), or in a warm process."""
 
-    def load(self, project: Path) -> Loaded:
-        """Return the validated project."""
+    def load(self, project: Path, languages: Sequence[str] | None) -> Loaded:
+        """Return the validated project, as ``load_project`` reads it."""
         ...
 
     def single(
@@ -168,8 +179,8 @@ class _Early:
             early.drawer = Drawer()
         return early
 
-    def load(self, project: Path) -> Loaded:
-        return load_project(project)
+    def load(self, project: Path, languages: Sequence[str] | None) -> Loaded:
+        return load_project(project, languages)
 
     def single(
         self, job: plan.Job, render: RenderOne, print_html: Callable[[plan.Job], PrintJob]
@@ -206,7 +217,7 @@ def _build(
 ) -> BuildResult:
     from briefgen import audience, fonts, overrides, renderers
 
-    loaded = backend.load(project)
+    loaded = backend.load(project, None if everything else languages)
     brief = loaded.brief
     root = loaded.root
     warnings = list(loaded.warnings)
@@ -215,7 +226,8 @@ def _build(
     unknown = [lang for lang in langs if lang not in brief.editions]
     if unknown:
         raise ContentError(
-            f"language '{unknown[0]}' is not one of the project's languages ({', '.join(brief.editions)})",
+            f"language '{unknown[0]}' is not one of the project's languages "
+            f"({', '.join(brief.config.languages)})",
             Location(PROJECT_FILE),
             "add it to 'languages' and write content/" + unknown[0] + "/",
         )

@@ -198,7 +198,7 @@ def build(
     project: Path,
     debug: bool,
 ) -> None:
-    """Build the briefing: validate all content, render every output, then write them all.
+    """Build the briefing: validate its content, render every output, then write them all.
 
     Outputs whose inputs did not change since the last build are not built again (see --force).
     """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,19 +39,21 @@ class WarmBackend:
     """
 
     def __init__(self) -> None:
-        self._loaded: tuple[str, Loaded] | None = None
+        self._loaded: dict[tuple[str, ...] | None, tuple[str, Loaded]] = {}  # by the languages read
         self._fonts: Any = None
         self.tainted = False
 
-    def load(self, project: Path) -> Loaded:
+    def load(self, project: Path, languages: Sequence[str] | None) -> Loaded:
         from briefgen.build import load_project
 
-        key = inputs_digest(project)
-        if self._loaded is not None and self._loaded[0] == key:
-            return self._loaded[1]
-        self._loaded = None
-        loaded = load_project(project)  # errors are not kept: the next build reads the files again
-        self._loaded = (key, loaded)
+        digest = inputs_digest(project)
+        which = None if languages is None else tuple(sorted(set(languages)))
+        kept = self._loaded.get(which)
+        if kept is not None and kept[0] == digest:
+            return kept[1]
+        self._loaded = {k: v for k, v in self._loaded.items() if v[0] == digest}  # older inputs: gone
+        loaded = load_project(project, languages)  # errors are not kept: the next build reads again
+        self._loaded[which] = (digest, loaded)
         return loaded
 
     def font_config(self) -> Any:

@@ -194,7 +194,7 @@ class WarmServer:
         from briefgen.renderers.printing import print_pdf
 
         try:
-            loaded = self.backend.load(self.project)
+            loaded = self.backend.load(self.project, [])  # what a build of the default language reads
         except BriefgenError:
             return  # the first build reports what is wrong
         languages = loaded.brief.config.languages
