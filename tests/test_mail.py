@@ -701,3 +701,26 @@ def test_the_subject_may_be_set_per_language(project: Path, srv: Server, certs: 
         result = mail("--lang", lang, "--to", KIM)
         assert result.exit_code == 0, result.output
         assert parse(srv.handler.messages[-1].data)["Subject"] == subject
+
+
+def test_a_build_without_mail_settings_never_imports_them(minimal: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from briefgen.build import build; "
+        f"build(Path({str(minimal)!r}), ['ko'], ['html'], output=Path({str(tmp_path)!r})); "
+        "print('briefgen.mail.settings' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False"]
+
+
+def test_a_mistyped_mail_setting_is_named_with_a_hint(minimal: Path) -> None:
+    write_settings(minimal, "  hots: smtp.example.com\n  port: 0\n")
+    result = CliRunner().invoke(main, ["check", "--project", str(minimal)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        "briefgen.yaml:5:3: error: unknown field 'hots' (did you mean 'host'?)",
+        "briefgen.yaml:6:9: error: Input should be greater than or equal to 1",
+    ]

@@ -12,13 +12,15 @@ import math
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from briefgen import markup
-from briefgen.mail.settings import MailSettings
+
+if TYPE_CHECKING:
+    from briefgen.mail.settings import MailSettings
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # no "--": heading anchors use it
@@ -242,6 +244,34 @@ Date = Annotated[PartialDate, PlainValidator(parse_partial_date)]
 Plain = Annotated[str, PlainValidator(_plain)]
 Host = Annotated[str, PlainValidator(_host)]
 Rich = Annotated[markup.RichText, PlainValidator(_rich)]
+
+
+@dataclass(frozen=True)
+class LazyModel:
+    """Marks a field validated by a model imported only when the field is there (``model_fields`` of it
+    are found through ``resolve``, for "did you mean" hints)."""
+
+    module: str
+    name: str
+
+    def resolve(self) -> type[BaseModel]:
+        import importlib
+
+        model: type[BaseModel] = getattr(importlib.import_module(self.module), self.name)
+        return model
+
+
+_MAIL = LazyModel("briefgen.mail.settings", "MailSettings")
+
+
+def _mail(value: object) -> MailSettings | None:
+    """Validate ``mail:`` with the mail settings model, imported only for a project that has them."""
+    if value is None:
+        return None
+    return _MAIL.resolve().model_validate(value)  # type: ignore[return-value]
+
+
+Mail = Annotated[Any, PlainValidator(_mail), _MAIL]
 
 
 class Frozen(BaseModel):
@@ -636,7 +666,7 @@ class ProjectConfig(Frozen):
     #: hosts a document may fetch resources from over http(s); none by default: no network access at all
     allow_hosts: tuple[Host, ...] = ()
     #: SMTP settings for ``briefgen mail`` (docs/mail.md); None: only the environment sets them
-    mail: MailSettings | None = None
+    mail: Mail = None
 
 
 class Edition(Frozen):
