@@ -58,6 +58,22 @@ def export_html(project: Path, lang: str, cache: Path) -> str:
     return HtmlRenderer().document(build_context(loaded.brief, lang), setup, for_print=True)
 
 
+def weasyprint_case(bench: Bench, html: Path) -> Case:
+    """The peer: the ``weasyprint`` command printing briefgen's own print HTML, as the build's base URL."""
+    return document_case(
+        bench,
+        "weasyprint CLI on briefgen's HTML",
+        lambda out: [
+            str(VENV_BIN / "weasyprint"),
+            "-u",
+            bench.ref.as_uri() + "/",
+            str(html),
+            str(out / "b.pdf"),
+        ],
+        "b.pdf",
+    )
+
+
 def _chart_blocks(project: Path, lang: str) -> int:
     from briefgen.build import load_project
     from briefgen.charts import ChartView
@@ -116,18 +132,7 @@ def pdf(bench: Bench) -> None:
         lambda out: bench.build(bench.ref, out, *ko),
         output_name("ko", "pdf"),
     )
-    weasy = document_case(
-        bench,
-        "weasyprint CLI on briefgen's HTML",
-        lambda out: [
-            str(VENV_BIN / "weasyprint"),
-            "-u",
-            bench.ref.as_uri() + "/",
-            str(html),
-            str(out / "brief.pdf"),
-        ],
-        "brief.pdf",
-    )
+    weasy = weasyprint_case(bench, html)
     warm = document_case(
         bench,
         "briefgen, warm chart cache",

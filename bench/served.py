@@ -6,8 +6,8 @@ import re
 
 import measure
 from cases import cpu_note, document_case, last_note, ok, output_name
-from core import VENV_BIN, Bench, Row
-from documents import export_html
+from core import Bench, Row
+from documents import export_html, weasyprint_case
 from measure import median, paired_ratio
 
 
@@ -31,18 +31,7 @@ def warm(bench: Bench) -> None:
         log=bench.logs / "warm-start.log",
         name="briefgen warm",
     )
-    weasy = document_case(
-        bench,
-        "weasyprint CLI on briefgen's HTML",
-        lambda out: [
-            str(VENV_BIN / "weasyprint"),
-            "-u",
-            bench.ref.as_uri() + "/",
-            str(html),
-            str(out / "b.pdf"),
-        ],
-        "b.pdf",
-    )
+    weasy = weasyprint_case(bench, html)
     served = document_case(
         bench,
         "briefgen build, served warm",

@@ -9,7 +9,6 @@ content side (validation, templates, charts), so its memory is the ``weasyprint`
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from briefgen.runner import (
     Rendered,
     RenderTimeout,
     child_setup,
+    fork_child,
     limits,
     outcome,
     result,
@@ -78,12 +78,7 @@ class Printer:
     """A child process that imports WeasyPrint now and prints one PDF later; use it once, then close it."""
 
     def __init__(self) -> None:
-        _, memory_mb = limits()
-        context = multiprocessing.get_context("fork")
-        self._conn, theirs = context.Pipe()
-        self._process: Any = context.Process(target=_serve, args=(theirs, memory_mb), daemon=True)
-        self._process.start()
-        theirs.close()
+        self._conn, self._process = fork_child(_serve)
 
     def render(self, job: Job, make: Callable[[Job], PrintJob]) -> Rendered:
         """Make the job's print HTML here, print it in the child; both within the limits."""

@@ -227,6 +227,17 @@ def child_setup(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
 
 
+def fork_child(target: Callable[[Connection, int], None]) -> tuple[Connection, Any]:
+    """Fork a child running ``target(connection, memory_mb)``; return this end of the pipe and the process."""
+    _, memory_mb = limits()
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=target, args=(theirs, memory_mb), daemon=True)
+    process.start()
+    theirs.close()
+    return ours, process
+
+
 def _child(conn: Connection, job: Job, render: RenderOne, memory_mb: int) -> None:
     child_setup(memory_mb)
     payload = outcome(job, memory_mb, lambda: render(job))

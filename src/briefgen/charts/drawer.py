@@ -10,7 +10,6 @@ Requests can be sent ahead (``request``) and collected later (``take``), so draw
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import traceback
 from multiprocessing.connection import Connection
@@ -76,14 +75,9 @@ class Drawer:
     """A child process that imports matplotlib now and draws charts later; close it when done."""
 
     def __init__(self) -> None:
-        from briefgen.runner import limits
+        from briefgen.runner import fork_child
 
-        _, memory_mb = limits()
-        context = multiprocessing.get_context("fork")
-        self._conn, theirs = context.Pipe()
-        self._process: Any = context.Process(target=_serve, args=(theirs, memory_mb), daemon=True)
-        self._process.start()
-        theirs.close()
+        self._conn, self._process = fork_child(_serve)
         self._sent: list[str] = []  # keys of the charts asked for and not yet taken, in order
         self._done: dict[str, bytes] = {}
 
