@@ -150,7 +150,7 @@ def build(
 
         def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
             profile = profiles.get(job.audience or "")
-            ctx = build_context(brief, job.lang, profile, created)
+            ctx = build_context(brief, job.lang, profile, created, folders)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
             mine = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings

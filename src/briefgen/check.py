@@ -65,7 +65,7 @@ def check_fonts(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
 
     problems: list[Diagnostic] = []
     for lang in loaded.brief.editions:
-        text = "".join(_texts(build_context(loaded.brief, lang)))
+        text = "".join(_texts(build_context(loaded.brief, lang, folders=folders)))
         problems += _uncovered(text, functools.partial(_first_use, loaded, lang))
     for name in sorted(audience.available(folders)):
         try:

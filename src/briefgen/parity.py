@@ -194,6 +194,7 @@ def check_parity(loaded: Loaded, languages: Sequence[str] = ()) -> list[Diagnost
     from briefgen import renderers
     from briefgen.context import build_context
     from briefgen.output import output_name
+    from briefgen.plan import search_path
     from briefgen.renderers import Setup
 
     root: Path = loaded.root
@@ -201,7 +202,7 @@ def check_parity(loaded: Loaded, languages: Sequence[str] = ()) -> list[Diagnost
     setup = Setup.for_project(root)
     problems: list[Diagnostic] = []
     for lang in languages or list(loaded.brief.editions):
-        ctx = build_context(loaded.brief, lang)
+        ctx = build_context(loaded.brief, lang, folders=search_path(loaded.root))
         pdf, docx = renderers.get("pdf"), renderers.get("docx")
         names = (output_name(ctx.brief, lang, pdf.extension), output_name(ctx.brief, lang, docx.extension))
         problems += compare(ctx, pdf.render(ctx, setup), docx.render(ctx, setup), names)
