@@ -136,18 +136,12 @@ def check_catalogues(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
     wanted = catalog.template_messages(folders)
     problems: list[Diagnostic] = []
     for lang in loaded.brief.editions:
-        found = catalog.find(folders, lang)
-        if found is None:
-            problems.append(
-                Diagnostic(
-                    f"no message catalogue for '{lang}': template strings stay in English",
-                    Location("templates"),
-                    f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ "
-                    "and translate it",
-                    severity="warning",
-                )
-            )
+        absent = catalog.missing(folders, lang)
+        if absent is not None:
+            problems.append(absent)
             continue
+        found = catalog.find(folders, lang)
+        assert found is not None
         shown = _shown(found, loaded.root)
         entries = catalog.entries(found, lang)
         for msgid in sorted(wanted):

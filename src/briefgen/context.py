@@ -335,13 +335,13 @@ class _Builder:
         self.folders = folders
         self.fmt = self.formatter(lang)
         self.own = self.fmt
+        self.footnotes: list[FootnoteRef] = []
 
     def formatter(self, lang: str) -> Formatter:
         """Return the formatter of a language, with the figure words of its catalogue on the search path."""
         if self.folders is None:
             return Formatter(lang)
         return Formatter(lang, catalog.figure_messages(list(self.folders), lang))
-        self.footnotes: list[FootnoteRef] = []
 
     def spans(self, nodes: markup.RichText) -> Spans:
         out: list[Span] = []

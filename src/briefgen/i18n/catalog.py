@@ -18,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from briefgen.errors import Location, TemplateError
+from briefgen.errors import Diagnostic, Location, TemplateError
 from briefgen.model import CONTROL, NOT_TEXT
 
 DOMAIN = "messages"
@@ -168,3 +168,22 @@ def builtin_figure_messages(lang: str) -> dict[tuple[str, str], str]:
     from briefgen.plan import builtin_templates
 
     return figure_messages([builtin_templates()], lang)
+
+
+def missing(search_path: list[Path], lang: str) -> Diagnostic | None:
+    """Return a warning if no folder on the search path has a catalogue for a language, else None.
+
+    Such a language still builds: its figures follow CLDR (``~`` for "about"), its template strings
+    ("Contents", "Page 1 of 3") stay in English.
+    """
+    if find(search_path, lang) is not None:
+        return None
+    name = Locale.parse(lang.replace("-", "_")).get_display_name("en")
+    return Diagnostic(
+        f"no message catalogue for '{lang}' ({name}): template strings such as 'Contents' stay in English; "
+        "figures follow its CLDR patterns",
+        Location("templates"),
+        f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ "
+        "and translate it (docs/customizing.md)",
+        severity="warning",
+    )
