@@ -123,10 +123,13 @@ class FigureWords:
 
         def message(msgid: str) -> str | None:
             text = messages.get((FIGURE, msgid))
-            return re.sub(r"%\((\w+)\)s", r"{\1}", text.replace("{", "{{").replace("}", "}}")) if text else None
+            return (
+                re.sub(r"%\((\w+)\)s", r"{\1}", text.replace("{", "{{").replace("}", "}}")) if text else None
+            )
 
         return cls(
-            approximately=message("about %(figure)s") or cldr.approximately(locale).replace("{0}", "{figure}"),
+            approximately=message("about %(figure)s")
+            or cldr.approximately(locale).replace("{0}", "{figure}"),
             with_secondary=message("%(amount)s (%(converted)s)") or "{amount} ({converted})",
             times=message("%(value)s×") or "{value}×",
             date_range=message("%(start)s–%(end)s"),
@@ -301,7 +304,17 @@ class Formatter:
         if unit == "number":
             return self._pair(self.count(low), self.count(high))
         ends = (self.number(low), self.number(high))
-        return self._span(low, ends, self.quantity(low, unit), self.quantity(high, unit))
+        high_text = self.quantity(high, unit)
+        if ends[1] not in high_text:  # a word for the number (Arabic سنتان, two years): CLDR's plural "other"
+            high_text = self._unit_pattern(unit).replace("{0}", ends[1])
+        return self._span(low, ends, self.quantity(low, unit), high_text)
+
+    def _unit_pattern(self, unit: str) -> str:
+        """Return CLDR's long pattern of a unit for the plural category "other": ``{0} years``."""
+        from babel.units import _find_unit_pattern
+
+        key = _find_unit_pattern(unit, locale=self.locale) or unit
+        return str(self.locale._data["unit_patterns"][key]["long"]["other"])
 
     def number_as_written(self, value: float) -> str:
         """Format a number with every decimal it was written with (percentages): ``12.3456``."""
@@ -332,8 +345,14 @@ class Formatter:
         """Format a measured value with a CLDR unit: ``3개월``, ``3 months``, ``3か月``."""
         pattern = _with_fraction(self._decimal_pattern, (0, 2))
         text = str(
-            format_unit(_decimal(value), unit, length="long", locale=self.locale, format=pattern,
-                        numbering_system="default")
+            format_unit(
+                _decimal(value),
+                unit,
+                length="long",
+                locale=self.locale,
+                format=pattern,
+                numbering_system="default",
+            )
         )
         theirs = str(format_decimal(_decimal(value), pattern, locale=self.locale, numbering_system="default"))
         number = self.number(value)
@@ -343,7 +362,9 @@ class Formatter:
         return text
 
     # ------------------------------------------------------------ money
-    def _money_fraction(self, amount: float | int, currency: str, as_written: bool = False) -> tuple[int, int]:
+    def _money_fraction(
+        self, amount: float | int, currency: str, as_written: bool = False
+    ) -> tuple[int, int]:
         """Return the fraction digits of an amount: the currency's (CLDR), none for a whole amount.
 
         An amount that would round to zero keeps two significant digits instead (``€0.004``); with
@@ -404,9 +425,7 @@ class Formatter:
         pattern = self._currency_pattern
         prefix, suffix = pattern.prefix[1 if negative else 0], pattern.suffix[1 if negative else 0]
         minus = self._minus()
-        prefix, suffix = (
-            part.replace("¤", symbol).replace("-", minus) for part in (prefix, suffix)
-        )
+        prefix, suffix = (part.replace("¤", symbol).replace("-", minus) for part in (prefix, suffix))
         return cldr.space_currency(f"{prefix}{number}{suffix}", symbol)
 
     def currency_word(self, currency: str) -> str:
@@ -514,7 +533,9 @@ class Formatter:
             return self.words.date_range.format(start=first, end=second)
         return f"{first}{link}{second}"
 
-    def _interval_parts(self, start: PartialDate, end: PartialDate, skeleton: str) -> tuple[str, str, str] | None:
+    def _interval_parts(
+        self, start: PartialDate, end: PartialDate, skeleton: str
+    ) -> tuple[str, str, str] | None:
         """Return the two formatted halves of CLDR's interval pattern and the link between them."""
         formats = self.locale.interval_formats
         found = formats.get(skeleton)
@@ -529,7 +550,8 @@ class Formatter:
         if not halves:
             return None
         patterns = [str(p) for p in halves]
-        if widen:
+        if widen and "MMMM" in str(self.locale.datetime_skeletons.get("yMMMM", "")):
+            # CLDR has no yMMMMd interval here: widen yMMMd's month as the locale's yMMMM does (ICU too)
             patterns = [re.sub(r"(?<!M)MMM(?!M)", "MMMM", p) for p in patterns]
         link = re.search(r"(\s*[–~～\-‒—]\s*|\s+to\s+|\s*至\s*)$", patterns[0].replace("'", ""))
         first_pattern = patterns[0]
@@ -539,8 +561,12 @@ class Formatter:
             first_pattern = first_pattern[: len(first_pattern) - len(text_link)]
         from babel.dates import format_datetime
 
-        first = self._native(format_datetime(dt.datetime.combine(a, dt.time()), first_pattern, locale=self.locale))
-        second = self._native(format_datetime(dt.datetime.combine(b, dt.time()), patterns[1], locale=self.locale))
+        first = self._native(
+            format_datetime(dt.datetime.combine(a, dt.time()), first_pattern, locale=self.locale)
+        )
+        second = self._native(
+            format_datetime(dt.datetime.combine(b, dt.time()), patterns[1], locale=self.locale)
+        )
         return first, text_link, second
 
     def list(self, items: Sequence[str]) -> str:
