@@ -72,7 +72,7 @@ def approximately(code: str, value: float) -> str:
 
 
 def money(code: str, amount: float, currency: str, digits: int) -> str:
-    """Format an amount by briefgen's rule: the currency's digits, none when whole, two significant if tiny."""
+    """Format an amount by briefgen's rule: the currency's digits, none if whole, two significant if tiny."""
     rounded = round(amount, digits)
     if amount != 0 and rounded == 0:
         return number(code, f"currency/{currency} @#", amount)

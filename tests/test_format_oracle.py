@@ -1,4 +1,4 @@
-"""Every kind of figure in twelve locales, checked against ICU (PyICU), an implementation independent of Babel.
+"""Every kind of figure in twelve locales, checked against ICU (PyICU), which is independent of Babel.
 
 Where briefgen departs from CLDR on purpose, the expected text is built from ICU's pieces by the named rule,
 with the source of the convention:
@@ -13,18 +13,14 @@ with the source of the convention:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from babel.numbers import get_currency_precision
 
-pytest.importorskip("icu", reason="PyICU is the oracle: scripts/setup --test installs it")
-
-from babel.numbers import get_currency_precision  # noqa: E402
-
-from briefgen.i18n import Formatter  # noqa: E402
-from briefgen.model import ExchangeRate, PartialDate  # noqa: E402
-from tests import icu_oracle as icu  # noqa: E402
+from briefgen.i18n import Formatter
+from briefgen.model import ExchangeRate, PartialDate
+from tests import icu_oracle as icu
 
 #: The matrix of the issue (ten locales) and two whose digits are not Latin or whose grouping is Indian.
 LOCALES = ["ko", "ja", "en", "en-GB", "de", "de-CH", "fr", "es", "pt-BR", "zh-Hans", "ar-EG", "hi"]

@@ -83,13 +83,13 @@ APPROXIMATELY: dict[str, str] = {
 
 #: ``minimumGroupingDigits`` 2 (root: 1): a four-digit number is not grouped (Spanish 1234, Polish 1234).
 MIN_GROUPING_2: frozenset[str] = frozenset({"be", "bg", "ee", "es", "et", "ia", "ka", "lv", "pl", "sq"})
-MIN_GROUPING_1: frozenset[str] = frozenset(
-    {
-        *(f"es_{r}" for r in "419 AR BO BR BZ CL CO CR CU DO EC GT HN MX NI PA PE PR PY SV US UY VE".split()),
-    }
-)
+_LATIN_AMERICA = ("419", "AR", "BO", "BR", "BZ", "CL", "CO", "CR", "CU", "DO", "EC", "GT", "HN", "MX")
+_LATIN_AMERICA_TOO = ("NI", "PA", "PE", "PR", "PY", "SV", "US", "UY", "VE")
+#: ... but Spanish outside Spain groups from four digits on (1,234), as root does.
+MIN_GROUPING_1: frozenset[str] = frozenset(f"es_{r}" for r in _LATIN_AMERICA + _LATIN_AMERICA_TOO)
+#: Portuguese outside Brazil, and Russian in Ukraine, do not group four digits either.
 MIN_GROUPING_2_REGIONS: frozenset[str] = frozenset(
-    {*(f"pt_{r}" for r in "CH CV GQ GW LU MO MZ PT ST TL".split()), "ru_UA"}
+    {*(f"pt_{r}" for r in ("CH", "CV", "GQ", "GW", "LU", "MO", "MZ", "PT", "ST", "TL")), "ru_UA"}
 )
 
 

@@ -40,7 +40,6 @@ from babel.numbers import (
     get_currency_precision,
     get_currency_symbol,
     get_minus_sign_symbol,
-    parse_pattern,
 )
 from babel.units import format_unit
 
@@ -196,7 +195,7 @@ class Formatter:
     def _digits(
         self, value: float | int | Decimal, fraction: tuple[int, int], pattern: NumberPattern | None = None
     ) -> str:
-        """Format with the locale's pattern (its grouping, separators and digits) and these fraction digits."""
+        """Format with the locale's pattern (grouping, separators, digits) and these fraction digits."""
         number = value if isinstance(value, Decimal) else _decimal(value)
         rounded = abs(number).quantize(Decimal(1).scaleb(-fraction[1]), rounding=ROUND_HALF_EVEN)
         group = self.style.grouping and rounded >= 10 ** (2 + self._min_grouping)
@@ -330,7 +329,7 @@ class Formatter:
         return self._pair(low_text, high_text)
 
     def _pair(self, low: str, high: str) -> str:
-        """Join two formatted ends: a prefix and suffix they share are written once, else the link is spaced."""
+        """Join two formatted ends: a shared prefix and suffix are written once, else the link is spaced."""
         if low == high:
             return low
         sep = self.range_separator
@@ -343,18 +342,11 @@ class Formatter:
 
     def quantity(self, value: float, unit: str) -> str:
         """Format a measured value with a CLDR unit: ``3개월``, ``3 months``, ``3か月``."""
-        pattern = _with_fraction(self._decimal_pattern, (0, 2))
+        # Babel chooses the plural form and the pattern; the number in it is written by briefgen's rules
         text = str(
-            format_unit(
-                _decimal(value),
-                unit,
-                length="long",
-                locale=self.locale,
-                format=pattern,
-                numbering_system="default",
-            )
+            format_unit(_decimal(value), unit, length="long", locale=self.locale, numbering_system="default")
         )
-        theirs = str(format_decimal(_decimal(value), pattern, locale=self.locale, numbering_system="default"))
+        theirs = str(format_decimal(_decimal(value), locale=self.locale, numbering_system="default"))
         number = self.number(value)
         text = text.replace(theirs, number, 1)
         if self.style.tight_units:
@@ -471,7 +463,7 @@ class Formatter:
         return self.count(value)
 
     def short(self, value: float, unit: str) -> str:
-        """Format a chart's axis tick briefly: ``$5M``, ``50 Mrd. €``, ``558만 달러``, ``6,710억``, ``90%``."""
+        """Format a chart's axis tick briefly: ``$5M``, ``50 Mrd. €``, ``558만 달러``, ``6,710억``."""
         if unit.startswith("money in "):
             currency = unit.removeprefix("money in ")
             if self.style.myriads or abs(value) < 1_000_000:
