@@ -184,6 +184,6 @@ def missing(search_path: list[Path], lang: str) -> Diagnostic | None:
         "figures follow its CLDR patterns",
         Location("templates"),
         f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ "
-        "and translate it (docs/customizing.md)",
+        "and translate it",
         severity="warning",
     )
