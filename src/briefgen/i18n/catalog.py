@@ -183,7 +183,6 @@ def missing(search_path: list[Path], lang: str) -> Diagnostic | None:
         f"no message catalogue for '{lang}' ({name}): template strings such as 'Contents' stay in English; "
         "figures follow its CLDR patterns",
         Location("templates"),
-        f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ "
-        "and translate it",
+        f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ and translate it",
         severity="warning",
     )

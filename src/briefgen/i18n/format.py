@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -235,29 +236,31 @@ class Formatter:
         if self.style.myriads:
             return self._myriad(value)
         try:
-            return self._native(
-                format_compact_decimal(
-                    _decimal(value),
-                    format_type="long",
-                    locale=self.locale,
-                    fraction_digits=2,
-                    numbering_system="default",
-                )
-            )
+            return self._compact_number(value, "long")
         except KeyError:
             # Some Babel releases lack long compact patterns for some locales (Korean in Babel 2.18).
             try:
-                return self._native(
-                    format_compact_decimal(
-                        _decimal(value),
-                        format_type="short",
-                        locale=self.locale,
-                        fraction_digits=2,
-                        numbering_system="default",
-                    )
-                )
+                return self._compact_number(value, "short")
             except KeyError:
                 return self.number(value)
+
+    def _compact_number(self, value: float, form: Literal["short", "long"]) -> str:
+        """Format with CLDR's compact pattern (``671 Mrd.``, ``671 Milliarden``), at most two decimals."""
+        text = format_compact_decimal(
+            _decimal(value),
+            format_type=form,
+            locale=self.locale,
+            fraction_digits=2,
+            numbering_system="default",
+        )
+        return self._native(text)
+
+    def _compact_money(self, amount: float, currency: str) -> str:
+        """Format money with CLDR's compact currency pattern (``48,75 Mrd. €``), at most two decimals."""
+        text = format_compact_currency(
+            _decimal(amount), currency, locale=self.locale, fraction_digits=2, numbering_system="default"
+        )
+        return cldr.space_currency(self._native(text), str(get_currency_symbol(currency, self.locale)))
 
     def count(self, value: float) -> str:
         """Format a count the way prose writes it: compact when large, grouped otherwise."""
@@ -384,16 +387,7 @@ class Formatter:
         if self.style.compact_from and abs(amount) >= self.style.compact_from:
             if self.style.long_money:
                 return self._in_currency_pattern(self.compact(abs(amount)), symbol, amount < 0)
-            text = str(
-                format_compact_currency(
-                    _decimal(amount),
-                    currency,
-                    locale=self.locale,
-                    fraction_digits=2,
-                    numbering_system="default",
-                )
-            )
-            return cldr.space_currency(self._native(text), symbol)
+            return self._compact_money(amount, currency)
         fraction = self._money_fraction(amount, currency, as_written)
         text = self._currency_digits(amount, currency, fraction)
         return cldr.space_currency(text, symbol)
@@ -468,29 +462,12 @@ class Formatter:
             currency = unit.removeprefix("money in ")
             if self.style.myriads or abs(value) < 1_000_000:
                 return self.money(value, currency)
-            text = str(
-                format_compact_currency(
-                    _decimal(value),
-                    currency,
-                    locale=self.locale,
-                    fraction_digits=2,
-                    numbering_system="default",
-                )
-            )
-            return cldr.space_currency(self._native(text), str(get_currency_symbol(currency, self.locale)))
+            return self._compact_money(value, currency)
         if unit == "percent" or unit.startswith("quantity in "):
             return self.value(value, unit)
         if self.style.myriads or abs(value) < 10_000:
             return self.count(value)
-        return self._native(
-            format_compact_decimal(
-                _decimal(value),
-                format_type="short",
-                locale=self.locale,
-                fraction_digits=2,
-                numbering_system="default",
-            )
-        )
+        return self._compact_number(value, "short")
 
     # ------------------------------------------------------------ dates and lists
     def date(self, value: PartialDate | dt.date) -> str:
