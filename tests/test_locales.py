@@ -175,3 +175,13 @@ def test_build_output_names_the_figures_in_every_language_the_same_way(tmp_path:
     result = build(project, ["de"], ["html"])
     html = result.written[0].read_text("utf-8")
     assert "rund" in html and "about" not in html  # no English word in a German briefing
+
+
+@pytest.mark.parametrize("lang", ["ko", "en", "ja", "de", "fr"])
+def test_built_in_catalogues_translate_the_formatters_words(lang: str) -> None:
+    from briefgen.i18n.format import FIGURE, MESSAGES
+
+    translated = {msgid for (context, msgid) in catalog.builtin_figure_messages(lang) if context == FIGURE}
+    # French keeps CLDR's own date interval (mars – septembre 2025): its catalogue leaves that one empty
+    expected = set(MESSAGES) - ({"%(start)s–%(end)s"} if lang == "fr" else set())
+    assert translated == expected
