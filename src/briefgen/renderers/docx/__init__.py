@@ -35,7 +35,7 @@ class DocxRenderer:
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
         from briefgen.audience import Palette
-        from briefgen.renderers.docx import frame, labels, oxml, package, reference
+        from briefgen.renderers.docx import frame, labels, oxml, package, reference, spacing
         from briefgen.renderers.docx.writer import Writer
 
         presentation = ctx.presentation
@@ -90,6 +90,9 @@ class DocxRenderer:
         frame.header(writer, main.header.part.element, ctx.meta)
         frame.footer(writer, main.footer.part.element, ctx.meta)
         styles.check()
+        # LibreOffice ignores w:autoSpaceDE/DN="0": word joiners keep "558만" from reading "558 만" there
+        furniture = [r.target_part for r in doc.part.rels.values() if r.reltype in (RT.HEADER, RT.FOOTER)]
+        spacing.join_scripts([body, notes.element, *(part.element for part in furniture)])
 
         when = dt.datetime.fromisoformat(ctx.meta.created)
         props = doc.core_properties
