@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from briefgen import sources
 from briefgen.errors import ContentError, Location, did_you_mean
-from briefgen.model import Brief, Frozen, Plain, _plain
+from briefgen.model import Brief, Frozen, JsonSchema, Plain, _plain
 from briefgen.validate import Collector, model_errors
 
 AUDIENCE_FOLDER = "audiences"
@@ -53,9 +53,35 @@ def _localized(value: object) -> dict[str, str]:
     raise PydanticCustomError("localized", "expected a text, or a mapping of language codes to texts")
 
 
-Colour = Annotated[str, PlainValidator(_colour)]
-Margins = Annotated[str, PlainValidator(_margins)]
-Localized = Annotated[dict[str, str], PlainValidator(_localized)]
+Colour = Annotated[
+    str,
+    PlainValidator(_colour),
+    JsonSchema(lambda: {"type": "string", "pattern": _COLOUR.pattern, "description": "A colour: #rrggbb."}),
+]
+Margins = Annotated[
+    str,
+    PlainValidator(_margins),
+    JsonSchema(
+        lambda: {
+            "type": "string",
+            "pattern": _MARGINS.pattern,
+            "description": "One to four lengths, CSS order (top right bottom left): 22mm 20mm.",
+        }
+    ),
+]
+Localized = Annotated[
+    dict[str, str],
+    PlainValidator(_localized),
+    JsonSchema(
+        lambda: {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+            ],
+            "description": "A text for every language, or a mapping of language codes to texts.",
+        }
+    ),
+]
 
 
 class Palette(Frozen):
@@ -73,17 +99,37 @@ class Palette(Frozen):
     chart: tuple[Colour, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
 
+class Fonts(Frozen):
+    """Font families for the briefing's Latin text, installed on this machine (briefgen downloads nothing).
+
+    Korean, Japanese and Chinese text keeps its language's font: a Latin family has no glyphs for it.
+    """
+
+    body: Plain | None = None
+    """Body text; absent: Noto Sans."""
+    headings: Plain | None = None
+    """Headings and the title; absent: the body font."""
+
+
 class Branding(Frozen):
-    organisation: Localized | None = None  # replaces the brief's organisation
-    logo: Plain | None = None  # a file under the project's templates/, content/ or assets/
+    """How the briefing is branded; a project's _brand.yml gives the defaults (docs/brand.md)."""
+
+    organisation: Localized | None = None
+    """Replaces the brief's organisation."""
+    logo: Plain | None = None
+    """An image under the project's templates/, content/ or assets/."""
     palette: Palette = Palette()
-    classification: Localized | None = None  # replaces the brief's classification marking
-    distribution: Localized | None = None  # "Prepared for the executive committee"
+    classification: Localized | None = None
+    """Replaces the brief's classification marking."""
+    distribution: Localized | None = None
+    """Who it is for: "the executive committee" gives "Prepared for the executive committee"."""
+    fonts: Fonts = Fonts()
 
 
 class PageSettings(Frozen):
     size: Literal["A4", "Letter"] = "A4"
     margins: Margins = "22mm 20mm 20mm 20mm"
+    """Page margins, CSS order: top right bottom left."""
 
 
 class Include(Frozen):
@@ -103,22 +149,28 @@ Depth = Literal["summary", "full"]
 
 
 class AudienceProfile(Frozen):
-    title: Localized | None = None  # what the profile is called, e.g. "Executive briefing"
+    """An audience profile, templates/audiences/<name>.yaml: who reads the briefing, and what they get."""
+
+    title: Localized | None = None
+    """What the profile is called, e.g. "Executive briefing"."""
     description: Plain | None = None
     template: Plain = "brief.html.j2"
-    sections: tuple[Plain, ...] | None = None  # section ids in reading order; absent: all, in content order
-    #: section tags this audience cares most about: those theme sections come first, in full
+    """The HTML/PDF template, from templates/."""
+    sections: tuple[Plain, ...] | None = None
+    """Section ids in reading order; absent: all, in content order."""
     focus: tuple[Plain, ...] = ()
-    #: "summary" or "full" for every section, or a mapping of section ids to depths with a "default"
+    """Section tags this audience cares most about: those theme sections come first, in full."""
     depth: Depth | dict[str, Depth] = "full"
+    """summary or full for every section, or a mapping of section ids to depths with a "default"."""
     include: Include = Include()
     branding: Branding = Branding()
     page: PageSettings = PageSettings()
-    #: a PDF standard: "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival); absent: a plain PDF
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b"] | None = None
-    #: charts side by side: 2 draws them half as wide, with text at the same size
+    """A PDF standard: pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival); absent: a plain PDF."""
     chart_columns: Literal[1, 2] = 1
-    reference_docx: Plain | None = None  # a .docx under the project's templates/ holding the styles
+    """Charts side by side: 2 draws them half as wide, with text at the same size."""
+    reference_docx: Plain | None = None
+    """A .docx under the project's templates/ holding the Word styles."""
 
     def depth_of(self, section: str) -> str:
         """Return how deep a section goes for this audience: "summary" or "full"."""
