@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
@@ -53,6 +53,27 @@ def _localized(value: object) -> dict[str, str]:
     raise PydanticCustomError("localized", "expected a text, or a mapping of language codes to texts")
 
 
+_FAMILY = re.compile(r"^[A-Za-z0-9 _\-]+$")  # what templating.css_font_stack can write into CSS
+
+
+def _family(value: object) -> str:
+    text = _plain(value).strip()
+    if not _FAMILY.match(text):
+        raise PydanticCustomError(
+            "font_family",
+            "'{value}' is not a font family name briefgen can use: letters, digits, spaces, '-' and '_'",
+            {"value": text},
+        )
+    return text
+
+
+FontFamily = Annotated[
+    str,
+    PlainValidator(_family),
+    JsonSchema(
+        lambda: {"type": "string", "pattern": _FAMILY.pattern, "description": "An installed font family."}
+    ),
+]
 Colour = Annotated[
     str,
     PlainValidator(_colour),
@@ -105,9 +126,9 @@ class Fonts(Frozen):
     Korean, Japanese and Chinese text keeps its language's font: a Latin family has no glyphs for it.
     """
 
-    body: Plain | None = None
+    body: FontFamily | None = None
     """Body text; absent: Noto Sans."""
-    headings: Plain | None = None
+    headings: FontFamily | None = None
     """Headings and the title; absent: the body font."""
 
 
@@ -188,6 +209,26 @@ class Audience:
     profile: AudienceProfile
 
 
+def brand_branding(brief: Brief) -> dict[str, Any]:
+    """Return the branding the project's _brand.yml gives, as a profile's ``branding:`` writes it."""
+    from briefgen.brand import Brand
+
+    return dict(brief.brand.branding) if isinstance(brief.brand, Brand) else {}
+
+
+def whole_briefing(brief: Brief) -> AudienceProfile:
+    """Return the profile of the briefing built for no audience: the defaults, branded by _brand.yml."""
+    branding = brand_branding(brief)
+    return AudienceProfile.model_validate({"branding": branding}) if branding else AudienceProfile()
+
+
+def _merged(base: Any, override: Any) -> Any:
+    """Lay a profile's settings over the brand's, mapping by mapping; anything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {**base, **{k: _merged(base.get(k), v) for k, v in override.items()}}
+    return override
+
+
 def localized(value: dict[str, str] | None, lang: str, default_lang: str) -> str | None:
     """Pick a profile text for a language: its own, else the default language's, else the one for all."""
     if value is None:
@@ -231,7 +272,11 @@ def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audienc
     if not isinstance(doc.data, dict):
         out.error("an audience profile is a mapping of settings", Location(shown))
     else:
-        profile = model_errors(AudienceProfile, doc.data, doc, out)
+        data = doc.data
+        branding = brand_branding(brief)
+        if branding and (isinstance(data.get("branding"), dict) or data.get("branding") is None):
+            data = {**data, "branding": _merged(branding, data.get("branding") or {})}
+        profile = model_errors(AudienceProfile, data, doc, out)
     if profile is not None:
         _check_sections(profile, doc, brief, out, builtin=shown.startswith("(built-in)"))
         _check_files(profile, doc, project, out)

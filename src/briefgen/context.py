@@ -16,7 +16,7 @@ from typing import Union, cast
 from babel import Locale
 
 from briefgen import markup
-from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized
+from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized, whole_briefing
 from briefgen.charts import ChartView, build_chart_view
 from briefgen.i18n import Formatter
 from briefgen.model import Block as ModelBlock
@@ -246,6 +246,8 @@ class Presentation:
     margins: str
     template: str
     reference_docx: str | None
+    body_font: str | None = None  # a Latin family before the language's own stack (branding.fonts.body)
+    heading_font: str | None = None  # the same for headings and the title (branding.fonts.headings)
 
 
 @dataclass(frozen=True)
@@ -448,8 +450,10 @@ def _is_figure_only(cell: Spans) -> bool:
 _SPACES = re.compile(r"\s+")
 
 
-def _presentation(audience: Audience | None, lang: str, default_lang: str) -> Presentation:
-    profile = audience.profile if audience else AudienceProfile()
+def _presentation(
+    audience: Audience | None, lang: str, default_lang: str, profile: AudienceProfile | None = None
+) -> Presentation:
+    profile = profile or (audience.profile if audience else AudienceProfile())
     brand = profile.branding
     return Presentation(
         audience=audience.name if audience else None,
@@ -462,6 +466,8 @@ def _presentation(audience: Audience | None, lang: str, default_lang: str) -> Pr
         margins=profile.page.margins,
         template=profile.template,
         reference_docx=profile.reference_docx,
+        body_font=brand.fonts.body,
+        heading_font=brand.fonts.headings or brand.fonts.body,
     )
 
 
@@ -531,9 +537,9 @@ def build_context(
     """
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
-    profile = audience.profile if audience else AudienceProfile()
+    profile = audience.profile if audience else whole_briefing(brief)
     builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns)
-    presentation = _presentation(audience, lang, default_lang)
+    presentation = _presentation(audience, lang, default_lang, profile)
     views: list[SectionView] = []
     number = 0
     stand_ins = _stand_ins(brief, lang)

@@ -800,3 +800,5 @@ class Brief(Frozen):
     config: ProjectConfig
     facts: dict[str, Fact]
     editions: dict[str, Edition]
+    #: the project's _brand.yml, mapped (a brand.Brand), or None: the defaults of every edition's branding
+    brand: SkipJsonSchema[Any] = None

@@ -133,6 +133,12 @@ def audience_schema() -> dict[str, Any]:
     return _model_schema(AudienceProfile)
 
 
+def brand_schema() -> dict[str, Any]:
+    from briefgen.brand import BrandFile
+
+    return _model_schema(BrandFile)
+
+
 def result_schema() -> dict[str, Any]:
     from briefgen.report import Report
 
@@ -157,6 +163,7 @@ SPECS: tuple[Spec, ...] = (
         ("templates/audiences/*.yaml",),
         audience_schema,
     ),
+    Spec("brand", "brand.yml as briefgen reads it (_brand.yml)", ("_brand.yml", "_brand.yaml"), brand_schema),
     Spec("result", "briefgen --json output", (), result_schema),
 )
 

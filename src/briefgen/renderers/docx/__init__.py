@@ -46,6 +46,7 @@ class DocxRenderer:
         words = labels.load(setup, ctx.lang)
         language = reference.language(ctx.lang)
         reference.localise(doc, language)
+        reference.set_fonts(doc, presentation.body_font, presentation.heading_font)
         reference.recolour(doc, Palette().model_dump(), presentation.palette)
 
         # Keep the reference's styles and settings; drop its content, headers, footers and notes.
