@@ -379,10 +379,18 @@ def check(strict: bool, parity: bool, project: Path, debug: bool) -> None:
     """Validate the whole project without rendering: content, facts, references and templates."""
 
     def action() -> int:
+        import time
+
         from briefgen.build import load_project
         from briefgen.check import check_project
 
+        started = time.perf_counter()
         loaded = load_project(project)
+        sections = sum(len(e.sections) for e in loaded.brief.editions.values())
+        current().detail(
+            f"read {_count(len(loaded.brief.facts), 'fact')} and {_count(sections, 'section')} "
+            f"in {', '.join(loaded.brief.editions)}"
+        )
         problems = check_project(loaded)
         if parity and not any(p.severity == "error" for p in problems):
             from briefgen.parity import check_parity
@@ -391,6 +399,7 @@ def check(strict: bool, parity: bool, project: Path, debug: bool) -> None:
         warnings = loaded.warnings + [p for p in problems if p.severity == "warning"]
         errors = [p for p in problems if p.severity == "error"]
         _show(errors + warnings)
+        current().detail(f"took {time.perf_counter() - started:.2f} s")
         current().note(f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}")
         code = ExitCode.ERROR if errors or (strict and warnings) else ExitCode.OK
         from briefgen.report import report

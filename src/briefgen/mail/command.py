@@ -113,11 +113,14 @@ def mail(
             path = outgoing.write_eml(prepared, eml)
             console.say(f"wrote {_display(path)}")
             return ExitCode.OK
+        if prepared.server:
+            console.detail(f"sending {megabytes(len(prepared.data))} through {prepared.server.describe()}")
         deliveries = outgoing.deliver(prepared)
         failed = [d for d in deliveries if not d.delivered]
         for delivery in deliveries:
             if delivery.delivered:
                 console.say(f"sent to {delivery.recipient}")
+                console.detail(f"{delivery.recipient}: {delivery.reply} (attempts: {delivery.attempts})")
         _show([Diagnostic(f"not sent to {d.recipient}: {d.reply}") for d in failed])
         if failed:
             console.note(f"{len(failed)} of {len(deliveries)} recipients did not get the message")
