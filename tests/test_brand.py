@@ -20,7 +20,7 @@ from briefgen.build import build, load_project
 from briefgen.context import build_context
 from briefgen.errors import ContentError
 from briefgen.plan import search_path
-from tests.conftest import PROJECTS, copy_project, pdftotext, run
+from tests.conftest import PROJECTS, copy_project, libreoffice_pdf, pdftotext, run
 
 BRAND = """\
 meta:
@@ -136,27 +136,11 @@ def test_every_format_shows_the_brand(branded: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_libreoffice_shows_the_brand_in_the_docx(branded: Path, tmp_path: Path) -> None:
-    soffice = shutil.which("soffice")
-    if soffice is None:
+    if shutil.which("soffice") is None:
         pytest.skip("LibreOffice is not installed")
     out = tmp_path / "out"
     build(branded, ["ko"], ["docx"], output=out)
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(out / "minimal.ko.docx"),
-        ],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
-    pdf = tmp_path / "minimal.ko.pdf"
+    pdf = libreoffice_pdf(out / "minimal.ko.docx", tmp_path)
     assert "ACME Research Institute" in pdftotext(pdf)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "DejaVuSerif" in fonts and "DejaVuSans-Bold" in fonts

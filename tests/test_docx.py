@@ -26,7 +26,7 @@ from briefgen.plan import builtin_templates, search_path
 from briefgen.renderers import Setup
 from briefgen.renderers.docx import DocxRenderer
 from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES, TABLE_STYLES
-from tests.conftest import REPO, pdftotext
+from tests.conftest import REPO, libreoffice_pdf, pdftotext
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -498,21 +498,6 @@ def test_libreoffice_shows_korean_figures_as_written(
     assert defaults.find(f"{W}autoSpaceDN").get(f"{W}val") == "0"
     bare = tmp_path / "bare.ko.docx"
     bare.write_bytes(_without_joiners(reference_docx["ko"][1]))
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(bare),
-        ],
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
-    assert "558 만 달러" in pdftotext(tmp_path / "bare.ko.pdf"), (
+    assert "558 만 달러" in pdftotext(libreoffice_pdf(bare, tmp_path)), (
         "LibreOffice no longer spaces Hangul apart from digits: the word joiners may not be needed any more"
     )

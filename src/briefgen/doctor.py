@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from briefgen import __version__, fonts
+from briefgen.cli import _common, _run
 from briefgen.console import current, output_options
 from briefgen.errors import BriefgenError, ExitCode
 from briefgen.report import Check
@@ -386,14 +387,6 @@ def show(checks: list[Check], echo: Callable[[str], None], colour: bool) -> None
 
 @click.command()
 @click.option(
-    "--project",
-    "-p",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The briefing project folder (holding briefgen.yaml).",
-)
-@click.option(
     "--output",
     "-o",
     type=click.Path(file_okay=False, path_type=Path),
@@ -405,14 +398,13 @@ def show(checks: list[Check], echo: Callable[[str], None], colour: bool) -> None
     is_flag=True,
     help="Also connect to the mail server and log in (nothing is sent); a failure makes the exit status 1.",
 )
-@click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
+@_common
 @output_options()
 def doctor(project: Path, output: Path | None, connect: bool, debug: bool) -> None:
     """Say what this machine and project lack to build, check and mail, and how to get it.
 
     Exit status 1 when a build would fail (or, with --connect, when the mail server cannot be reached).
     """
-    from briefgen.cli import _run
     from briefgen.console import wants_colour
     from briefgen.report import report
 

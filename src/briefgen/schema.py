@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import click
 
 from briefgen import __version__
+from briefgen.cli import _common
 from briefgen.console import output_options
 
 SCHEMA_FOLDER = "schemas"
@@ -259,15 +260,7 @@ def with_editor_support(files: dict[str, str]) -> dict[str, str]:
     default=None,
     help=f"Folder to write into; default: {SCHEMA_FOLDER}/ in the project.",
 )
-@click.option(
-    "--project",
-    "-p",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The briefing project folder.",
-)
-@click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
+@_common
 @output_options(json_option=False)
 def schema(output: Path | None, project: Path, debug: bool) -> None:
     """Write JSON Schemas (draft 2020-12) of the project's YAML files, and of --json's output.
