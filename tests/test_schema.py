@@ -201,3 +201,17 @@ def test_modelines_point_from_each_file_to_its_schema() -> None:
     )
     assert schema.modeline("templates/audiences/x.yaml").endswith("../../schemas/audience.schema.json\n")
     assert schema.modeline("README.md") is None
+
+
+def test_schemas_do_not_depend_on_what_ran_before() -> None:
+    """The same schemas in a fresh process as after validating and generating (doctor compares them)."""
+    import subprocess
+    import sys
+
+    from briefgen.build import load_project
+
+    load_project(PROJECTS / "minimal")
+    schema.generate()
+    program = "import json; from briefgen import schema; print(json.dumps(schema.generate()))"
+    fresh = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert json.loads(fresh.stdout) == schema.generate()

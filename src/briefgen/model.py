@@ -247,7 +247,10 @@ class JsonSchema:
     make: Callable[[], dict[str, Any]]
 
     def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
-        return self.make()
+        import copy
+
+        # a copy: pydantic adds the field's default and description to what it is given
+        return copy.deepcopy(self.make())
 
 
 def _currency_schema() -> dict[str, Any]:
