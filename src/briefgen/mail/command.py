@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from briefgen.cli import _display, _run, _show, project_option
+from briefgen.completion import complete_audiences, complete_languages
 from briefgen.console import current, output_options
 from briefgen.errors import Diagnostic, ExitCode
 from briefgen.mail.message import MIME_TYPES
@@ -25,6 +26,7 @@ from briefgen.mail.message import MIME_TYPES
     "lang",
     metavar="LANG",
     default=None,
+    shell_complete=complete_languages,
     help="The language of the briefing and the message; default: the project's default language.",
 )
 @click.option(
@@ -33,6 +35,7 @@ from briefgen.mail.message import MIME_TYPES
     "audience",
     metavar="NAME",
     default=None,
+    shell_complete=complete_audiences,
     help="Mail this audience's briefing (e.g. executive); default: the whole briefing.",
 )
 @click.option(
