@@ -703,19 +703,6 @@ def test_the_subject_may_be_set_per_language(project: Path, srv: Server, certs: 
         assert parse(srv.handler.messages[-1].data)["Subject"] == subject
 
 
-def test_a_build_without_mail_settings_never_imports_them(minimal: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from pathlib import Path; from briefgen.build import build; "
-        f"build(Path({str(minimal)!r}), ['ko'], ['html'], output=Path({str(tmp_path)!r})); "
-        "print('briefgen.mail.settings' in sys.modules)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["False"]
-
-
 def test_a_mistyped_mail_setting_is_named_with_a_hint(minimal: Path) -> None:
     write_settings(minimal, "  hots: smtp.example.com\n  port: 0\n")
     result = CliRunner().invoke(main, ["check", "--project", str(minimal)])

@@ -71,8 +71,13 @@ def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
     files, problems = sources.read_project(root, project_doc, wanted)
     out.errors.extend(problems)
     brief, out = validate_brief(files, config, wanted, out, across=len(wanted) == len(config.languages))
+    from briefgen import brand
+
+    found = brand.load(root, out)
     raise_errors(out)
     assert brief is not None
+    if found is not None:
+        brief = brief.model_copy(update={"brand": found})
     return Loaded(root, brief, out.warnings)
 
 
@@ -238,6 +243,12 @@ def _build(
     )
     profiles = {name: audience.load(name, folders, root, brief) for name in names if name}
     formats = list(plan.FORMATS) if everything else list(dict.fromkeys(formats))
+    from briefgen.i18n import catalog
+
+    for lang in langs:
+        absent = catalog.missing(folders, lang)
+        if absent is not None and absent not in warnings:
+            warnings.append(absent)
     if "pdf" in formats and not fonts.has_fast_subsetting():
         warnings.append(
             Diagnostic(
@@ -289,7 +300,7 @@ def _build(
             from briefgen.renderers import Setup
 
             profile = profiles.get(job.audience or "")
-            ctx = build_context(brief, job.lang, profile, created)
+            ctx = build_context(brief, job.lang, profile, created, folders)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
             setup = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
             charts = [b for s in ctx.sections for b in s.blocks if isinstance(b, ChartView)]

@@ -21,7 +21,6 @@ from briefgen.model import (
     BriefMeta,
     Edition,
     Fact,
-    LazyModel,
     ProjectConfig,
     Section,
 )
@@ -75,13 +74,11 @@ def _field_names(cls: type[BaseModel], seen: set[type] | None = None) -> set[str
     seen.add(cls)
     names = set(cls.model_fields)
     for info in cls.model_fields.values():
-        stack = [info.annotation, *info.metadata]
+        stack = [info.annotation]
         while stack:
             tp = stack.pop()
             if isinstance(tp, type) and issubclass(tp, BaseModel):
                 names |= _field_names(tp, seen)
-            elif isinstance(tp, LazyModel):  # a model imported only when used: mail settings
-                names |= _field_names(tp.resolve(), seen)
             stack.extend(typing.get_args(tp))
     return names
 

@@ -17,9 +17,13 @@ if TYPE_CHECKING:
 
 
 def inputs_digest(project: Path) -> str:
-    """Return a digest of every file loading a project reads: the project file and all of content/."""
+    """Return a digest of every file loading a project may read: the project file, the brand file, content/,
+    and templates/ and assets/, where the brand's logo may be."""
     digest = hashlib.sha256()
-    for path in [project / "briefgen.yaml", *plan._files(project / "content")]:
+    paths = [project / name for name in ("briefgen.yaml", "_brand.yml", "_brand.yaml")]
+    for folder in ("content", "templates", "assets"):
+        paths += plan._files(project / folder)
+    for path in paths:
         try:
             data = path.read_bytes()
         except OSError:
