@@ -104,13 +104,18 @@ class _Loader(yaml.SafeLoader):
         return _mark(self.path, event.start_mark)
 
 
+#: The loader libyaml composes with, where PyYAML has its C extension (``_compose_with_libyaml``).
+_CLoader: Any = type("_CLoader", (yaml.CSafeLoader,), {}) if hasattr(yaml, "CSafeLoader") else None
+
 #: YAML 1.2 reads ``1.5e15`` and ``1e15`` as numbers, PyYAML's YAML 1.1 as text (its floats need a dot and a
 #: signed exponent): read them as the numbers a user means.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+for _loader in (_Loader, _CLoader):
+    if _loader is not None:
+        _loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float",
+            re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+            list("-+0123456789"),
+        )
 
 
 def _mark(path: str, mark: yaml.Mark | None) -> Location:
@@ -177,7 +182,7 @@ def _compose_with_libyaml(text: str) -> tuple[yaml.Node | None, Any] | None:
     the limit and says what is wrong, where, in its own words. The nodes, their marks and the values built
     from them are the same with either.
     """
-    loader_class = getattr(yaml, "CSafeLoader", None)
+    loader_class = _CLoader
     if loader_class is None or not text.endswith("\n") or "\t" in text:
         # PyYAML built without libyaml; or a text where the two disagree: without a last line end (libyaml
         # places an empty value at the end on the next line), or with tabs (libyaml takes a tab after a
