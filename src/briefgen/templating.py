@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gettext
 import os
 import re
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -148,12 +150,39 @@ def file_name(value: object) -> str:
     return " ".join(text.split()).strip(" .")[:120]
 
 
+#: Environments made in each thread, kept so that a process that renders again (``serve``, a warm process)
+#: does not compile the templates again: Jinja recompiles a template whose file changed (or that a file
+#: earlier on the search path now overrides), and a changed catalogue is another key.
+_made = threading.local()
+_KEPT = 8
+
+
 def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -> jinja2.Environment:
     """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue.
 
     Output is HTML-escaped by the template's name (``.html.j2`` yes, ``.css.j2`` no); ``escape`` says so for
     every template and expression instead (the placeholders of a Word template are text, never HTML).
     """
+    translations = catalog.load(folders, lang)
+    # the translations object is the same while its file is unchanged (and the environment keeps it alive,
+    # so its id is not reused); a language without a catalogue gets a new empty one each time
+    which = id(translations) if type(translations) is not gettext.NullTranslations else None
+    # the folders as given and where they are: a relative folder is another one after a change of directory
+    key = (tuple((str(folder), str(folder.resolve())) for folder in folders), lang, escape, which)
+    kept: dict[tuple[object, ...], jinja2.Environment] = _made.__dict__.setdefault("environments", {})
+    if key in kept:
+        kept[key] = kept.pop(key)  # the most recently used last
+        return kept[key]
+    env = _environment(folders, translations, escape)
+    kept[key] = env
+    while len(kept) > _KEPT:
+        kept.pop(next(iter(kept)))
+    return env
+
+
+def _environment(
+    folders: list[Path], translations: gettext.NullTranslations, escape: bool | None
+) -> jinja2.Environment:
     env = BoundedSandbox(
         loader=TemplateLoader(folders),
         autoescape=_autoescape if escape is None else escape,
@@ -163,7 +192,7 @@ def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(catalog.load(folders, lang), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["inline"] = _inline_filter
     env.filters["text"] = _text_filter
     env.filters["plain"] = span_text
