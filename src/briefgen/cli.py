@@ -328,9 +328,11 @@ def _built(
     """Say what a build made: its JSON document with --json; sizes, digests and the time with --verbose."""
     import time
 
+    console = current()
+    if not (console.json or console.verbose):
+        return  # nothing more to say: the report (and pydantic, which builds it) is not needed
     from briefgen.report import OutputFile, report
 
-    console = current()
     files = [OutputFile.of(p, "written") for p in written] + [OutputFile.of(p, "up to date") for p in fresh]
     files += [OutputFile.of(p, "failed", problems) for p, problems in failed]
     for item in files:
