@@ -65,3 +65,46 @@ def test_relative_folders_in_another_directory_are_other_folders(
     here = templating.environment([Path("templates")], "ko")
     monkeypatch.chdir(other)
     assert templating.environment([Path("templates")], "ko") is not here
+
+
+def test_compiled_templates_are_kept_privately_and_follow_their_source(minimal: Path, tmp_path: Path) -> None:
+    """Templates compiled by one process serve the next; an edited template is compiled again."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "BRIEFGEN_WARM": "off"}
+    (minimal / "templates").mkdir()
+    override = minimal / "templates" / "brief.html.j2"
+    for word in ("Before", "After"):
+        override.write_text(
+            f'{{% extends "base.html.j2" %}}{{% block cover %}}{word}{{% endblock %}}\n', "utf-8"
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "briefgen", "build", "-p", str(minimal), "-f", "html", "--force"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert word in (minimal / "output" / "minimal.ko.html").read_text("utf-8")
+    folder = cache / "briefgen" / "templates"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert len(list(folder.iterdir())) >= 4  # base, blocks, the stylesheet, and the project's page
+
+
+def test_a_template_cache_others_can_enter_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "briefgen" / "templates"
+    folder.mkdir(parents=True)
+    folder.chmod(0o755)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    templating._compiled_templates.cache_clear()
+    try:
+        assert templating._compiled_templates(None) is None
+        folder.chmod(0o700)
+        templating._compiled_templates.cache_clear()
+        assert templating._compiled_templates(None) is not None
+    finally:
+        templating._compiled_templates.cache_clear()

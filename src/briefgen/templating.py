@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gettext
+import hashlib
 import os
 import re
 import threading
@@ -180,11 +183,46 @@ def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -
     return env
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled once for all processes: in a folder of the user's own, keyed by briefgen's code.
+
+    Compiling the page templates took most of the time spent making a document's HTML. Jinja keeps a
+    template's compiled code with a checksum of its source and compiles it again when the source differs;
+    the key also holds briefgen's code (the sandbox compiles templates its own way) and the escaping.
+    The folder is ``$XDG_CACHE_HOME/briefgen/templates`` (else ``~/.cache/...``), made private to the user;
+    without one (another owner, other users let in, nowhere to write), templates are compiled every time.
+    """
+
+    def __init__(self, directory: Path, salt: str) -> None:
+        super().__init__(str(directory))
+        self.salt = salt
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha256(
+            f"{self.salt}\0{name}\0{filename}".encode("utf-8", "surrogateescape")
+        ).hexdigest()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            super().dump_bytecode(bucket)
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled_templates(escape: bool | None) -> _CompiledTemplates | None:
+    from briefgen import plan
+    from briefgen.private import private_folder
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = private_folder(base / "briefgen" / "templates")
+    return None if folder is None else _CompiledTemplates(folder, f"{plan.code_state()}:{escape}")
+
+
 def _environment(
     folders: list[Path], translations: gettext.NullTranslations, escape: bool | None
 ) -> jinja2.Environment:
     env = BoundedSandbox(
         loader=TemplateLoader(folders),
+        bytecode_cache=_compiled_templates(escape),
         autoescape=_autoescape if escape is None else escape,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],

@@ -5,23 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-import stat
 import tempfile
 from pathlib import Path
+
+from briefgen.private import private, private_folder
 
 
 def supported() -> bool:
     """Tell whether this system has what warm builds need: Unix sockets with peer credentials (Linux)."""
     return hasattr(socket, "AF_UNIX") and hasattr(socket, "SO_PEERCRED") and hasattr(os, "getuid")
-
-
-def _private(folder: Path) -> bool:
-    """Tell whether a folder is a real folder (not a link), owned by this user, closed to everyone else."""
-    try:
-        info = os.lstat(folder)
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o077
 
 
 def runtime_folder() -> Path | None:
@@ -34,17 +26,11 @@ def runtime_folder() -> Path | None:
     if not supported():
         return None
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    base = Path(runtime) if runtime and _private(Path(runtime)) else None
+    base = Path(runtime) if runtime and private(Path(runtime)) else None
     folder = (
         base / "briefgen" if base is not None else Path(tempfile.gettempdir()) / f"briefgen-{os.getuid()}"
     )
-    try:
-        folder.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
-    except OSError:
-        return None
-    return folder if _private(folder) else None
+    return private_folder(folder)
 
 
 def socket_path(project: Path) -> Path | None:
