@@ -87,7 +87,7 @@ class PageSettings(Frozen):
 
 
 class Include(Frozen):
-    """Parts of the briefing an audience gets; each defaults to yes."""
+    """Parts of the briefing an audience gets; each defaults to yes, but the list of figures."""
 
     cover: bool = True
     toc: bool = True
@@ -97,6 +97,8 @@ class Include(Frozen):
     sources: bool = True
     timeline: bool = True
     charts: bool = True
+    #: lists of the tables and figures, with their pages, after the contents (off unless asked for)
+    figure_list: bool = False
 
 
 Depth = Literal["summary", "full"]
@@ -118,6 +120,8 @@ class AudienceProfile(Frozen):
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b"] | None = None
     #: charts side by side: 2 draws them half as wide, with text at the same size
     chart_columns: Literal[1, 2] = 1
+    #: the audience prints in black and white: chart series are told apart by hatching as well as shade
+    greyscale: bool = False
     reference_docx: Plain | None = None  # a .docx under the project's templates/ holding the styles
 
     def depth_of(self, section: str) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union, cast
 
 from babel import Locale
 
-from briefgen import markup
+from briefgen import markup, typography
 from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized
 from briefgen.charts import ChartView, build_chart_view
 from briefgen.i18n import Formatter
@@ -32,6 +32,7 @@ from briefgen.model import (
     KeyFigures,
     Money,
     Paragraph,
+    Quantity,
     Quote,
     Section,
     Table,
@@ -120,6 +121,10 @@ class TableView:
     rows: tuple[tuple[Spans, ...], ...]
     align: tuple[str, ...]
     type: str = "table"
+    unit: Spans | None = None  # what its figures measure, said once ("달러")
+    source: Spans | None = None
+    number: int = 0  # "Table 2": its number in the edition
+    anchor: str = ""  # its id, for the list of tables
 
 
 @dataclass(frozen=True)
@@ -218,6 +223,16 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class CaptionEntry:
+    """A numbered table or figure, for the lists of tables and figures."""
+
+    kind: str  # "table" or "figure"
+    number: int
+    text: str  # its caption or title, plain
+    anchor: str
+
+
+@dataclass(frozen=True)
 class Meta:
     title: str
     subtitle: str | None
@@ -259,6 +274,7 @@ class RenderContext:
     toc: tuple[TocEntry, ...]
     footnotes: tuple[FootnoteRef, ...] = field(default=())
     presentation: Presentation = field(default_factory=lambda: _presentation(None, "en", "en"))
+    captions: tuple[CaptionEntry, ...] = ()  # numbered tables and figures, in reading order
 
     def headings(self) -> list[str]:
         """Return every heading a reader sees, numbered, in order (sections and sub-headings)."""
@@ -293,8 +309,7 @@ def _block_spans(block: object) -> list[Spans]:
     if isinstance(block, CalloutView):
         out.extend(s for s in (block.title, block.text) if s)
     if isinstance(block, TableView):
-        if block.caption:
-            out.append(block.caption)
+        out.extend(s for s in (block.caption, block.unit, block.source) if s)
         out.extend(block.header)
         out.extend(cell for row in block.rows for cell in row)
     if isinstance(block, TimelineView):
@@ -319,10 +334,16 @@ def _item_spans(items: Sequence[ItemView]) -> list[Spans]:
 
 class _Builder:
     def __init__(
-        self, brief: Brief, lang: str, palette: Palette | None = None, chart_columns: int = 1
+        self,
+        brief: Brief,
+        lang: str,
+        palette: Palette | None = None,
+        chart_columns: int = 1,
+        greyscale: bool = False,
     ) -> None:
         self.palette = palette or Palette()
         self.chart_columns = chart_columns
+        self.greyscale = greyscale
         self.lang = lang
         self.brief = brief
         self.facts = brief.facts
@@ -331,6 +352,10 @@ class _Builder:
         self.footnotes: list[FootnoteRef] = []
 
     def spans(self, nodes: markup.RichText) -> Spans:
+        """Resolve an inline tree: the language's quotation marks, formatted figures, numbered notes."""
+        return self._resolve(typography.smart_quotes(nodes, self.fmt.locale.language))
+
+    def _resolve(self, nodes: markup.RichText) -> Spans:
         out: list[Span] = []
         for node in nodes:
             if isinstance(node, markup.FactRef):
@@ -338,15 +363,15 @@ class _Builder:
             elif isinstance(node, markup.Note):
                 number = len(self.footnotes) + 1
                 self.footnotes.append(FootnoteRef(number, ()))  # take the number before any note inside
-                ref = FootnoteRef(number, self.spans(node.children))
+                ref = FootnoteRef(number, self._resolve(node.children))
                 self.footnotes[number - 1] = ref
                 out.append(ref)
             elif isinstance(node, markup.Strong):
-                out.append(markup.Strong(self.spans(node.children)))  # type: ignore[arg-type]
+                out.append(markup.Strong(self._resolve(node.children)))  # type: ignore[arg-type]
             elif isinstance(node, markup.Emphasis):
-                out.append(markup.Emphasis(self.spans(node.children)))  # type: ignore[arg-type]
+                out.append(markup.Emphasis(self._resolve(node.children)))  # type: ignore[arg-type]
             elif isinstance(node, markup.Link):
-                out.append(markup.Link(node.href, self.spans(node.children)))  # type: ignore[arg-type]
+                out.append(markup.Link(node.href, self._resolve(node.children)))  # type: ignore[arg-type]
             else:
                 out.append(node)
         return tuple(out)
@@ -355,6 +380,18 @@ class _Builder:
         fact = self.facts[key]
         rate = find_rate(self.facts, fact.currency, also) if also and isinstance(fact, Money) else None
         return self.fmt.fact(fact, rate)
+
+    def bare(self, cell: Spans) -> Spans:
+        """Write a cell holding one money or quantity figure as its number alone (the unit is said above)."""
+        figures = [s for s in cell if isinstance(s, Figure)]
+        if not _is_figure_only(cell) or len(figures) != 1:
+            return cell
+        fact = self.facts[figures[0].key]
+        if isinstance(fact, Money) and figures[0].text == self.figure(fact.key):
+            return (Figure(fact.key, self.fmt.count(fact.amount)),)
+        if isinstance(fact, Quantity):
+            return (Figure(fact.key, self.fmt.count(fact.value)),)
+        return cell
 
     def items(self, items: Sequence[BulletItem]) -> tuple[ItemView, ...]:
         return tuple(ItemView(self.spans(i.text), self.items(i.items)) for i in items)
@@ -375,11 +412,15 @@ class _Builder:
                 "right" if all(_is_figure_only(row[i]) for row in rows) else "left"
                 for i in range(len(block.header))
             )
+            if block.unit:
+                rows = tuple(tuple(self.bare(c) for c in row) for row in rows)
             return TableView(
                 self.spans(block.caption) if block.caption else None,
                 tuple(self.spans(h) for h in block.header),
                 rows,
                 tuple(align),
+                unit=self.spans(block.unit) if block.unit else None,
+                source=self.spans(block.source) if block.source else None,
             )
         if isinstance(block, Callout):
             return CalloutView(
@@ -416,6 +457,7 @@ class _Builder:
                 self.palette.muted,
                 self.lang,
                 self.chart_columns,
+                self.greyscale,
             )
         if isinstance(block, Glossary):
             return GlossaryView(
@@ -532,7 +574,9 @@ def build_context(
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
     profile = audience.profile if audience else AudienceProfile()
-    builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns)
+    builder = _Builder(
+        brief, lang, profile.branding.palette, profile.chart_columns, profile.greyscale
+    )
     presentation = _presentation(audience, lang, default_lang)
     views: list[SectionView] = []
     number = 0
@@ -563,6 +607,7 @@ def build_context(
             )
         )
     builder.fmt = builder.own
+    views, captions = _number_captions(views)
     toc: list[TocEntry] = []
     for view in views:
         toc.append(TocEntry(1, view.number, _SPACES.sub(" ", span_text(view.title)), view.anchor))
@@ -575,8 +620,8 @@ def build_context(
         brief=brief.config.brief,
         lang=lang,
         meta=Meta(
-            title=meta.title,
-            subtitle=meta.subtitle,
+            title=typography.smart_quotes_text(meta.title, lang),
+            subtitle=typography.smart_quotes_text(meta.subtitle, lang) if meta.subtitle else None,
             date=builder.fmt.date(meta.date),
             date_iso=meta.date.to_date().isoformat(),
             created=(created or dt.datetime.combine(meta.date.to_date(), dt.time(), dt.UTC))
@@ -592,4 +637,34 @@ def build_context(
         toc=tuple(toc),
         footnotes=tuple(builder.footnotes),
         presentation=presentation,
+        captions=captions,
     )
+
+
+def _number_captions(views: list[SectionView]) -> tuple[list[SectionView], tuple[CaptionEntry, ...]]:
+    """Number the tables and the charts (figures) an edition shows, each kind from 1 in reading order."""
+    entries: list[CaptionEntry] = []
+
+    def numbered(block: BlockView) -> BlockView:
+        if isinstance(block, TableView):
+            number = 1 + sum(e.kind == "table" for e in entries)
+            anchor = f"table-{number}"
+            text = _SPACES.sub(" ", span_text(block.caption)) if block.caption else ""
+            entries.append(CaptionEntry("table", number, text, anchor))
+            return replace(block, number=number, anchor=anchor)
+        if isinstance(block, ChartView):
+            number = 1 + sum(e.kind == "figure" for e in entries)
+            anchor = f"figure-{number}"
+            entries.append(CaptionEntry("figure", number, _SPACES.sub(" ", block.title), anchor))
+            return replace(block, number=number, anchor=anchor)
+        return block
+
+    out = [
+        replace(
+            view,
+            summary=tuple(numbered(b) for b in view.summary),
+            detail=tuple(numbered(b) for b in view.detail),
+        )
+        for view in views
+    ]
+    return out, tuple(entries)

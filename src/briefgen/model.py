@@ -401,6 +401,10 @@ class Table(Block):
     header: tuple[Rich, ...] = Field(min_length=1)
     rows: tuple[tuple[Rich, ...], ...] = Field(min_length=1)
     align: tuple[Align, ...] | None = None
+    #: what the figures of the table measure ("달러", "US$"): shown once above it, and the money and
+    #: quantities that fill a cell alone are then written without their unit
+    unit: Rich | None = None
+    source: Rich | None = None  # where the figures come from, shown under the table
 
     @model_validator(mode="after")
     def _rectangular(self) -> Table:
@@ -508,6 +512,11 @@ class Chart(Block):
     alt: Rich  # what the chart shows, for readers who cannot see it (required; facts allowed)
     caption: Rich | None = None
     source: Rich | None = None
+    #: the value axis's title; absent, the unit of the facts ("달러", "$"); tick labels carry no unit
+    unit: Rich | None = None
+    #: "first": the first bar or series is the briefing's subject, in the accent colour, the rest in
+    #: greys; "none": every bar in the accent colour, series in the palette's colours
+    highlight: Literal["first", "none"] = "first"
     scale: Literal["linear", "log"] = "linear"
     #: show money in this currency, converted through the project's exchange_rate facts
     currency: Currency | None = None

@@ -12,7 +12,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from briefgen import markup
+from briefgen import markup, typography
 from briefgen.context import Figure, FootnoteRef, Span, Spans, span_text
 from briefgen.errors import Location, TemplateError
 from briefgen.i18n import catalog
@@ -66,11 +66,23 @@ class _SpanWriter:
     def spans(self, spans: Spans) -> str:
         return "".join(self.span(span) for span in spans)
 
+    def figure(self, text: str, attributes: str = "") -> str:
+        """Write a formatted figure that no line breaks inside, except before a converted amount."""
+        pieces = typography.figure_pieces(text)
+        if len(pieces) == 1:
+            return f'<span class="figure"{attributes}>{self.text(text)}</span>'
+        written = []
+        for piece in pieces:
+            body = piece.rstrip()
+            self.last = " "  # a line may break between pieces: no joiner across them
+            written.append(f"<span>{self.text(body)}</span>{escape(piece[len(body) :])}")
+        return f'<span class="figure figure-pieces"{attributes}>{"".join(written)}</span>'
+
     def span(self, span: Span) -> str:
         if isinstance(span, markup.Text):
             return self.text(span.text)
         if isinstance(span, Figure):
-            return f'<span class="figure" data-fact="{escape(span.key)}">{self.text(span.text)}</span>'
+            return self.figure(span.text, f' data-fact="{escape(span.key)}"')
         if isinstance(span, markup.Code):
             code = str(escape(span.text))
             self.last = span.text[-1:] or self.last
@@ -91,6 +103,14 @@ class _SpanWriter:
 
 def _text(text: str, joiners: bool) -> str:
     return _SpanWriter(joiners).text(text)
+
+
+@jinja2.pass_context
+def _figure_filter(ctx: jinja2.runtime.Context, value: str | None) -> Markup:
+    """Write a formatted figure (a key figure's value) that no line breaks inside."""
+    if value is None:
+        return Markup("")
+    return Markup(_SpanWriter(bool(ctx.get("keep_all_joiners", False))).figure(str(value)))
 
 
 @jinja2.pass_context
@@ -152,6 +172,7 @@ def environment(folders: list[Path], lang: str) -> jinja2.Environment:
     env.install_gettext_translations(catalog.load(folders, lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["inline"] = _inline_filter
     env.filters["text"] = _text_filter
+    env.filters["figure"] = _figure_filter
     env.filters["plain"] = span_text
     env.filters["font_stack"] = css_font_stack
     env.filters["css_string"] = css_string

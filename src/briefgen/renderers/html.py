@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from briefgen import fonts, templating
+from briefgen import fonts, templating, typography
 from briefgen.charts import ChartView
-from briefgen.context import RenderContext
+from briefgen.context import RenderContext, TableView, span_text
 from briefgen.errors import TemplateError
 from briefgen.renderers.base import Setup
 
@@ -28,12 +28,19 @@ class HtmlRenderer:
             "fonts": fonts.stack_for(ctx.lang),
             "keep_all_joiners": for_print,
             "chart_svg": lambda view: _chart_svg(view, setup),
+            "decimal_pads": lambda table: _decimal_pads(table, ctx.lang),
         }
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
         if "</style" in css.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)
         template = ctx.presentation.template
         return templating.render(env, template, setup.project, stylesheet=Markup(css), **values)
+
+
+def _decimal_pads(table: TableView, lang: str) -> list[list[str]]:
+    """Return the invisible fraction each number cell needs to line up on the decimal separator."""
+    rows = [[span_text(cell) for cell in row] for row in table.rows]
+    return typography.table_pads(rows, table.align, lang)
 
 
 def _chart_svg(view: ChartView, setup: Setup) -> Markup:
