@@ -63,7 +63,11 @@ def test_tick_and_data_labels_use_the_prose_formatter(lang: str, labels: list[st
 
 @pytest.mark.parametrize(
     ("lang", "unit", "ticks"),
-    [("ko", "달러", ["0", "20", "40", "60"]), ("en", "US dollars", ["0", "20", "40", "60"]), ("ja", "ドル", ["0", "60"])],
+    [
+        ("ko", "달러", ["0", "20", "40", "60"]),
+        ("en", "US dollars", ["0", "20", "40", "60"]),
+        ("ja", "ドル", ["0", "60"]),
+    ],
 )
 def test_money_says_its_unit_once_in_the_axis_title(lang: str, unit: str, ticks: list[str]) -> None:
     view = charts(lang)["grouped_bar"]

@@ -574,9 +574,7 @@ def build_context(
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
     profile = audience.profile if audience else AudienceProfile()
-    builder = _Builder(
-        brief, lang, profile.branding.palette, profile.chart_columns, profile.greyscale
-    )
+    builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns, profile.greyscale)
     presentation = _presentation(audience, lang, default_lang)
     views: list[SectionView] = []
     number = 0

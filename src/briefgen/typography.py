@@ -129,9 +129,7 @@ def smart_quotes(nodes: markup.RichText, lang: str) -> markup.RichText:
     The text of a tree is read as one stream across emphasis and links, so a quote may open in one and
     close in another; figures and code count as letters; a footnote is a stream of its own.
     """
-    if not any(
-        isinstance(n, markup.Text) and ("'" in n.text or '"' in n.text) for n in markup.walk(nodes)
-    ):
+    if not any(isinstance(n, markup.Text) and ("'" in n.text or '"' in n.text) for n in markup.walk(nodes)):
         return nodes
     stream = _stream(nodes)
     quoter = _Quoter(quotes_for(lang))
@@ -210,17 +208,17 @@ def decimal_pads(cells: list[str], decimal: str) -> list[str]:
         if not _NUMBER.match(text):
             fractions.append(None)
             continue
-        whole, sep, fraction = text.rpartition(decimal)
-        fractions.append(len(fraction) + 1 if sep and whole and fraction.isdigit() else 0)
+        whole, sep, digits = text.rpartition(decimal)
+        fractions.append(len(digits) + 1 if sep and whole and digits.isdigit() else 0)
     widest = max((f for f in fractions if f is not None), default=0)
     pads = []
-    for fraction in fractions:
-        if fraction is None or fraction == widest:
+    for size in fractions:
+        if size is None or size == widest:
             pads.append("")
-        elif fraction == 0:
+        elif size == 0:
             pads.append(decimal + "0" * (widest - 1))
         else:
-            pads.append("0" * (widest - fraction))
+            pads.append("0" * (widest - size))
     return pads
 
 

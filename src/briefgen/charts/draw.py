@@ -133,7 +133,9 @@ def _bars(axes: Any, view: ChartView) -> None:
     series = view.series[0]
     places = list(range(len(view.categories)))
     # one subject against the others: the others share one grey
-    fills = [view.colours[0]] + [GREYS[0] if view.highlight == "first" else view.colours[0]] * (len(places) - 1)
+    fills = [view.colours[0]] + [GREYS[0] if view.highlight == "first" else view.colours[0]] * (
+        len(places) - 1
+    )
     if view.kind == "horizontal_bar":
         bars = axes.barh(places, series.values, color=fills, height=0.6)
         axes.set_yticks(places, view.categories)
@@ -201,9 +203,7 @@ def _timeline(axes: Any, view: ChartView) -> None:
         )
     for year, label in view.ticks:  # year marks sit on the line, their labels just under it
         axes.plot([year, year], [-0.12, 0.12], color=view.muted, linewidth=0.8, zorder=1)
-        axes.annotate(
-            label, (year, -0.2), ha="center", va="top", fontsize=7.5, color=view.muted
-        )
+        axes.annotate(label, (year, -0.2), ha="center", va="top", fontsize=7.5, color=view.muted)
     axes.set_xlim(first - span * 0.03, last + span * 0.16)  # room on the right for the last label
     axes.set_ylim(-0.6, 1.95)
     axes.set_xticks([])

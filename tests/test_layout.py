@@ -1,0 +1,206 @@
+"""The pages of every edition as a publisher's editor reads them: how full they are, which chapter the
+running header names, quotation marks, and figures kept whole. Every check reads the PDF, DOCX and HTML
+that ``build --all`` writes, built once per test run."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen.build import build, load_project
+from briefgen.context import build_context
+from briefgen.typography import figure_pieces
+from tests.conftest import REPO, pdfinfo, pdftotext
+from tests.pages import page_fill, underfull_pages
+
+LANGS = ("ko", "en", "ja")
+
+
+def pdfs(outputs: dict[str, Path]) -> list[Path]:
+    return sorted(path for name, path in outputs.items() if name.endswith(".pdf"))
+
+
+# ---------------------------------------------------------------- page flow
+
+
+def test_no_page_is_left_mostly_empty(all_outputs: dict[str, Path]) -> None:
+    """No page but the last is less than a third full, unless it ends a part (the cover, the contents)."""
+    found = {path.name: underfull_pages(path) for path in pdfs(all_outputs)}
+    assert len(found) == 12
+    assert {name: pages for name, pages in found.items() if pages} == {}
+
+
+def test_the_page_fill_check_can_fail(tmp_path: Path) -> None:
+    # Forced page breaks leave pages holding a few lines, as every chapter on a new page did before (the
+    # Korean edition's page 7 held the last two lines of a list): a break before every sub-heading must
+    # be seen.
+    project = tmp_path / "forced"
+    project.mkdir()
+    shutil.copyfile(REPO / "briefgen.yaml", project / "briefgen.yaml")
+    shutil.copytree(REPO / "content", project / "content")
+    css = project / "templates" / "css" / "brief.css.j2"
+    css.parent.mkdir(parents=True)
+    css.write_text(
+        (REPO / "templates" / "css" / "brief.css.j2").read_text(encoding="utf-8")
+        + "\nh3 { break-before: page; }\n",
+        encoding="utf-8",
+    )
+    pdf = build(project, ["ko"], ["pdf"], output=tmp_path / "out").written[0]
+    underfull = underfull_pages(pdf)
+    assert underfull, page_fill(pdf)
+    assert min(fill for _, fill in underfull) < 0.2  # a page holding a few lines
+
+
+def _header_and_first_line(pdf: Path, page: int) -> tuple[str, str]:
+    lines = [line for line in pdftotext(pdf, "-layout", "-f", str(page), "-l", str(page)).splitlines()]
+    lines = [line.strip() for line in lines if line.strip()]
+    return lines[0], lines[1]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_running_header_names_the_chapter_in_force_at_the_top(
+    lang: str, all_outputs: dict[str, Path]
+) -> None:
+    pdf = all_outputs[f"deepseek-briefing.{lang}.pdf"]
+    ctx = build_context(load_project(REPO).brief, lang)
+    titles = {f"{s.number} {_plain(s)}".strip() for s in ctx.sections}
+    reader = PdfReader(pdf)
+    starts: dict[int, list[str]] = {}  # page (1-based) -> sections starting on it, in order
+    for item in _flat(reader.outline)[1:]:
+        if item.title in titles:
+            starts.setdefault(reader.get_destination_page_number(item) + 1, []).append(item.title)
+    in_force = None
+    for page in range(min(starts), int(pdfinfo(pdf)["Pages"]) + 1):
+        header, first = _header_and_first_line(pdf, page)
+        opening = starts.get(page, [])
+        expected = opening[0] if opening and _squash(first) == _squash(opening[0]) else in_force
+        assert header.endswith(expected or ""), (page, header, expected)
+        if opening:
+            in_force = opening[-1]
+
+
+def _plain(section: object) -> str:
+    from briefgen.context import span_text
+
+    return re.sub(r"\s+", " ", span_text(section.title))  # type: ignore[attr-defined]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _flat(items: list[object]) -> list[object]:
+    out: list[object] = []
+    for item in items:
+        out.extend(_flat(item) if isinstance(item, list) else [item])
+    return out
+
+
+def test_an_edition_without_a_cover_has_no_header_above_its_title(all_outputs: dict[str, Path]) -> None:
+    for lang in LANGS:
+        pdf = all_outputs[f"deepseek-briefing.executive.{lang}.pdf"]
+        title = load_project(REPO).brief.editions[lang].meta.title
+        first = pdftotext(pdf, "-f", "1", "-l", "1")
+        assert first.count(title) == 1, lang  # in the title block, not also in a header above it
+        assert title in pdftotext(pdf, "-f", "2", "-l", "2")  # the header from page 2 on
+
+
+# ---------------------------------------------------------------- quotation marks
+
+
+class _Text(HTMLParser):
+    SKIP: ClassVar[set[str]] = {"style", "script", "title"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.skipping += tag in self.SKIP
+
+    def handle_endtag(self, tag: str) -> None:
+        self.skipping -= tag in self.SKIP
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return "".join(parser.parts)
+
+
+def docx_text(path: Path) -> str:
+    import docx
+
+    document = docx.Document(str(path))
+    body = document.element.body
+    notes = [
+        part.blob.decode("utf-8")
+        for part in document.part.package.iter_parts()
+        if "footnotes" in str(part.partname)
+    ]
+    texts = ["".join(t.text or "" for t in body.iter("{*}t"))]
+    texts += [re.sub(r"<[^>]+>", "", xml) for xml in notes]
+    return "\n".join(texts)
+
+
+MARKS = {"ko": ("“", "”", "‘", "’"), "en": ("“", "”", "’"), "ja": ("「", "」")}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_prose_has_the_languages_quotation_marks_in_every_format(
+    lang: str, all_outputs: dict[str, Path]
+) -> None:
+    for name, path in all_outputs.items():
+        if f".{lang}." not in name:
+            continue
+        if name.endswith(".pdf"):
+            text = pdftotext(path)
+        elif name.endswith(".docx"):
+            text = docx_text(path)
+        else:
+            text = html_text(path)
+        assert '"' not in text and "'" not in text, (name, re.findall(r".{20}[\"'].{20}", text)[:3])
+        if "executive" not in name:
+            for mark in MARKS[lang]:
+                assert mark in text, (name, mark)
+
+
+# ---------------------------------------------------------------- figures kept whole
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("edition", ["", "executive."])
+def test_key_figures_never_split_a_number_from_its_unit(
+    lang: str, edition: str, all_outputs: dict[str, Path]
+) -> None:
+    pdf = all_outputs[f"deepseek-briefing.{edition}{lang}.pdf"]
+    ctx = build_context(load_project(REPO).brief, lang)
+    values = [i.value for s in ctx.sections for b in s.blocks if b.type == "key_figures" for i in b.items]  # type: ignore[attr-defined]
+    assert len(values) == 8
+    for page in range(1, int(pdfinfo(pdf)["Pages"]) + 1):
+        raw = pdftotext(pdf, "-raw", "-f", str(page), "-l", str(page)).replace("\u2060", "")
+        if not all(_squash(figure_pieces(v)[0]) in _squash(raw) for v in values):
+            continue  # not the panel's page
+        lines = [_squash(line) for line in raw.splitlines()]
+        for value in values:
+            for piece in figure_pieces(value):
+                assert any(_squash(piece) in line for line in lines), (page, piece, raw)
+        return
+    pytest.fail("no page shows the key figures")
+
+
+def test_the_whole_figure_check_can_fail() -> None:
+    # "558만 달러(약 / 84억 원)", as the panel broke before: the second piece is on no single line.
+    lines = [_squash(line) for line in ["558만 달러(약", "84억 원)", "DeepSeek-V3 개발 비용"]]
+    assert not all(any(_squash(p) in line for line in lines) for p in figure_pieces("558만 달러(약 84억 원)"))
