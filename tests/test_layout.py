@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from briefgen.build import build, load_project
 from briefgen.context import build_context
+from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES
 from briefgen.typography import figure_pieces
 from tests.conftest import REPO, pdfinfo, pdftotext
 from tests.pages import page_fill, underfull_pages
@@ -204,3 +205,89 @@ def test_the_whole_figure_check_can_fail() -> None:
     # "558만 달러(약 / 84억 원)", as the panel broke before: the second piece is on no single line.
     lines = [_squash(line) for line in ["558만 달러(약", "84억 원)", "DeepSeek-V3 개발 비용"]]
     assert not all(any(_squash(p) in line for line in lines) for p in figure_pieces("558만 달러(약 84억 원)"))
+
+
+# ---------------------------------------------------------------- the DOCX looks like the PDF
+
+
+def pdf_fonts(path: Path) -> set[str]:
+    import subprocess
+
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in out.splitlines()[2:] if line.strip()}
+    return {re.sub(r"-(Bold|Regular|Italic|BoldItalic)$", "", name).replace("-", " ") for name in names}
+
+
+@pytest.mark.parametrize(
+    ("lang", "latin", "han"),
+    [
+        ("ko", "NanumGothic", "NanumGothic"),
+        ("en", "Noto Sans", None),
+        ("ja", "Noto Sans CJK JP", "Noto Sans CJK JP"),
+    ],
+)
+def test_the_pdf_and_the_docx_set_each_script_in_the_same_font(
+    lang: str, latin: str, han: str | None, all_outputs: dict[str, Path]
+) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(str(all_outputs[f"deepseek-briefing.{lang}.docx"]))
+    fonts = document.styles.element.find(qn("w:docDefaults")).find(
+        f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}"
+    )
+    assert fonts.get(qn("w:ascii")) == fonts.get(qn("w:hAnsi")) == latin  # Latin letters and digits
+    if han:
+        assert fonts.get(qn("w:eastAsia")) == han  # Hangul, kana
+    # no run, paragraph or character style names another typeface (code aside)
+    named = {
+        f.get(qn(slot))
+        for f in document.element.body.iter(qn("w:rFonts"))
+        for slot in ("w:ascii", "w:hAnsi", "w:eastAsia")
+    } - {None}
+    assert named <= {latin, han}
+    # the PDF sets the text in the same fonts (and a CJK font of the stack for Chinese characters)
+    used = pdf_fonts(all_outputs[f"deepseek-briefing.{lang}.pdf"])
+    assert latin in used
+    assert used - {latin, han, "Noto Sans CJK KR", "DejaVu Sans Mono"} == set(), used
+
+
+def test_no_italic_for_east_asian_text(all_outputs: dict[str, Path]) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    for lang in ("ko", "ja"):
+        document = docx.Document(str(all_outputs[f"deepseek-briefing.{lang}.docx"]))
+        italic = [
+            r
+            for r in document.element.body.iter(qn("w:r"))
+            if r.find(f"{qn('w:rPr')}/{qn('w:i')}") is not None
+        ]
+        assert italic == [], lang
+        for style in document.styles:  # the styles the renderer uses
+            if style.name.lower() in {n.lower() for n in (*PARAGRAPH_STYLES, *CHARACTER_STYLES)}:
+                assert not style.font.italic, (lang, style.name)
+    css = (REPO / "templates" / "css" / "brief.css.j2").read_text(encoding="utf-8")
+    assert "font-style: italic" not in css
+
+
+def test_sections_run_on_in_the_docx_after_a_new_page_for_the_first(all_outputs: dict[str, Path]) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    document = docx.Document(str(all_outputs["deepseek-briefing.ko.docx"]))
+    heading = document.styles["Heading 1"].paragraph_format
+    assert not heading.page_break_before and heading.space_before.mm > 10 and heading.keep_with_next
+    firsts = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+    breaks = [p._p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") for p in firsts]
+    assert breaks[0] is not None and breaks[0].get(qn("w:val")) == "1"  # after the contents
+    assert all(b is None for b in breaks[1:])
+
+
+def test_paired_charts_share_a_row_in_the_docx(all_outputs: dict[str, Path]) -> None:
+    import docx
+
+    document = docx.Document(str(all_outputs["deepseek-briefing.executive.ko.docx"]))
+    grids = [t for t in document.tables if t.style is not None and t.style.name == "Chart Grid"]
+    assert len(grids) == 1 and len(grids[0].columns) == 2
+    assert [len(c._tc.xpath(".//pic:pic")) for c in grids[0].rows[0].cells] == [1, 1]

@@ -196,23 +196,33 @@ def figure_pieces(text: str) -> list[str]:
 _NUMBER = re.compile(r"^[-+\u2212]?[\d.,\u00a0\u202f' ]*\d$")
 
 
+def _fractions(cells: list[str], decimal: str) -> list[int | None]:
+    """Return, per cell, the length of its fraction with the separator (0: none); None if not a number."""
+    sizes: list[int | None] = []
+    for cell in cells:
+        text = cell.strip()
+        if not _NUMBER.match(text):
+            sizes.append(None)
+            continue
+        whole, sep, digits = text.rpartition(decimal)
+        sizes.append(len(digits) + 1 if sep and whole and digits.isdigit() else 0)
+    return sizes
+
+
+def widest_fraction(cells: list[str], decimal: str) -> int:
+    """Return the length of the longest fraction (with its separator) among the numbers of a column."""
+    return max((size for size in _fractions(cells, decimal) if size is not None), default=0)
+
+
 def decimal_pads(cells: list[str], decimal: str) -> list[str]:
     """Return, for each cell of a right-aligned column, the fraction it lacks to line up on the decimal.
 
     ``["0.55", "15", "2.1"]`` gives ``["", ".00", "0"]``: set invisibly after the number, the padding puts
     every decimal separator under the one above. Cells that are not plain numbers get none.
     """
-    fractions: list[int | None] = []
-    for cell in cells:
-        text = cell.strip()
-        if not _NUMBER.match(text):
-            fractions.append(None)
-            continue
-        whole, sep, digits = text.rpartition(decimal)
-        fractions.append(len(digits) + 1 if sep and whole and digits.isdigit() else 0)
-    widest = max((f for f in fractions if f is not None), default=0)
+    widest = widest_fraction(cells, decimal)
     pads = []
-    for size in fractions:
+    for size in _fractions(cells, decimal):
         if size is None or size == widest:
             pads.append("")
         elif size == 0:
@@ -234,3 +244,28 @@ def table_pads(rows: list[list[str]], align: tuple[str, ...] | list[str], lang: 
         for r, pad in enumerate(decimal_pads([row[column] for row in rows], decimal)):
             pads[r][column] = pad
     return pads
+
+
+WORD_JOINER = "\u2060"
+
+
+def unbreakable(text: str, cjk: bool = False) -> str:
+    """Return a formatted figure as text no line breaks inside but before a converted amount.
+
+    For formats without a "no wrap" style (the DOCX): spaces inside a piece become no-break spaces, and in
+    Chinese, Japanese and Korean, where a line may break between any two characters, word joiners glue
+    the piece's characters together.
+    """
+    out = []
+    for piece in figure_pieces(text):
+        body = piece.rstrip()
+        glued = body.replace(" ", "\u00a0")
+        if cjk:
+            glued = _CJK_BREAK.sub(WORD_JOINER, glued)
+        out.append(glued + piece[len(body) :])
+    return "".join(out)
+
+
+_CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff00-\uffef"
+#: Between two characters one of which is Chinese, kana, Hangul or full-width: where CJK text may break.
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])(?=[^\s])|(?<=[^\s])(?=[{_CJK}])")

@@ -31,6 +31,7 @@ class DocxRenderer:
 
     def render(self, ctx: RenderContext, setup: Setup) -> bytes:
         """Return the DOCX bytes; the same context and reference document always give the same bytes."""
+        from babel.numbers import get_decimal_symbol
         from docx.enum.section import WD_SECTION
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
@@ -78,6 +79,7 @@ class DocxRenderer:
             chart=lambda view: self._draw(view, setup),
             picture=self._picture(doc),
         )
+        writer.decimal = get_decimal_symbol(ctx.lang.replace("-", "_"))
         logo = self._logo(doc, ctx, setup) if presentation.logo else None
         cover_end = frame.write(writer, ctx, logo, reference.language)
         if cover_end is not None:

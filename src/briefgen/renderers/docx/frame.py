@@ -109,6 +109,7 @@ def contents(writer: Writer, toc: Sequence[TocEntry]) -> None:
         p.append(link)
         if index == len(toc) - 1:
             p.append(oxml.field_end(writer.properties()))
+    writer.new_page = True
 
 
 def header(writer: Writer, element: Element, meta: Meta) -> None:
