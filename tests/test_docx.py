@@ -157,17 +157,20 @@ def test_contents_open_filled_in_and_link_to_heading_bookmarks(
     ctx, data = reference_docx[lang]
     document = open_docx(data)
     body = document.element.body
-    instructions = [t.text.strip() for t in body.iter(f"{W}instrText")]
-    assert [i for i in instructions if i.startswith("TOC")] == ['TOC \\o "1-2" \\h \\z \\u']
     entries = [p for p in document.paragraphs if style_name(p) in ("toc 1", "toc 2")]
     assert [squash(p.text) for p in entries] == ctx.headings()
     bookmarks = {b.get(qn("w:name")) for b in body.iter(f"{W}bookmarkStart")}
     anchors = [link.get(qn("w:anchor")) for p in entries for link in p._p.iter(f"{W}hyperlink")]
     assert len(anchors) == len(entries) and set(anchors) <= bookmarks
+    # each entry ends with its page, a field the word processor computes; no TOC field around them,
+    # whose stored text LibreOffice would show as it is
+    pages = [[t.text.strip() for t in p._p.iter(f"{W}instrText")] for p in entries]
+    assert pages == [[f"PAGEREF {anchor} \\h"] for anchor in anchors]
+    assert not any(t.text.strip().startswith("TOC") for t in body.iter(f"{W}instrText"))
     title = next(p for p in document.paragraphs if style_name(p) == "toc heading")
     assert title.text == ("목차" if lang == "ko" else "Contents")
-    settings = document.settings.element
-    assert settings.find(qn("w:updateFields")) is None
+    settings = document.settings.element  # Word offers to compute them on opening
+    assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
 
 
 def test_footnotes_are_word_footnotes(reference_docx: dict[str, tuple[RenderContext, bytes]]) -> None:
@@ -469,6 +472,52 @@ def test_libreoffice_opens_it_and_shows_the_headings_and_figures(
     from briefgen.parity import pdf_text
 
     assert check_text(ctx, pdf.name, pdf_text(pdf.read_bytes())) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_libreoffice_shows_the_contents_with_the_pages_of_the_headings(
+    lang: str,
+    libreoffice_pdfs: dict[str, Path],
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+) -> None:
+    pdf = libreoffice_pdfs[lang]
+    ctx = reference_docx[lang][0]
+    contents = pdftotext(pdf, "-layout", "-f", "2", "-l", "2")
+    found = {}
+    for line in contents.splitlines():
+        match = re.match(r"^\s*(.+?)[\s.]*?\.{3,}\s*(\d+)$|^\s*(.+?)\s+(\d+)$", line)
+        if match:
+            text, page = (
+                (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+            )
+            found[squash(text).replace(" ", "")] = int(page)
+    headings = {squash(h).replace(" ", ""): h for h in ctx.headings()}
+    assert set(headings) <= set(found), set(headings) - set(found)
+    for key, heading in headings.items():
+        page = pdftotext(pdf, "-f", str(found[key]), "-l", str(found[key]))
+        assert key in squash(page).replace(" ", ""), (heading, found[key])
+
+
+def test_lists_of_tables_and_figures_point_at_their_captions(tmp_path: Path) -> None:
+    from briefgen.build import build
+
+    written = build(REPO, ["en"], ["docx"], output=tmp_path, audiences=["technical"]).written[0]
+    document = docx.Document(str(written))
+    entries = [p for p in document.paragraphs if style_name(p) == "toc 2"]
+    listed = [squash(p.text) for p in entries if p.text.startswith(("Table ", "Figure "))]
+    assert listed == [
+        "Table 1 API prices (per 1 million tokens)",
+        "Figure 1 R1’s API costs about 1/30 of o1’s",
+        "Figure 2 GPT-4 reportedly cost about 18× as much as V3",
+        "Figure 3 DeepSeek’s R&D team is a fraction of its US rivals’",
+    ]
+    bookmarks = {b.get(qn("w:name")): b for b in document.element.body.iter(f"{W}bookmarkStart")}
+    for p in entries:
+        if p.text.startswith(("Table ", "Figure ")):
+            (field,) = [t.text.split()[1] for t in p._p.iter(f"{W}instrText")]
+            caption = bookmarks[field].getparent()
+            assert caption.find(f"{W}pPr/{W}pStyle").get(qn("w:val")) in ("Caption", "Chart")
 
 
 def test_charts_drawn_two_to_a_row_are_half_as_wide(tmp_path: Path) -> None:

@@ -82,6 +82,8 @@ class DocxRenderer:
         writer.decimal = get_decimal_symbol(ctx.lang.replace("-", "_"))
         logo = self._logo(doc, ctx, setup) if presentation.logo else None
         cover_end = frame.write(writer, ctx, logo, reference.language)
+        if writer.page_fields:
+            package.update_fields_on_opening(doc)
         if cover_end is not None:
             # The cover is a section of its own, without header or footer; the briefing starts a new page.
             oxml.set_child(oxml.paragraph_properties(cover_end), oxml.clone(body.sectPr), oxml.PPR_ORDER)

@@ -102,6 +102,7 @@ class Writer:
         self.bookmark_count = 0
         self.runs_on = False  # sections follow each other on a page (no cover page)
         self.new_page = False  # the next section starts a new page (after the contents)
+        self.page_fields = False  # the contents hold page fields: Word is to update fields on opening
         self.decimal = "."  # the edition's decimal separator, for numbers aligned on it
 
     # ------------------------------------------------------------ document parts
@@ -210,7 +211,7 @@ class Writer:
         texts = [[span_text(c) for c in column] for column in columns]
         widths = column_widths(flow.width, texts, fit=True)
         caption = self.paragraph(flow, "caption")
-        self.caption_label(caption, "Table", block.number)
+        self.caption_label(caption, "Table", block.number, block.anchor)
         if block.caption:
             caption.append(self.run(" "))
             self.inline(caption, block.caption, flow.part)
@@ -251,11 +252,15 @@ class Writer:
         else:
             self.append_table(flow, tbl)
 
-    def caption_label(self, p: Element, sequence: str, number: int) -> None:
-        """Append "표 3" / "Table 3" with the number as Word's SEQ field, so Word can list the captions."""
+    def caption_label(self, p: Element, sequence: str, number: int, anchor: str) -> None:
+        """Append "표 3" / "Table 3" with the number as Word's SEQ field, so Word can list the captions,
+        inside the bookmark the list of tables or figures points to."""
         label = (self.labels.table_label if sequence == "Table" else self.labels.figure_label)("#")
         before, _, after = label.partition("#")
         look = Look(style=self.styles("Caption Label", "character"))
+        start, end = oxml.bookmark(self.bookmark_count, self.bookmark_name(anchor))
+        self.bookmark_count += 1
+        p.append(start)
         if before:
             p.append(self.run(before, look))
         for r in oxml.field(
@@ -264,6 +269,7 @@ class Writer:
             p.append(r)
         if after:
             p.append(self.run(after, look))
+        p.append(end)
 
     def timeline(self, flow: Flow, block: TimelineView) -> None:
         dates = [self.labels.when, *(e.date for e in block.entries)]
@@ -312,7 +318,7 @@ class Writer:
             return
         # One paragraph that never splits, so that no word processor leaves the title behind.
         p = self.paragraph(flow, "Chart")
-        self.caption_label(p, "Figure", view.number)
+        self.caption_label(p, "Figure", view.number, view.anchor)
         p.append(self.run(f" {view.title}", Look(style=self.styles("Chart Title", "character"))))
         p.append(oxml.run(None, self.properties(), [oxml.el("w:br")]))
         # a chart drawn for half the column (chart_columns: 2) is shown at that size, its text as large as
