@@ -97,7 +97,14 @@ class _SpanWriter:
             last = self.last
             note = _SpanWriter(self.joiners).spans(span.children)
             self.last = last
-            return f'<span class="footnote" id="fn-{span.number}">{note}</span>'
+            # paper: the note floats to the foot of the page (WeasyPrint numbers it); screens: a numbered
+            # link to the notes at the end, the note itself showing as a popover while it has focus
+            number = span.number
+            call = (
+                f'<a class="note-call" href="#note-{number}" id="note-call-{number}" role="doc-noteref">'
+                f"{number}</a>"
+            )
+            return f'{call}<span class="footnote" id="fn-{number}">{note}</span>'
         raise TypeError(type(span).__name__)  # pragma: no cover
 
 

@@ -11,6 +11,7 @@ from briefgen.errors import TemplateError
 from briefgen.renderers.base import Setup
 
 STYLESHEET_TEMPLATE = "css/brief.css.j2"
+SCREEN_TEMPLATE = "css/screen.css.j2"
 
 
 class HtmlRenderer:
@@ -31,10 +32,14 @@ class HtmlRenderer:
             "decimal_pads": lambda table: _decimal_pads(table, ctx.lang),
         }
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
-        if "</style" in css.lower():
+        # screens get their own rules on top (WeasyPrint never sees them: it prints from the print rules)
+        screen = "" if for_print else templating.render(env, SCREEN_TEMPLATE, setup.project, **values)
+        if "</style" in css.lower() or "</style" in screen.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)
         template = ctx.presentation.template
-        return templating.render(env, template, setup.project, stylesheet=Markup(css), **values)
+        return templating.render(
+            env, template, setup.project, stylesheet=Markup(css), screen_stylesheet=Markup(screen), **values
+        )
 
 
 def _decimal_pads(table: TableView, lang: str) -> list[list[str]]:
