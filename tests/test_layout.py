@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from html.parser import HTMLParser
+from itertools import pairwise
 from pathlib import Path
 from typing import ClassVar
 
@@ -185,26 +186,50 @@ def test_prose_has_the_languages_quotation_marks_in_every_format(
 def test_key_figures_never_split_a_number_from_its_unit(
     lang: str, edition: str, all_outputs: dict[str, Path]
 ) -> None:
+    from briefgen.audience import load
+    from briefgen.plan import search_path
+
     pdf = all_outputs[f"deepseek-briefing.{edition}{lang}.pdf"]
-    ctx = build_context(load_project(REPO).brief, lang)
+    brief = load_project(REPO).brief
+    audience = load(edition.rstrip("."), search_path(REPO), REPO, brief) if edition else None
+    ctx = build_context(brief, lang, audience)
     values = [i.value for s in ctx.sections for b in s.blocks if b.type == "key_figures" for i in b.items]  # type: ignore[attr-defined]
+    values += [f.value for f in ctx.lead.figures] if ctx.lead else []
     assert len(values) == 8
-    for page in range(1, int(pdfinfo(pdf)["Pages"]) + 1):
-        raw = pdftotext(pdf, "-raw", "-f", str(page), "-l", str(page)).replace("\u2060", "")
-        if not all(_squash(figure_pieces(v)[0]) in _squash(raw) for v in values):
-            continue  # not the panel's page
-        lines = [_squash(line) for line in raw.splitlines()]
-        for value in values:
-            for piece in figure_pieces(value):
-                assert any(_squash(piece) in line for line in lines), (page, piece, raw)
-        return
-    pytest.fail("no page shows the key figures")
+    lines = [_squash(line) for line in pdftotext(pdf, "-raw").replace("\u2060", "").splitlines()]
+    drawn = chart_texts(ctx)  # a chart's tick "1억" and its axis title "달러" are two texts, not a figure
+    for value in values:
+        for piece in map(_squash, figure_pieces(value)):
+            assert any(piece in line for line in lines), (value, piece)
+            for line, following in pairwise(lines):
+                if line in drawn or following in drawn:
+                    continue
+                # no line ends with the start of the figure while the next starts with the rest
+                split = [
+                    n
+                    for n in range(1, len(piece))
+                    if line.endswith(piece[:n]) and following.startswith(piece[n:])
+                ]
+                assert not split, (value, line, following)
+
+
+def chart_texts(ctx: object) -> set[str]:
+    from briefgen.charts import ChartView
+
+    texts: set[str] = set()
+    for section in ctx.sections:  # type: ignore[attr-defined]
+        for block in section.blocks:
+            if isinstance(block, ChartView):
+                texts |= {block.unit_label, *(t for _, t in block.ticks), *block.categories}
+                texts |= {label for series in block.series for label in series.labels}
+    return {_squash(t) for t in texts}
 
 
 def test_the_whole_figure_check_can_fail() -> None:
-    # "558만 달러(약 / 84억 원)", as the panel broke before: the second piece is on no single line.
-    lines = [_squash(line) for line in ["558만 달러(약", "84억 원)", "DeepSeek-V3 개발 비용"]]
-    assert not all(any(_squash(p) in line for line in lines) for p in figure_pieces("558만 달러(약 84억 원)"))
+    # "558만 달러(약 / 84억 원)", as the panel broke before: the second piece is split across two lines.
+    line, following = _squash("558만 달러(약"), _squash("84억 원)")
+    piece = _squash(figure_pieces("558만 달러(약 84억 원)")[1])
+    assert [n for n in range(1, len(piece)) if line.endswith(piece[:n]) and following.startswith(piece[n:])]
 
 
 # ---------------------------------------------------------------- the DOCX looks like the PDF
@@ -291,3 +316,109 @@ def test_paired_charts_share_a_row_in_the_docx(all_outputs: dict[str, Path]) -> 
     grids = [t for t in document.tables if t.style is not None and t.style.name == "Chart Grid"]
     assert len(grids) == 1 and len(grids[0].columns) == 2
     assert [len(c._tc.xpath(".//pic:pic")) for c in grids[0].rows[0].cells] == [1, 1]
+
+
+# ---------------------------------------------------------------- the cover and the executive lead
+
+
+def words_on_page(pdf: Path, page: int) -> list[tuple[str, float, float]]:
+    """Return the words of a page with their top, as a fraction of the page height, and their left."""
+    import xml.etree.ElementTree as ET
+
+    xhtml = pdftotext(pdf, "-bbox", "-f", str(page), "-l", str(page))
+    root = ET.fromstring(xhtml)
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    height = float(root.find(".//x:page", ns).get("height"))  # type: ignore[union-attr]
+    return [
+        (w.text or "", float(w.get("yMin", 0)) / height, float(w.get("xMin", 0)))
+        for w in root.iter("{http://www.w3.org/1999/xhtml}word")
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_cover_has_a_hierarchy_and_says_each_thing_once(lang: str, all_outputs: dict[str, Path]) -> None:
+    pdf = all_outputs[f"deepseek-briefing.{lang}.pdf"]
+    meta = load_project(REPO).brief.editions[lang].meta
+    ctx = build_context(load_project(REPO).brief, lang)
+    cover = pdftotext(pdf, "-f", "1", "-l", "1")
+    assert cover.count(meta.classification) == 1  # the marking, not a "Classification" line as well
+    assert meta.document_number in cover and meta.contact.split()[0] in cover
+    chapters = {"ko": "5개 장", "en": "5 sections", "ja": "5章"}[lang]
+    assert _squash(chapters) in _squash(cover)  # what the contents number, not every section (9)
+    assert len([s for s in ctx.sections if s.number]) == 5
+    words = words_on_page(pdf, 1)
+    title = next(top for text, top, _ in words if text and text in meta.title)
+    particulars = [top for text, top, _ in words if text and text in meta.document_number]
+    assert 0.2 < title < 0.45  # the title block at about a third of the page
+    assert particulars and min(particulars) > 0.75  # the particulars at its foot: no empty lower half
+
+
+def test_the_docx_cover_puts_the_particulars_at_the_foot_of_the_page(
+    all_outputs: dict[str, Path], tmp_path: Path
+) -> None:
+    pdf = libreoffice(all_outputs, ["deepseek-briefing.ko.docx"], tmp_path)[0]
+    words = words_on_page(pdf, 1)
+    assert min(top for text, top, _ in words if text.startswith("SP-2025")) > 0.75
+    assert pdftotext(pdf, "-f", "1", "-l", "1").count("대외비") == 1
+
+
+def libreoffice(outputs: dict[str, Path], names: list[str], folder: Path) -> list[Path]:
+    """Convert DOCX outputs to PDF with LibreOffice (headless, a throwaway profile)."""
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (Debian's libreoffice-writer-nogui)")
+    profile = f"-env:UserInstallation={(folder / 'profile').as_uri()}"
+    files = [str(outputs[name]) for name in names]
+    command = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(folder), *files]
+    subprocess.run(command, capture_output=True, timeout=300, check=True)
+    return [folder / name.replace(".docx", ".pdf") for name in names]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_executive_edition_opens_with_the_bottom_line_the_biggest_figures_and_the_takeaways(
+    lang: str, all_outputs: dict[str, Path]
+) -> None:
+    from briefgen.audience import load
+    from briefgen.plan import search_path
+
+    pdf = all_outputs[f"deepseek-briefing.executive.{lang}.pdf"]
+    brief = load_project(REPO).brief
+    ctx = build_context(brief, lang, load("executive", search_path(REPO), REPO, brief))
+    assert ctx.lead is not None and len(ctx.lead.figures) == 3 and ctx.lead.takeaways is not None
+    panel = [i.value for s in ctx.sections for b in s.blocks if b.type == "key_figures" for i in b.items]  # type: ignore[attr-defined]
+    assert len(panel) == 5 and not set(panel) & {f.value for f in ctx.lead.figures}  # moved, not repeated
+    words = words_on_page(pdf, 1)
+
+    def top(text: str) -> float:
+        first = text.split()[0]  # Japanese has no spaces: a word may be a line's worth of text
+        return min(
+            y for word, y, _ in words if len(word) > 1 and (first.startswith(word) or word.startswith(first))
+        )
+
+    bottom_line = markup_text(brief.editions[lang].meta.bottom_line)
+    takeaways = {"ko": "핵심", "en": "Key", "ja": "要点"}[lang]
+    figures = [top(f.value.replace("\u00a0", " ")) for f in ctx.lead.figures]
+    assert top(bottom_line) < min(figures) and max(figures) < top(takeaways)
+    assert int(pdfinfo(pdf)["Pages"]) == 3
+
+
+def markup_text(nodes: object) -> str:
+    from briefgen.markup import plain_text
+
+    return plain_text(nodes)  # type: ignore[arg-type]
+
+
+def test_the_executive_docx_is_as_long_as_the_pdf(all_outputs: dict[str, Path], tmp_path: Path) -> None:
+    import docx
+    from docx.oxml.ns import qn
+
+    names = [f"deepseek-briefing.executive.{lang}.docx" for lang in ("ko", "en")]
+    for name, pdf in zip(names, libreoffice(all_outputs, names, tmp_path), strict=True):
+        assert int(pdfinfo(pdf)["Pages"]) == 3, name  # it ran to four pages before
+        document = docx.Document(str(all_outputs[name]))
+        names = {s.style_id: s.name for s in document.styles}
+        styles = [names.get(p.get(qn("w:val"))) for p in document.element.body.iter(qn("w:pStyle"))]
+        assert styles.index("Bottom Line") < styles.index("Lead Figure Value") < styles.index("Callout Title")
+        assert not pdftotext(pdf, "-f", "1", "-l", "1").startswith(document.core_properties.title)

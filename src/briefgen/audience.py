@@ -92,7 +92,7 @@ class PageSettings(Frozen):
 
 
 class Include(Frozen):
-    """Parts of the briefing an audience gets; each defaults to yes, but the list of figures."""
+    """Parts of the briefing an audience gets; each defaults to yes, but the list of figures and the lead."""
 
     cover: bool = True
     toc: bool = True
@@ -104,6 +104,8 @@ class Include(Frozen):
     charts: bool = True
     #: lists of the tables and figures, with their pages, after the contents (off unless asked for)
     figure_list: bool = False
+    #: open with the bottom line, the three biggest figures large, then the takeaways (off unless asked)
+    lead: bool = False
 
 
 Depth = Literal["summary", "full"]

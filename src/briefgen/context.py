@@ -224,6 +224,16 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class LeadView:
+    """The opening of an edition that asks for a lead: the bottom line, the three biggest figures, then
+    the takeaways. The figures and the takeaways are moved here from the sections, not repeated."""
+
+    bottom_line: Spans | None
+    figures: tuple[KeyFigureView, ...]  # the first three of the key figures
+    takeaways: CalloutView | None  # the executive summary's takeaway box
+
+
+@dataclass(frozen=True)
 class CaptionEntry:
     """A numbered table or figure, for the lists of tables and figures."""
 
@@ -246,6 +256,11 @@ class Meta:
     author: str | None
     classification: str | None
     keywords: tuple[str, ...]
+    document_number: str | None = None
+    version: str | None = None
+    contact: str | None = None
+    bottom_line: str | None = None  # the briefing in one sentence, as text (the lead has it as spans)
+    chapters: int = 0  # how many numbered chapters the edition has (what the contents number)
 
 
 @dataclass(frozen=True)
@@ -307,6 +322,7 @@ class RenderContext:
         default_factory=lambda: _presentation(None, "en", "en", "", None, None)
     )
     captions: tuple[CaptionEntry, ...] = ()  # numbered tables and figures, in reading order
+    lead: LeadView | None = None  # the opening, for audiences that ask for one (include: lead)
 
     def headings(self) -> list[str]:
         """Return every heading a reader sees, numbered, in order (sections and sub-headings)."""
@@ -657,6 +673,10 @@ def build_context(
         )
     builder.fmt = builder.own
     views, captions = _number_captions(views)
+    bottom_line = builder.spans(meta.bottom_line) if meta.bottom_line else None
+    lead = None
+    if profile.include.lead:
+        views, lead = _lead(views, bottom_line)
     toc: list[TocEntry] = []
     for view in views:
         toc.append(TocEntry(1, view.number, _SPACES.sub(" ", span_text(view.title)), view.anchor))
@@ -680,13 +700,49 @@ def build_context(
             author=meta.author,
             classification=branding.classification,
             keywords=meta.keywords,
+            document_number=meta.document_number,
+            version=meta.version,
+            contact=meta.contact,
+            bottom_line=_SPACES.sub(" ", span_text(bottom_line)) if bottom_line else None,
+            chapters=sum(1 for view in views if view.number),
         ),
         sections=tuple(views),
         toc=tuple(toc),
         footnotes=tuple(builder.footnotes),
         presentation=presentation,
         captions=captions,
+        lead=lead,
     )
+
+
+#: How many key figures the lead shows large.
+LEAD_FIGURES = 3
+
+
+def _lead(views: list[SectionView], bottom_line: Spans | None) -> tuple[list[SectionView], LeadView]:
+    """Take the lead out of the sections: the first three key figures and the first takeaway box of the
+    executive summary (where there are none, the lead goes without)."""
+    figures: tuple[KeyFigureView, ...] = ()
+    takeaways: CalloutView | None = None
+
+    def keep(view: SectionView, block: BlockView) -> BlockView | None:
+        nonlocal figures, takeaways
+        if isinstance(block, KeyFiguresView) and not figures:
+            figures = block.items[:LEAD_FIGURES]
+            rest = block.items[LEAD_FIGURES:]
+            return replace(block, items=rest) if rest else None
+        summary_box = isinstance(block, CalloutView) and block.kind == "takeaway" and view.role == "summary"
+        if summary_box and takeaways is None:
+            takeaways = block  # type: ignore[assignment]  # a CalloutView: summary_box says so
+            return None
+        return block
+
+    out = []
+    for view in views:
+        summary = tuple(b for b in (keep(view, block) for block in view.summary) if b is not None)
+        detail = tuple(b for b in (keep(view, block) for block in view.detail) if b is not None)
+        out.append(replace(view, summary=summary, detail=detail))
+    return out, LeadView(bottom_line, figures, takeaways)
 
 
 def _number_captions(views: list[SectionView]) -> tuple[list[SectionView], tuple[CaptionEntry, ...]]:

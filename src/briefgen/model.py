@@ -634,6 +634,11 @@ class BriefMeta(Frozen):
     author: Plain | None = None
     classification: Plain | None = None
     keywords: tuple[Plain, ...] = ()
+    document_number: Plain | None = None  # the briefing's reference, "SP-2025-014", on the cover
+    version: Plain | None = None  # "1.0", "초안": on the cover
+    contact: Plain | None = None  # whom to ask about it: a team, an address; on the cover
+    #: the briefing in one sentence: on the cover, and opening editions that ask for a lead
+    bottom_line: Rich | None = None
 
 
 class ProjectConfig(Frozen):

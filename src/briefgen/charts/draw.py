@@ -14,7 +14,7 @@ from briefgen.charts import ChartView
 WIDTH_IN = 6.3  # the text column of an A4 page with 20 mm margins, a little less
 HEIGHT_IN = {"bar": 2.6, "grouped_bar": 2.8, "horizontal_bar": 2.4, "timeline": 2.3}
 #: Charts drawn two to a row share one height, so that paired plots line up.
-PAIRED_HEIGHT_IN = 2.5
+PAIRED_HEIGHT_IN = 2.3
 PNG_DPI = 220
 #: The others, beside the subject: greys of distinct lightness, each far from the accent colours in
 #: greyscale too (the subject is drawn in the palette's first colour).
@@ -175,7 +175,9 @@ def _grouped(axes: Any, view: ChartView) -> None:
     # the legend sits inside the plot, above the bars, so that a grouped chart's plot is as tall as a
     # plain one beside it
     _value_axis(axes, view, horizontal=False, headroom=1.3)
-    axes.legend(frameon=False, loc="upper left", ncols=count, fontsize=7.5, handlelength=1.2)
+    # half a column is too narrow for the series side by side: one above the other
+    ncols = count if view.columns == 1 else 1
+    axes.legend(frameon=False, loc="upper left", ncols=ncols, fontsize=7.5, handlelength=1.2)
 
 
 def _timeline(axes: Any, view: ChartView) -> None:

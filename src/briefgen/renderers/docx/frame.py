@@ -44,7 +44,7 @@ def template_values(ctx: RenderContext, words: Labels) -> dict[str, Any]:
         "page": Fields((("field", "PAGE"),)),
         "pages": Fields((("field", "NUMPAGES"),)),
         "page_of": Fields.from_pattern(words.page_of),
-        "scope": words.sections(len(ctx.sections)),
+        "scope": words.sections(ctx.meta.chapters),  # the chapters the contents number
     }
 
 
@@ -113,11 +113,14 @@ def _text(p: Element) -> str:
 
 
 def write(writer: Writer, ctx: RenderContext, language_of: Callable[[str], Language]) -> None:
-    """Write the body: the table of contents, then every section."""
+    """Write the body: the table of contents, the lead (for editions that ask for one), every section."""
     # Without a cover page, the title block is on the first page and the sections run on after it.
     writer.runs_on = not ctx.presentation.include.cover
+    writer.figures_per_row = 2 if ctx.presentation.include.cover else 4
     if ctx.presentation.include.toc:
         contents(writer, ctx.toc, ctx.captions if ctx.presentation.include.figure_list else ())
+    if ctx.lead is not None:
+        writer.lead(ctx.lead)
     for section in ctx.sections:
         lang = section.fallback_lang
         writer.section(section, language_of(lang) if lang else writer.language)

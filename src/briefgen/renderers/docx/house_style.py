@@ -120,6 +120,7 @@ def _para(
     if align is not None:
         fmt.alignment = {
             "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
             "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
             "center": WD_ALIGN_PARAGRAPH.CENTER,
         }[align]
@@ -185,7 +186,10 @@ def paragraph_styles(doc: Document) -> None:
         oxml.set_child(normal.element.get_or_add_pPr(), oxml.el(tag, {"w:val": 0}), oxml.PPR_ORDER)
     _para(doc, "Body Text", before=60, after=60, line=1.2, align="both", next_style="Body Text")
     # Cover
-    marking = _para(doc, "Cover Marking", size=10, bold=True, color=ACCENT, before=mm(26), after=mm(16))
+    # the marking once, at the top right; the title block at a third of the page
+    marking = _para(
+        doc, "Cover Marking", size=10, bold=True, color=ACCENT, before=mm(4), after=mm(52), align="right"
+    )
     rpr = marking.element.get_or_add_rPr()
     oxml.set_child(rpr, oxml.el("w:spacing", {"w:val": 20}), oxml.RPR_ORDER)
     oxml.set_child(
@@ -219,6 +223,19 @@ def paragraph_styles(doc: Document) -> None:
         tabs=((mm(32), "left"),),
         border=_border(top=(6, RULE, 12)),
     )
+    # the briefing in one sentence, under the subtitle
+    _para(
+        doc,
+        "Cover Summary",
+        size=12,
+        color=INK,
+        before=mm(14),
+        after=0,
+        line=1.4,
+        left=mm(5),
+        align="left",
+        border=_border(left=(24, BRAND, 12)),
+    )
     # Contents
     _para(
         doc,
@@ -244,7 +261,7 @@ def paragraph_styles(doc: Document) -> None:
         tabs=((mm(18), "left"), (TEXT_WIDTH, "right dots")),
         next_style="Body Text",
     )
-    # Headings: the number, a tab, the text. A section follows the one before it, 12 mm below (the PDF
+    # Headings: the number, a tab, the text. A section follows the one before it, 9 mm below (the PDF
     # starts a new page only when little of one is left; Word cannot make that choice); the first after
     # the contents starts a page (set by the renderer).
     _para(
@@ -253,7 +270,7 @@ def paragraph_styles(doc: Document) -> None:
         size=16,
         bold=True,
         color=BRAND,
-        before=mm(12),
+        before=mm(9),
         after=mm(4),
         line=1.1,
         keep_next=True,
@@ -365,7 +382,25 @@ def paragraph_styles(doc: Document) -> None:
         border=_border(top=(20, BRAND, 8)),
     )
     _para(doc, "Key Figure Label", size=9, before=0, after=20, line=1.15)
+    # four or five to a row, in editions without a cover (the PDF's executive panel)
+    _para(doc, "Key Figure Value Compact", base="Key Figure Value", size=12)
     _para(doc, "Key Figure Note", size=7.5, color=MUTED, before=0, after=0)
+    # The lead of editions that ask for one: the bottom line, the three biggest figures, the takeaways
+    _para(doc, "Bottom Line Label", size=8, bold=True, color=ACCENT, before=mm(4), after=20, keep_next=True)
+    _para(doc, "Bottom Line", size=13, bold=True, color=BRAND, before=0, after=mm(5), line=1.3, align="left")
+    _para(
+        doc,
+        "Lead Figure Value",
+        size=18,
+        bold=True,
+        color=BRAND,
+        before=0,
+        after=40,
+        line=1.1,
+        keep_next=True,
+        border=_border(top=(24, BRAND, 8)),
+    )
+    _para(doc, "Lead Figure Label", size=9, before=0, after=0, line=1.15)
     # Glossary
     _para(doc, "Glossary Term", bold=True, color=BRAND, before=mm(2.5), after=20, keep_next=True)
     _para(doc, "Glossary Definition", before=0, after=40, line=1.2, left=mm(5), align="left")

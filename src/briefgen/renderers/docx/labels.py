@@ -31,7 +31,15 @@ _TEXTS = (
 _MACROS = ("as_of", "sections", "prepared_for_line", "fallback_note")
 #: Names added since labels templates were first copied into projects: a copy without them takes them
 #: from the built-in template, in the same language.
-_LATER = ("list_of_tables", "list_of_figures", "table_label", "figure_label", "unit_line", "source_line")
+_LATER = (
+    "list_of_tables",
+    "list_of_figures",
+    "bottom_line",
+    "table_label",
+    "figure_label",
+    "unit_line",
+    "source_line",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class Labels:
     fallback_note: Callable[[str], str]  # "Not yet translated: this section is shown in Korean."
     list_of_tables: str = "List of tables"
     list_of_figures: str = "List of figures"
+    bottom_line: str = "Bottom line"
     table_label: Callable[[str], str] = "Table {}".format  # "표 3", given the number
     figure_label: Callable[[str], str] = "Figure {}".format  # "그림 3"
     unit_line: Callable[[str], str] = "(Unit: {})".format  # "(단위: 달러)"
@@ -97,6 +106,7 @@ def load(setup: Setup, lang: str) -> Labels:
         fallback_note=_text_of(getattr(module, "fallback_note")),  # noqa: B009
         list_of_tables=str(later["list_of_tables"]).strip(),
         list_of_figures=str(later["list_of_figures"]).strip(),
+        bottom_line=str(later["bottom_line"]).strip(),
         table_label=_text_of(later["table_label"]),
         figure_label=_text_of(later["figure_label"]),
         unit_line=_text_of(later["unit_line"]),

@@ -307,9 +307,10 @@ def table(
     return el("w:tbl", children=[el("w:tblPr", children=props), grid])
 
 
-def table_row(tbl: Element, *, header: bool = False) -> Element:
-    """Append a ``w:tr`` that never splits across pages; a ``header`` row repeats on every page."""
-    props = [el("w:cantSplit")]
+def table_row(tbl: Element, *, header: bool = False, can_split: bool = False) -> Element:
+    """Append a ``w:tr`` that never splits across pages (unless ``can_split``); a ``header`` row repeats on
+    every page."""
+    props = [] if can_split else [el("w:cantSplit")]
     if header:
         props.append(el("w:tblHeader"))
     tr = el("w:tr", children=[el("w:trPr", children=props)])

@@ -52,6 +52,11 @@ PARAGRAPH_STYLES = (
     "Chart",
     "Chart Note",
     "Table Note",
+    "Bottom Line Label",
+    "Bottom Line",
+    "Lead Figure Value",
+    "Lead Figure Label",
+    "Key Figure Value Compact",
     "Callout Title",
     "Callout Warning Title",
     "Callout",
@@ -85,6 +90,11 @@ KINDS = {"paragraph": PARAGRAPH_STYLES, "character": CHARACTER_STYLES, "table": 
 #: them still works, with the named style in their place (None: the text's own style).
 LATER_STYLES: dict[str, str | None] = {
     "Table Note": "Chart Note",
+    "Bottom Line Label": "Key Figure Note",
+    "Bottom Line": "Callout Title",
+    "Lead Figure Value": "Key Figure Value",
+    "Lead Figure Label": "Key Figure Label",
+    "Key Figure Value Compact": "Key Figure Value",
     "Caption Label": None,
     "Caption Unit": None,
     "Chart Grid": None,

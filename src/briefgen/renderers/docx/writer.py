@@ -26,6 +26,7 @@ from briefgen.context import (
     HeadingView,
     ItemView,
     KeyFiguresView,
+    LeadView,
     ParagraphView,
     QuoteView,
     SectionView,
@@ -102,6 +103,7 @@ class Writer:
         self.bookmark_count = 0
         self.runs_on = False  # sections follow each other on a page (no cover page)
         self.new_page = False  # the next section starts a new page (after the contents)
+        self.figures_per_row = 2  # key figures side by side (four in editions without a cover, as the PDF)
         self.page_fields = False  # the contents hold page fields: Word is to update fields on opening
         self.decimal = "."  # the edition's decimal separator, for numbers aligned on it
 
@@ -154,6 +156,25 @@ class Writer:
                 row = []
             if block is not None:
                 self.block(flow, block)
+
+    def lead(self, lead: LeadView) -> None:
+        """Write the lead: the bottom line, the three biggest figures in a row, then the takeaways."""
+        if lead.bottom_line:
+            self.paragraph(self.body, "Bottom Line Label", text=self.labels.bottom_line)
+            self.paragraph(self.body, "Bottom Line", lead.bottom_line)
+        if lead.figures:
+            # each as wide as its figure needs, as in the PDF's grid
+            widths = column_widths(self.body.width, [[item.value] for item in lead.figures], (0.22, 0.5))
+            tbl = oxml.table(self.styles("Chart Grid", "table"), widths, first_row=False, banded_rows=False)
+            tr = oxml.table_row(tbl)
+            for width, item in zip(widths, lead.figures, strict=True):
+                tc = oxml.table_cell(tr, width)
+                cell = Flow(tc, self.body.part, width - 2 * CELL_PADDING)
+                self.paragraph(cell, "Lead Figure Value", text=self.figure_text(item.value))
+                self.paragraph(cell, "Lead Figure Label", item.label)
+            self.append_table(self.body, tbl)
+        if lead.takeaways:
+            self.callout(self.body, lead.takeaways)
 
     # ------------------------------------------------------------ blocks
 
@@ -294,18 +315,25 @@ class Writer:
         return typography.unbreakable(text, cjk=self.language.east_asian_font is not None)
 
     def key_figures(self, flow: Flow, block: KeyFiguresView) -> None:
-        half = flow.width // 2
-        tbl = oxml.table(
-            self.styles("Key Figures", "table"), [half, flow.width - half], first_row=False, banded_rows=False
+        """Write key figures as a grid of cells, ``figures_per_row`` to a row (five that would leave one
+        alone share a row); a short last row spans the rest of the grid."""
+        per_row = (
+            len(block.items) if len(block.items) == 5 and self.figures_per_row > 2 else self.figures_per_row
         )
-        for start in range(0, len(block.items), 2):
-            pair = block.items[start : start + 2]
+        width = flow.width // per_row
+        widths = [width] * (per_row - 1) + [flow.width - width * (per_row - 1)]
+        tbl = oxml.table(self.styles("Key Figures", "table"), widths, first_row=False, banded_rows=False)
+        for start in range(0, len(block.items), per_row):
+            row = block.items[start : start + per_row]
             tr = oxml.table_row(tbl)
-            for item in pair:
-                width = half if len(pair) == 2 else flow.width
-                tc = oxml.table_cell(tr, width, span=1 if len(pair) == 2 else 2)
-                cell = Flow(tc, flow.part, width)
-                self.paragraph(cell, "Key Figure Value", text=self.figure_text(item.value))
+            for index, item in enumerate(row):
+                last = index == len(row) - 1
+                span = per_row - index if last else 1
+                cell_width = sum(widths[index:]) if last else widths[index]
+                tc = oxml.table_cell(tr, cell_width, span=span)
+                cell = Flow(tc, flow.part, cell_width)
+                value = "Key Figure Value" if per_row <= 2 else "Key Figure Value Compact"
+                self.paragraph(cell, value, text=self.figure_text(item.value))
                 self.paragraph(cell, "Key Figure Label", item.label)
                 if item.as_of:
                     self.paragraph(cell, "Key Figure Note", text=self.labels.as_of(item.as_of))
@@ -360,7 +388,8 @@ class Writer:
     def box(self, flow: Flow, table_style: str) -> Flow:
         """Open a one-cell table drawn as a box; blocks written to the returned flow go inside it."""
         tbl = oxml.table(self.styles(table_style, "table"), [flow.width], first_row=False, banded_rows=False)
-        tc = oxml.table_cell(oxml.table_row(tbl), flow.width)
+        # a box may continue on the next page rather than leave most of this one empty
+        tc = oxml.table_cell(oxml.table_row(tbl, can_split=True), flow.width)
         self.append_table(flow, tbl)
         inner = max(flow.width - 2 * 227 - 60, 1000)  # less the box's side padding and bar
         bullets = ("Callout Bullet", *_LIST_STYLES[1:])
