@@ -184,3 +184,26 @@ def test_ticks() -> None:
     assert nice_ticks(0.55, 60) == [0, 20, 40, 60]
     assert nice_ticks(139, 7000) == [0, 2000, 4000, 6000, 8000]
     assert log_ticks(5.58e6, 1e8) == [1e6, 1e7, 1e8]
+
+
+def _luminance(colour: str) -> float:
+    """The relative luminance of an sRGB colour (WCAG 2)."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_subject_and_the_others_differ_in_lightness_not_only_in_hue() -> None:
+    # Greyscale print and colour-blind readers keep lightness: the subject must stand apart by it alone.
+    from briefgen.audience import Palette
+    from briefgen.charts.draw import GREYS
+
+    subject = Palette().chart[0]
+    assert _contrast(subject, GREYS[0]) >= 2  # the one grey of single-series charts
+    assert _contrast(GREYS[0], GREYS[1]) >= 1.8  # the first two others of a grouped chart
+    assert _contrast(subject, "#ffffff") >= 4.5 and _contrast(GREYS[0], "#ffffff") >= 2  # on the page
