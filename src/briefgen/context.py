@@ -11,14 +11,23 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Union, cast
 
 from babel import Locale
 
 from briefgen import markup, typography
-from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized
+from briefgen.audience import (
+    Audience,
+    AudienceProfile,
+    Include,
+    Palette,
+    brand_logo,
+    localized,
+    whole_briefing,
+)
 from briefgen.charts import ChartView, build_chart_view
-from briefgen.i18n import Formatter
+from briefgen.i18n import Formatter, catalog
 from briefgen.images import Picture
 from briefgen.model import Block as ModelBlock
 from briefgen.model import (
@@ -301,6 +310,8 @@ class Presentation:
     margins: str
     template: str
     reference_docx: str | None
+    body_font: str | None = None  # a Latin family before the language's own stack (branding.fonts.body)
+    heading_font: str | None = None  # the same for headings and the title (branding.fonts.headings)
 
     @property
     def edition(self) -> AudienceView:
@@ -388,6 +399,7 @@ class _Builder:
         palette: Palette | None = None,
         chart_columns: int = 1,
         greyscale: bool = False,
+        folders: Sequence[Path] | None = None,
     ) -> None:
         self.palette = palette or Palette()
         self.chart_columns = chart_columns
@@ -395,9 +407,16 @@ class _Builder:
         self.lang = lang
         self.brief = brief
         self.facts = brief.facts
-        self.fmt = Formatter(lang)
+        self.folders = folders
+        self.fmt = self.formatter(lang)
         self.own = self.fmt
         self.footnotes: list[FootnoteRef] = []
+
+    def formatter(self, lang: str) -> Formatter:
+        """Return the formatter of a language, with the figure words of its catalogue on the search path."""
+        if self.folders is None:
+            return Formatter(lang)
+        return Formatter(lang, catalog.figure_messages(list(self.folders), lang))
 
     def spans(self, nodes: markup.RichText) -> Spans:
         """Resolve an inline tree: the language's quotation marks, formatted figures, numbered notes."""
@@ -545,10 +564,13 @@ def _presentation(
     title: str,
     organisation: str | None,
     classification: str | None,
+    profile: AudienceProfile | None = None,
+    brand_logo: Picture | None = None,
 ) -> Presentation:
     """Resolve an audience's choices and branding for one language; ``title``, ``organisation`` and
-    ``classification`` are the brief's, which the branding may replace."""
-    profile = audience.profile if audience else AudienceProfile()
+    ``classification`` are the brief's, which the branding may replace; ``profile`` and ``brand_logo`` are
+    the whole briefing's, from the project's _brand.yml, when there is no audience."""
+    profile = profile or (audience.profile if audience else AudienceProfile())
     brand = profile.branding
     branding = BrandingView(
         organisation=localized(brand.organisation, lang, default_lang) or organisation,
@@ -556,7 +578,7 @@ def _presentation(
         prepared_for=localized(brand.prepared_for, lang, default_lang),
         header=localized(brand.header, lang, default_lang) or title,
         footer=localized(brand.footer, lang, default_lang),
-        logo=audience.logo if audience else None,
+        logo=audience.logo if audience else brand_logo,
         palette=brand.palette.model_dump(exclude={"chart"}),
     )
     return Presentation(
@@ -568,6 +590,8 @@ def _presentation(
         margins=profile.page.margins,
         template=profile.template,
         reference_docx=profile.reference_docx,
+        body_font=brand.fonts.body,
+        heading_font=brand.fonts.headings or brand.fonts.body,
     )
 
 
@@ -628,20 +652,34 @@ def _keep(block: BlockView, include: Include) -> bool:
 
 
 def build_context(
-    brief: Brief, lang: str, audience: Audience | None = None, created: dt.datetime | None = None
+    brief: Brief,
+    lang: str,
+    audience: Audience | None = None,
+    created: dt.datetime | None = None,
+    folders: Sequence[Path] | None = None,
 ) -> RenderContext:
     """Build the render context of one language's edition, for an audience (None: the whole briefing).
 
     ``created`` is when the document counts as made (for reproducible builds: SOURCE_DATE_EPOCH); None
-    takes the brief's date, at midnight UTC.
+    takes the brief's date, at midnight UTC. ``folders`` is the template search path whose catalogues give
+    the words around figures ("about"); None: the built-in catalogues only.
     """
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
-    profile = audience.profile if audience else AudienceProfile()
-    builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns, profile.greyscale)
+    profile = audience.profile if audience else whole_briefing(brief)
+    builder = _Builder(
+        brief, lang, profile.branding.palette, profile.chart_columns, profile.greyscale, folders
+    )
     meta = edition.meta
     presentation = _presentation(
-        audience, lang, default_lang, meta.title, meta.organisation, meta.classification
+        audience,
+        lang,
+        default_lang,
+        meta.title,
+        meta.organisation,
+        meta.classification,
+        profile,
+        None if audience else brand_logo(brief),
     )
     views: list[SectionView] = []
     number = 0
@@ -656,7 +694,7 @@ def build_context(
             section = section.model_copy(update={"detail": ()})
         fallback = section.id in stand_ins
         # figures in a stand-in section read in its language, like the prose around them
-        builder.fmt = Formatter(default_lang) if fallback else builder.own
+        builder.fmt = builder.formatter(default_lang) if fallback else builder.own
         view = builder.section(section, label)
         views.append(
             SectionView(

@@ -12,7 +12,7 @@ from briefgen.output import write_file
 from briefgen.plan import builtin_templates
 
 STARTER = Path(__file__).resolve().parent / "starter"
-STARTER_LANGUAGES = ("en", "ko")
+STARTER_LANGUAGES = ("en", "ko", "ja", "de", "fr")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ def _files(folder: Path) -> dict[str, Path]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and "__pycache__" not in p.parts
     }
+
+
+def builtin_template_names() -> list[str]:
+    """Return the names of the built-in templates, as ``templates copy`` takes them."""
+    return sorted(_files(builtin_templates()))
 
 
 def list_templates(project: Path) -> list[TemplateFile]:
@@ -104,8 +109,10 @@ def init_project(target: Path, lang: str = "en", title: str | None = None) -> li
         "README.md": fill((STARTER / "README.md").read_text("utf-8")),
         ".gitignore": "/output/\n",
     }
+    from briefgen.schema import with_editor_support
+
     written = []
-    for relative, text in files.items():
+    for relative, text in with_editor_support(files).items():
         path = target / relative
         write_file(path, text.encode("utf-8"))
         written.append(path)

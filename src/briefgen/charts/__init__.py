@@ -131,11 +131,12 @@ def build_chart_view(
             categories = tuple(text(c) for c in chart.categories)
             groups = [(text(s.label), list(s.facts)) for s in chart.series]
         unit = chart_units(chart, [facts[k] for _, keys in groups for k in keys], facts)
-        # money and quantities carry their unit in the axis title, not on every tick and bar
+        # money and quantities carry their unit in the axis title, not on every tick
         shown = "count" if unit.startswith(("money in ", "quantity in ")) else unit
         for label, keys in groups:
             values = tuple(chart_value(facts[k], chart.currency, facts) for k in keys)
-            series.append(SeriesView(label, values, tuple(fmt.short(v, shown) for v in values)))
+            # each bar says its figure as the prose does ("558만 달러"); the axis says the unit once
+            series.append(SeriesView(label, values, tuple(fmt.value(v, unit) for v in values)))
         everything = [v for s in series for v in s.values]
         positions = (
             log_ticks(min(everything), max(everything))
@@ -172,15 +173,15 @@ def unit_name(fmt: Formatter, unit: str) -> str:
     Money written with a word after the amount (``0.55달러``) is named by that word; money written with a
     symbol by the currency's name (CLDR); a quantity by its unit word. Counts and percentages: "".
     """
-    from babel.numbers import get_currency_name
+    from babel.numbers import get_currency_name, get_currency_symbol
 
     two = fmt.number(2)
     if unit.startswith("money in "):
         currency = unit.removeprefix("money in ")
-        written = fmt.money(2, currency)
-        if written.startswith(two):
-            return written.removeprefix(two).strip()
-        return str(get_currency_name(currency, count=2, locale=fmt.locale))
+        word = fmt.money(2, currency).removeprefix(two).strip()
+        if fmt.money(2, currency).startswith(two) and word != get_currency_symbol(currency, fmt.locale):
+            return word  # the word the prose writes after amounts: 달러, ドル
+        return str(get_currency_name(currency, count=2, locale=fmt.locale))  # a symbol is no axis title
     if unit.startswith("quantity in "):
         return fmt.quantity(2, unit.removeprefix("quantity in ")).replace(two, "", 1).strip()
     return ""
