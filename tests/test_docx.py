@@ -228,8 +228,8 @@ def test_tables_repeat_their_header_and_right_align_numbers(
     caption = prices._tbl.getprevious()
     runs = [child for r in caption.iter(f"{W}r") for child in r if child.tag in (f"{W}t", f"{W}tab")]
     shown = "".join("\t" if t.tag == f"{W}tab" else t.text for t in runs)
-    # the unit at the right margin; a figure never breaks inside ("1 million" joined by a no-break space)
-    assert shown == "Table 1 API prices (per 1\u00a0million tokens)\t(US$)"
+    # the unit at the right margin; a figure never breaks inside ("1 million" glued by a word joiner)
+    assert shown == "Table 1 API prices (per 1 \u2060million tokens)\t(US$)"
     assert "SEQ Table" in caption.xpath("string(.//w:instrText)")
     note = prices._tbl.getnext()
     assert note.xpath("string(.)") == "Source: published list prices, as reported"

@@ -68,15 +68,11 @@ class _SpanWriter:
 
     def figure(self, text: str, attributes: str = "") -> str:
         """Write a formatted figure that no line breaks inside, except before a converted amount."""
-        pieces = typography.figure_pieces(text)
-        if len(pieces) == 1:
-            return f'<span class="figure"{attributes}>{self.text(text)}</span>'
         written = []
-        for piece in pieces:
-            body = piece.rstrip()
+        for piece in typography.figure_pieces(typography.unbreakable(text)):
             self.last = " "  # a line may break between pieces: no joiner across them
-            written.append(f"<span>{self.text(body)}</span>{escape(piece[len(body) :])}")
-        return f'<span class="figure figure-pieces"{attributes}>{"".join(written)}</span>'
+            written.append(self.text(piece))
+        return f'<span class="figure"{attributes}>{"".join(written)}</span>'
 
     def span(self, span: Span) -> str:
         if isinstance(span, markup.Text):

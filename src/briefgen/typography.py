@@ -4,8 +4,8 @@ Quotation marks: straight typewriter quotes in content become the language's own
 and English, „ “ ‚ ‘ in German, « » in French, 「 」 『 』 in Japanese), and apostrophes become ’. This runs
 on the inline tree of each text (``markup``), so the PDF, the HTML and the DOCX get the same characters.
 
-Figures: a formatted figure is set in pieces that never break inside (``figure_pieces``): a number stays
-with its unit, and a line may break only before the converted amount in brackets.
+Figures: a formatted figure is set in pieces that never break inside (``figure_pieces``, ``unbreakable``):
+a number stays with its unit, and a line may break only before the converted amount in brackets.
 """
 
 from __future__ import annotations
@@ -249,23 +249,22 @@ def table_pads(rows: list[list[str]], align: tuple[str, ...] | list[str], lang: 
 WORD_JOINER = "\u2060"
 
 
-def unbreakable(text: str, cjk: bool = False) -> str:
+def unbreakable(text: str) -> str:
     """Return a formatted figure as text no line breaks inside but before a converted amount.
 
-    For formats without a "no wrap" style (the DOCX): spaces inside a piece become no-break spaces, and in
-    Chinese, Japanese and Korean, where a line may break between any two characters, word joiners glue
-    the piece's characters together.
+    Word joiners (U+2060, invisible) glue each piece: after every space in it (a line may not break before
+    a joiner, Unicode's line breaking rule LB11) and beside every Chinese, Japanese or Korean character
+    (where a line may otherwise break between any two). The text stays the formatter's, joiners aside, so
+    a figure reads and searches the same in every format.
     """
     out = []
     for piece in figure_pieces(text):
         body = piece.rstrip()
-        glued = body.replace(" ", "\u00a0")
-        if cjk:
-            glued = _CJK_BREAK.sub(WORD_JOINER, glued)
+        glued = _CJK_BREAK.sub(WORD_JOINER, body.replace(" ", " " + WORD_JOINER))
         out.append(glued + piece[len(body) :])
     return "".join(out)
 
 
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff00-\uffef"
 #: Between two characters one of which is Chinese, kana, Hangul or full-width: where CJK text may break.
-_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])(?=[^\s])|(?<=[^\s])(?=[{_CJK}])")
+_CJK_BREAK = re.compile(rf"(?<=[{_CJK}])(?=[^\s\u2060])|(?<=[^\s\u2060])(?=[{_CJK}])")

@@ -388,18 +388,7 @@ def paragraph_styles(doc: Document) -> None:
     # The lead of editions that ask for one: the bottom line, the three biggest figures, the takeaways
     _para(doc, "Bottom Line Label", size=8, bold=True, color=ACCENT, before=mm(4), after=20, keep_next=True)
     _para(doc, "Bottom Line", size=13, bold=True, color=BRAND, before=0, after=mm(5), line=1.3, align="left")
-    _para(
-        doc,
-        "Lead Figure Value",
-        size=18,
-        bold=True,
-        color=BRAND,
-        before=0,
-        after=40,
-        line=1.1,
-        keep_next=True,
-        border=_border(top=(24, BRAND, 8)),
-    )
+    _para(doc, "Lead Figure Value", base="Key Figure Value", size=18, border=_border(top=(24, BRAND, 8)))
     _para(doc, "Lead Figure Label", size=9, before=0, after=0, line=1.15)
     # Glossary
     _para(doc, "Glossary Term", bold=True, color=BRAND, before=mm(2.5), after=20, keep_next=True)

@@ -312,7 +312,7 @@ class Writer:
 
     def figure_text(self, text: str) -> str:
         """A formatted figure as text no line breaks inside (but before a converted amount)."""
-        return typography.unbreakable(text, cjk=self.language.east_asian_font is not None)
+        return typography.unbreakable(text)
 
     def key_figures(self, flow: Flow, block: KeyFiguresView) -> None:
         """Write key figures as a grid of cells, ``figures_per_row`` to a row (five that would leave one
