@@ -171,3 +171,103 @@ def test_arbitrary_documents_give_a_model_or_located_errors(minimal: Path, data:
     except ContentError as exc:
         assert exc.diagnostics
         assert all(d.location is not None and d.location.path for d in exc.diagnostics)
+
+
+# ---------------------------------------------------------------- one mistake, one error
+
+
+def test_a_facts_file_that_does_not_parse_is_the_only_error(reference: Path) -> None:
+    """One line of facts.yaml indented by 3 spaces instead of 4 used to give 271 errors: every use of every
+    fact was unknown, and every key-figure panel and timeline 'must not be empty'."""
+    facts = reference / "content/facts.yaml"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[17] == "    value: 2\n"
+    lines[17] = "   value: 2\n"
+    facts.write_text("".join(lines), encoding="utf-8")
+    assert errors(reference) == [
+        "content/facts.yaml:18:4: error: this line is indented by 3 spaces, the line above by 4 spaces "
+        "(indent it by 4 spaces, like 'kind:' on line 17, or by 2 spaces to start an entry beside "
+        "'highflyer_cofounders:' on line 16)"
+    ]
+
+
+def test_a_section_that_does_not_parse_is_not_also_missing(reference: Path) -> None:
+    cost = reference / "content/en/04-cost.yaml"
+    cost.write_text(
+        cost.read_text(encoding="utf-8").replace("title: Cost", "title Cost", 1), encoding="utf-8"
+    )
+    assert errors(reference) == [
+        "content/en/04-cost.yaml:3:6: error: 'title' has no ':' after it, so YAML does not read it as a key "
+        "(write 'title: Cost efficiency')"
+    ]
+
+
+def test_a_bad_value_in_a_row_or_timeline_is_one_error_not_an_empty_list(minimal: Path) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    text = text.replace('[Staff, "{staff}"]', '[Staff, "{stafff}"]').replace(
+        "{date: founded, event: Founded}", "{date: founded, event: Founded, when: 1}"
+    )
+    write(minimal, "content/en/01-main.yaml", text)
+    assert errors(minimal) == [
+        "content/en/01-main.yaml:18:19: error: unknown fact 'stafff' (did you mean 'staff'?)",
+        "content/en/01-main.yaml:24:41: error: unknown field 'when'",
+    ]
+
+
+def test_an_empty_list_names_the_key_as_written(minimal: Path) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    write(
+        minimal, "content/en/01-main.yaml", text.replace("  - bullets:\n", "  - bullets: []\n  - bullets:\n")
+    )
+    assert errors(minimal) == ["content/en/01-main.yaml:8:5: error: 'bullets' must not be empty"]
+
+
+def test_a_misspelt_key_is_one_error_not_also_a_missing_field(minimal: Path) -> None:
+    text = (minimal / "content/en/brief.yaml").read_text()
+    write(minimal, "content/en/brief.yaml", text.replace("title:", "titel:", 1))
+    assert errors(minimal) == [
+        "content/en/brief.yaml:1:1: error: unknown field 'titel' (did you mean 'title'?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  - heading: Figures\n",
+            "  - heading: Figures\n  - #1 point\n",
+            "7:5: error: '#' starts a comment in YAML, so this value is empty (quote it: \"#1 point\")",
+        ),
+        (
+            "  - heading: Figures\n",
+            "  - heading: Figures\n  - {cost}\n",
+            "7:5: error: YAML reads {cost} as a mapping, because it starts with '{' (quote it: \"{cost}\")",
+        ),
+        (
+            '[Staff, "{staff}"]',
+            "[Staff, {staff}]",
+            "18:19: error: YAML reads {staff} as a mapping, because it starts with '{' "
+            '(quote it: "{staff}")',
+        ),
+        (
+            "  - heading: Figures\n",
+            "  - heading: Figures\n  - Figures: the main ones\n",
+            "7:12: error: ': ' inside a text: YAML reads it as a key and its value "
+            '(quote the whole text: - "Figures: the main ones")',
+        ),
+        (
+            "title: Main",
+            "title: &main",
+            "2:8: error: a value starting with '&' names a YAML anchor, so this value is empty "
+            '(quote it: "&main")',
+        ),
+    ],
+    ids=["comment", "braces", "braces-in-a-row", "colon-in-a-paragraph", "anchor"],
+)
+def test_a_text_yaml_misreads_is_explained_where_it_is_written(
+    minimal: Path, old: str, new: str, expected: str
+) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    assert old in text
+    write(minimal, "content/en/01-main.yaml", text.replace(old, new, 1))
+    assert errors(minimal) == [f"content/en/01-main.yaml:{expected}"]

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from briefgen import markup
-from briefgen.errors import ContentError, Diagnostic, Location, did_you_mean
+from briefgen.errors import ContentError, Diagnostic, Location, closest, did_you_mean
 from briefgen.model import (
     BLOCK_TYPES,
     FACT_KINDS,
@@ -24,7 +24,8 @@ from briefgen.model import (
     ProjectConfig,
     Section,
 )
-from briefgen.sources import Document, Path_, ProjectFiles
+from briefgen.sources import BRIEF_FILE, FACTS_FILE, Document, Path_, ProjectFiles
+from briefgen.yaml_errors import quote_it, quoted
 
 _YAML_TYPES = {
     "tag:yaml.org,2002:bool": "a boolean",
@@ -83,7 +84,8 @@ def _field_names(cls: type[BaseModel], seen: set[type] | None = None) -> set[str
     return names
 
 
-def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> Diagnostic:
+def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> Diagnostic | None:
+    """Say what a pydantic error means for the file; None for an error that only follows from another."""
     loc = (*prefix, *err["loc"])
     path = _data_path(doc, loc)
     kind = err["type"]
@@ -91,6 +93,9 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
     message, hint = err["msg"], None
     location = doc.where(path)
     scalar = doc.scalars.get(path)
+    misread = _misread(doc, path, location) if kind in _TYPE_ERRORS else None
+    if misread is not None:
+        return misread
     if kind == "missing":
         message = f"missing field '{err['loc'][-1]}'"
     elif kind == "extra_forbidden":
@@ -103,8 +108,14 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
         if kind == "string_type" and was and not scalar.quoted:
             message = f"expected text, but YAML reads {scalar.text!r} as {was}"
             hint = f'quote it: "{scalar.text}"'
+        elif kind == "number_text" and PARTIAL_DATE.match(scalar.text):
+            message = f"expected a number, found the date '{scalar.text}'"
+            hint = _DATE_IN_NUMBER
         elif kind == "number_text":
             hint = "write the number without quotes, with a dot for decimals and no thousands separator"
+        elif kind == "number_type" and scalar.tag == "tag:yaml.org,2002:timestamp":
+            message = f"expected a number, found the date '{scalar.text}'"
+            hint = _DATE_IN_NUMBER
         elif kind == "number_type" and was and not scalar.quoted:
             message = f"expected a number, but YAML reads {scalar.text!r} as {was}"
     elif kind == "literal_error":
@@ -119,12 +130,56 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
     elif kind == "model_type" or kind == "dict_type":
         message = "expected a mapping of fields"
     elif kind == "too_short":
-        message = "must not be empty"
+        given = err.get("input")
+        if isinstance(given, list | tuple) and len(given) >= int(ctx.get("min_length", 1)):
+            return None  # not empty: its items failed, and each says why
+        named = bool(path) and isinstance(path[-1], str)  # as written: 'bullets', not its implied 'items'
+        message = f"'{path[-1]}' must not be empty" if named else "must not be empty"
     if kind == "unknown_fact" and scalar is not None and not scalar.quoted and "\n" not in scalar.text:
         offset = scalar.text.find("{" + str(ctx.get("key")))
         if offset >= 0 and location.column:
             location = Location(location.path, location.line, location.column + offset)
     return Diagnostic(message, location, hint)
+
+
+#: Errors that say a value has the wrong type: a value YAML misread (a comment, an anchor, a text in braces)
+#: is the likelier cause.
+_TYPE_ERRORS = frozenset(
+    {"string_type", "number_type", "date_type", "model_type", "dict_type", "tuple_type", "list_type"}
+)
+_DATE_IN_NUMBER = "a range's 'low' and 'high' are numbers; a date is a fact of kind 'date'"
+PARTIAL_DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
+
+
+def _misread(doc: Document, path: Path_, location: Location) -> Diagnostic | None:
+    """Explain a value of the wrong type that YAML made out of a text: ``#…`` (a comment), ``&…`` (an
+    anchor), ``{key}`` (a mapping), ``Cost: the story`` in a list (a mapping)."""
+    written = doc.flow_mappings.get(path)
+    if written is not None:
+        return Diagnostic(
+            f"YAML reads {written} as a mapping, because it starts with '{{'",
+            location,
+            f"quote it: {quoted(written)}",
+        )
+    scalar = doc.scalars.get(path)
+    if scalar is not None and scalar.tag == "tag:yaml.org,2002:null" and not scalar.text:
+        line = doc.line(location.line)
+        start = max(location.column - 1, 0)
+        rest = line[start:].lstrip()
+        column = start + len(line[start:]) - len(rest) + 1
+        if rest.startswith("#"):
+            return Diagnostic(
+                "'#' starts a comment in YAML, so this value is empty",
+                Location(location.path, location.line, column),
+                f"quote it: {quoted(rest.rstrip())}",
+            )
+        if rest.startswith("&"):
+            return Diagnostic(
+                "a value starting with '&' names a YAML anchor, so this value is empty",
+                Location(location.path, location.line, column),
+                f"quote it: {quoted(rest.rstrip())}",
+            )
+    return None
 
 
 def _model(
@@ -133,9 +188,25 @@ def _model(
     try:
         return cls.model_validate(data, context=context)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            out.errors.append(_describe(doc, prefix, err, cls))
+        errors = exc.errors(include_url=False)
+        for err in _without_misspelt_fields(errors, cls):
+            found = _describe(doc, prefix, err, cls)
+            if found is not None and found not in out.errors:
+                out.errors.append(found)
         return None
+
+
+def _without_misspelt_fields(errors: list[Any], cls: type[BaseModel]) -> list[Any]:
+    """Drop "missing field 'title'" beside "unknown field 'titel'" in one mapping: one slip, one error."""
+    names = sorted(_field_names(cls))
+    unknown = {
+        (tuple(e["loc"][:-1]), closest(str(e["loc"][-1]), names))
+        for e in errors
+        if e["type"] == "extra_forbidden"
+    }
+    return [
+        e for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in unknown)
+    ]
 
 
 def model_errors(cls: type[BaseModel], data: Any, doc: Document, out: Collector) -> Any:
@@ -229,6 +300,10 @@ def validate_facts(doc: Document | None, out: Collector) -> dict[str, Fact]:
 def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[str, Any]) -> Block | None:
     if isinstance(raw, str):
         return _model(BLOCK_TYPES["paragraph"], {"text": raw}, doc, path, out, context)  # type: ignore[no-any-return]
+    misread = _misread(doc, path, doc.where(path)) if not isinstance(raw, str) else None
+    if misread is not None:
+        out.errors.append(misread)
+        return None
     if not isinstance(raw, dict) or len(raw) != 1:
         out.error(
             "a block is a text (a paragraph) or a mapping with one key naming its type",
@@ -238,6 +313,15 @@ def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[s
         return None
     ((name, value),) = raw.items()
     cls = BLOCK_TYPES.get(name)
+    if cls is None and not KEY.match(name) and isinstance(value, str | None):
+        # ``- Cost: the real story``: a text with ': ' in it, which YAML read as a key and its value
+        where = doc.key_locations.get((*path, name), doc.where(path))
+        out.error(
+            "': ' inside a text: YAML reads it as a key and its value",
+            Location(where.path, where.line, where.column + len(name)) if where.column else where,
+            quote_it(doc.line(where.line)),
+        )
+        return None
     if cls is None:
         out.error(
             f"unknown block type '{name}'",
@@ -253,9 +337,13 @@ def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[s
 
 
 def validate_section(
-    doc: Document, out: Collector, facts: dict[str, Fact], declared: frozenset[str] = frozenset()
+    doc: Document, out: Collector, facts: dict[str, Fact] | None, declared: frozenset[str] = frozenset()
 ) -> Section | None:
-    """Validate one section file; ``declared`` are fact keys that exist, valid or not."""
+    """Validate one section file; ``declared`` are fact keys that exist, valid or not.
+
+    ``facts`` None means the facts file could not be read: fact references are then not checked, since
+    every one of them would be reported as unknown.
+    """
     if not isinstance(doc.data, dict):
         out.error("a section file is a mapping with 'id', 'title' and blocks", Location(doc.path))
         return None
@@ -323,6 +411,7 @@ def validate_brief(
     """Validate every file of a project, collecting all problems before giving up."""
     out = out or Collector()
     facts = validate_facts(files.facts, out)
+    known = None if FACTS_FILE in files.failed else facts
     declared = frozenset(
         files.facts.data.get("facts", {})
         if files.facts
@@ -342,7 +431,7 @@ def validate_brief(
         sections: list[Section] = []
         seen: dict[str, Section] = {}
         for doc in files.sections.get(lang, []):
-            section = validate_section(doc, out, facts, declared)
+            section = validate_section(doc, out, known, declared)
             hard_coded_numbers(doc, out)
             if section is None:
                 continue
@@ -380,7 +469,12 @@ def _compare_languages(
     reference = config.default_language if config.default_language in langs else langs[0]
     langs = [reference, *[lang for lang in langs if lang != reference]]
     ref_ids = [i for i, _ in _raw_ids(files.sections[reference])]
+    unread = {  # languages with a section file that could not be read: content/<lang>/NN-name.yaml
+        path.split("/")[1] for path in files.failed if path.count("/") == 2 and not path.endswith(BRIEF_FILE)
+    }
     for lang in langs[1:]:
+        if lang in unread or reference in unread:
+            continue  # a file that could not be read may hold the section: comparing would only guess
         pairs = _raw_ids(files.sections[lang])
         ids = [i for i, _ in pairs]
         for missing in [i for i in ref_ids if i not in ids]:
