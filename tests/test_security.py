@@ -640,7 +640,7 @@ def test_check_is_fast_and_never_imports_weasyprint(minimal: Path) -> None:
         ("languages", "[ko, en, xx_YY]", "briefgen.yaml:3:21: error: unknown language 'xx_YY'"),
         ("languages", "[ko, en, ../../etc/passwd]", "briefgen.yaml:3:21: error: '../../etc/passwd' is not a"),
         ("languages", '[ko, en, ""]', "briefgen.yaml:3:21: error: '' is not a language code"),
-        ("currency", "ZZZ", "content/facts.yaml:5:15: error: unknown currency 'ZZZ' (did you mean 'ZRZ'?)"),
+        ("currency", "ZZZ", "content/facts.yaml:5:15: error: unknown currency 'ZZZ' (write an ISO 4217 code"),
         ("currency", "eur", "content/facts.yaml:5:15: error: currency codes are upper case: write 'EUR'"),
         ("currency", "EURO", "content/facts.yaml:5:15: error: unknown currency 'EURO' (did you mean 'EUR'?)"),
         ("amount", ".nan", "content/facts.yaml:4:13: error: 'nan' is not a finite number"),

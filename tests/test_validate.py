@@ -83,14 +83,25 @@ def test_bad_amounts_name_the_field(minimal: Path, amount: str, message: str) ->
 @pytest.mark.parametrize(
     ("currency", "expected"),
     [
-        ("ZZZ", "unknown currency 'ZZZ' (did you mean 'ZRZ'?)"),
+        ("ZZZ", "unknown currency 'ZZZ' (write an ISO 4217 code such as USD, EUR, KRW or JPY)"),
         ("eur", "currency codes are upper case: write 'EUR'"),
         ("EURO", "unknown currency 'EURO' (did you mean 'EUR'?)"),
+        ("WON", "unknown currency 'WON' (did you mean 'KRW'?)"),
+        ("US$", "unknown currency 'US$' (did you mean 'USD'?)"),
+        ("€", "unknown currency '€' (did you mean 'EUR'?)"),
+        ("원", "unknown currency '원' (did you mean 'KRW'?)"),
+        ("YEN", "unknown currency 'YEN' (did you mean 'JPY'?)"),
+        ("USX", "unknown currency 'USX' (did you mean 'USD'?)"),
+        (
+            "BTC",
+            "'BTC' is not a currency: it has no ISO 4217 code to format it with "
+            "(make the fact a count, and name the unit in the text)",
+        ),
     ],
 )
 def test_bad_currencies(minimal: Path, currency: str, expected: str) -> None:
     facts = (minimal / "content/facts.yaml").read_text()
-    write(minimal, "content/facts.yaml", facts.replace("currency: USD", f"currency: {currency}"))
+    write(minimal, "content/facts.yaml", facts.replace("currency: USD", f'currency: "{currency}"'))
     assert errors(minimal) == [f"content/facts.yaml:5:15: error: {expected}"]
 
 
@@ -271,3 +282,34 @@ def test_a_text_yaml_misreads_is_explained_where_it_is_written(
     assert old in text
     write(minimal, "content/en/01-main.yaml", text.replace(old, new, 1))
     assert errors(minimal) == [f"content/en/01-main.yaml:{expected}"]
+
+
+def test_a_date_and_time_is_refused_where_a_date_is_expected(minimal: Path) -> None:
+    text = (minimal / "content/en/brief.yaml").read_text()
+    write(minimal, "content/en/brief.yaml", text.replace("date: 2025-02-15", "date: 2025-02-15 10:30:00"))
+    assert errors(minimal) == [
+        "content/en/brief.yaml:3:7: error: expected a date, found the date and time '2025-02-15 10:30:00' "
+        "(dates are days, months or years; write 2025-02-15)"
+    ]
+
+
+def test_a_range_of_dates_is_one_error_saying_a_range_holds_numbers(minimal: Path) -> None:
+    facts = (minimal / "content/facts.yaml").read_text()
+    write(
+        minimal,
+        "content/facts.yaml",
+        facts + "  period:\n    kind: range\n    low: 2025-03\n    high: 2025-06-01\n",
+    )
+    assert errors(minimal) == [
+        "content/facts.yaml:46:10: error: expected numbers, found the dates '2025-03' and '2025-06-01' "
+        "(a range's 'low' and 'high' are numbers; a date is a fact of kind 'date')"
+    ]
+
+
+def test_a_conversion_to_a_currency_alias_suggests_the_code(minimal: Path) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    write(minimal, "content/en/01-main.yaml", text.replace("{cost+KRW}", "{cost+WON}"))
+    assert errors(minimal) == [
+        "content/en/01-main.yaml:4:5: error: no exchange_rate fact from USD to WON for 'cost+WON' "
+        "(did you mean 'cost+KRW'?)"
+    ]

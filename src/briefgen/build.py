@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import audience, fonts, plan, renderers, sources
+from briefgen import audience, fonts, plan, renderers, sources, suggestions
 from briefgen.context import build_context
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
 from briefgen.model import Brief
@@ -38,20 +38,48 @@ def find_project(start: Path) -> Path:
     return start
 
 
-def load_project(root: Path) -> Loaded:
-    """Read and validate every file of a project; raise ContentError listing every problem."""
+def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
+    """Read and validate a project; raise ContentError listing every problem.
+
+    ``languages`` limits the editions read to those (and the default language, which others compare with
+    and fall back on): building Korean does not stop at a mistake in the English files. None reads every
+    language, as ``check`` does.
+    """
     root = find_project(root)
     out = Collector()
     project_doc = sources.load(root, sources.PROJECT_FILE)
     config = validate_project(project_doc, out)
     raise_errors(out)
     assert config is not None
-    files, problems = sources.read_project(root, project_doc, list(config.languages))
+    wanted = list(config.languages)
+    if languages is not None:
+        for lang in languages:
+            if lang not in config.languages:
+                raise unknown_language(lang, config.languages)
+        wanted = [lang for lang in config.languages if lang in languages or lang == config.default_language]
+    files, problems = sources.read_project(root, project_doc, wanted)
     out.errors.extend(problems)
-    brief, out = validate_brief(files, config, list(config.languages), out)
+    brief, out = validate_brief(files, config, wanted, out)
     raise_errors(out)
     assert brief is not None
     return Loaded(root, brief, out.warnings)
+
+
+def unknown_language(code: str, languages: Sequence[str]) -> ContentError:
+    """Return the error for a language asked for that the project does not have, suggesting the one meant."""
+    meant = suggestions.language(code, list(languages))
+    alias = suggestions.alias_language(code)
+    if meant is not None:
+        hint = f"did you mean '{meant}'?"
+    elif alias is not None:
+        hint = f"'{code}' stands for '{alias}': add '{alias}' to 'languages' and write content/{alias}/"
+    else:
+        hint = f"add it to 'languages' and write content/{code}/"
+    return ContentError(
+        f"language '{code}' is not one of the project's languages ({', '.join(languages)})",
+        Location(sources.PROJECT_FILE),
+        hint,
+    )
 
 
 @dataclass
@@ -86,19 +114,12 @@ def build(
     outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
     variant the audience profiles ask for.
     """
-    loaded = load_project(project)
+    loaded = load_project(project, None if everything else list(dict.fromkeys(languages)))
     brief = loaded.brief
     root = loaded.root
     warnings = list(loaded.warnings)
     folders = search_path(root)
     langs = list(brief.editions) if everything else list(languages) or [brief.config.default_language]
-    unknown = [lang for lang in langs if lang not in brief.editions]
-    if unknown:
-        raise ContentError(
-            f"language '{unknown[0]}' is not one of the project's languages ({', '.join(brief.editions)})",
-            Location(sources.PROJECT_FILE),
-            "add it to 'languages' and write content/" + unknown[0] + "/",
-        )
     names: list[str | None] = (
         [None, *sorted(audience.available(folders))]
         if everything

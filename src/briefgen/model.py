@@ -67,8 +67,12 @@ def parse_partial_date(value: object) -> PartialDate:
     """Read ``2015``, ``"2023-05"``, ``"2025-01-20"`` or a YAML date into a PartialDate."""
     if isinstance(value, PartialDate):
         return value
-    if isinstance(value, dt.datetime):
-        value = value.date()
+    if isinstance(value, dt.datetime):  # a time would be dropped silently: say so instead
+        raise PydanticCustomError(
+            "date_time",
+            "expected a date, found a date and time: write {day}",
+            {"day": value.date().isoformat()},
+        )
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -119,13 +123,19 @@ def _currency(value: object) -> str:
         raise PydanticCustomError(
             "currency_case", "currency codes are upper case: write '{upper}'", {"upper": value.upper()}
         )
-    from briefgen.errors import did_you_mean
+    from briefgen import suggestions
 
-    hint = did_you_mean(value.upper(), known)
+    if suggestions.not_a_currency(value):
+        raise PydanticCustomError(
+            "currency_none",
+            "'{value}' is not a currency: it has no ISO 4217 code to format it with "
+            "(make the fact a count, and name the unit in the text)",
+            {"value": value},
+        )
+    meant = suggestions.currency(value)
+    hint = f"did you mean '{meant}'?" if meant else "write an ISO 4217 code such as USD, EUR, KRW or JPY"
     raise PydanticCustomError(
-        "currency_unknown",
-        "unknown currency '{value}'{hint}",
-        {"value": value, "hint": f" ({hint})" if hint else ""},
+        "currency_unknown", "unknown currency '{value}' ({hint})", {"value": value, "hint": hint}
     )
 
 
@@ -198,10 +208,20 @@ def check_fact_ref(
                 {"key": ref.key, "kind": fact.kind},
             )
         if find_rate(facts, fact.currency, ref.also) is None:
+            from briefgen import suggestions
+
+            meant = suggestions.currency(ref.also)
             raise PydanticCustomError(
                 "fact_rate",
-                "no exchange_rate fact from {base} to {quote} for '{key}+{quote}'",
-                {"base": fact.currency, "quote": ref.also, "key": ref.key},
+                "no exchange_rate fact from {base} to {quote} for '{key}+{quote}'{hint}",
+                {
+                    "base": fact.currency,
+                    "quote": ref.also,
+                    "key": ref.key,
+                    "hint": f" (did you mean '{ref.key}+{meant}'?)"
+                    if meant and meant != ref.also and find_rate(facts, fact.currency, meant)
+                    else "",
+                },
             )
     return fact
 

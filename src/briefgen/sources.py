@@ -471,6 +471,25 @@ def _refuse_project(root: Path, languages: list[str]) -> list[Diagnostic]:
     return []
 
 
+def _no_content(root: Path, project: Document, lang: str) -> Diagnostic:
+    """Say that a language has no content folder, at its entry in briefgen.yaml, naming one it may mean."""
+    listed = project.data.get("languages") if isinstance(project.data, dict) else None
+    index = listed.index(lang) if isinstance(listed, list) and lang in listed else None
+    where = project.where(("languages", index)) if index is not None else Location(PROJECT_FILE)
+    base = lang.replace("-", "_").split("_")[0].lower()
+    folders = (
+        sorted(p.name for p in (root / "content").glob("*") if p.is_dir())
+        if (root / "content").is_dir()
+        else []
+    )
+    near = [name for name in folders if name.replace("-", "_").split("_")[0].lower() == base]
+    if near:
+        hint = f"the content is in content/{near[0]}/: write '{near[0]}' here, or rename the folder to {lang}"
+    else:
+        hint = f"create content/{lang}/ with brief.yaml and sections, or remove '{lang}' from languages"
+    return Diagnostic(f"no content for language '{lang}': content/{lang}/ does not exist", where, hint)
+
+
 def read_project(
     root: Path, project: Document, languages: list[str]
 ) -> tuple[ProjectFiles, list[Diagnostic]]:
@@ -498,13 +517,7 @@ def read_project(
     sections: dict[str, list[Document]] = {}
     for lang in languages:
         if not (root / "content" / lang).is_dir():
-            problems.append(
-                Diagnostic(
-                    f"no content for language '{lang}'",
-                    Location(f"content/{lang}"),
-                    f"create content/{lang}/ with brief.yaml and sections, or remove '{lang}' from languages",
-                )
-            )
+            problems.append(_no_content(root, project, lang))
             continue
         brief_path = root / "content" / lang / BRIEF_FILE
         if not (brief_path.exists() or brief_path.is_symlink()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefgen import markup
+from briefgen import markup, suggestions
 from briefgen.errors import ContentError, Diagnostic, Location, closest, did_you_mean
 from briefgen.model import (
     BLOCK_TYPES,
@@ -108,6 +109,10 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
         if kind == "string_type" and was and not scalar.quoted:
             message = f"expected text, but YAML reads {scalar.text!r} as {was}"
             hint = f'quote it: "{scalar.text}"'
+        elif _is_date(err) and len(err.get("dates", ())) > 1:
+            dates = " and ".join(f"'{_as_written(d)}'" for d in err["dates"])
+            message = f"expected numbers, found the dates {dates}"
+            hint = _DATE_IN_NUMBER
         elif kind == "number_text" and PARTIAL_DATE.match(scalar.text):
             message = f"expected a number, found the date '{scalar.text}'"
             hint = _DATE_IN_NUMBER
@@ -118,6 +123,9 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
             hint = _DATE_IN_NUMBER
         elif kind == "number_type" and was and not scalar.quoted:
             message = f"expected a number, but YAML reads {scalar.text!r} as {was}"
+    elif kind == "date_time" and scalar is not None:
+        message = f"expected a date, found the date and time '{scalar.text}'"
+        hint = f"dates are days, months or years; write {ctx.get('day')}"
     elif kind == "literal_error":
         expected = ctx.get("expected", "")
         given = err.get("input")
@@ -140,6 +148,10 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
         if offset >= 0 and location.column:
             location = Location(location.path, location.line, location.column + offset)
     return Diagnostic(message, location, hint)
+
+
+def _as_written(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 #: Errors that say a value has the wrong type: a value YAML misread (a comment, an anchor, a text in braces)
@@ -188,25 +200,45 @@ def _model(
     try:
         return cls.model_validate(data, context=context)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        for err in _without_misspelt_fields(errors, cls):
+        errors = _one_per_slip(exc.errors(include_url=False), cls)
+        for err in errors:
             found = _describe(doc, prefix, err, cls)
             if found is not None and found not in out.errors:
                 out.errors.append(found)
         return None
 
 
-def _without_misspelt_fields(errors: list[Any], cls: type[BaseModel]) -> list[Any]:
-    """Drop "missing field 'title'" beside "unknown field 'titel'" in one mapping: one slip, one error."""
+def _one_per_slip(errors: list[Any], cls: type[BaseModel]) -> list[Any]:
+    """Keep one error per slip: no "missing field 'title'" beside "unknown field 'titel'" in one mapping, and
+    one error for a range whose 'low' and 'high' are both dates."""
     names = sorted(_field_names(cls))
     unknown = {
         (tuple(e["loc"][:-1]), closest(str(e["loc"][-1]), names))
         for e in errors
         if e["type"] == "extra_forbidden"
     }
-    return [
-        e for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), e["loc"][-1]) in unknown)
-    ]
+    kept: list[Any] = []
+    dated: dict[tuple[Any, ...], Any] = {}
+    for err in errors:
+        parent = tuple(err["loc"][:-1])
+        if err["type"] == "missing" and (parent, err["loc"][-1]) in unknown:
+            continue
+        if _is_date(err):
+            if parent in dated:
+                first = dated[parent]
+                first["dates"] = [*first.get("dates", [first["input"]]), err["input"]]
+                continue
+            dated[parent] = err
+        kept.append(err)
+    return kept
+
+
+def _is_date(err: Any) -> bool:
+    """Tell whether an error is about a number that was written as a date."""
+    given = err.get("input")
+    if err["type"] == "number_text" and isinstance(given, str):
+        return bool(PARTIAL_DATE.match(given))
+    return err["type"] == "number_type" and isinstance(given, dt.date)
 
 
 def model_errors(cls: type[BaseModel], data: Any, doc: Document, out: Collector) -> Any:
@@ -249,13 +281,15 @@ def check_locale(code: str, location: Location, out: Collector) -> bool:
     """Report an error unless ``code`` names a locale Babel knows; return whether it does."""
     from babel import Locale, UnknownLocaleError
 
+    meant = suggestions.alias_language(code)
+    hint = f"did you mean '{meant}'?" if meant else "use a code such as ko, en or ja"
     if not re.fullmatch(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*", code):
-        out.error(f"'{code}' is not a language code", location, "use a code such as ko, en or ja")
+        out.error(f"'{code}' is not a language code", location, hint)
         return False
     try:
         Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
-        out.error(f"unknown language '{code}'", location, "use a code such as ko, en or ja")
+        out.error(f"unknown language '{code}'", location, hint)
         return False
     return True
 
@@ -447,7 +481,7 @@ def validate_brief(
             editions[lang] = Edition(lang=lang, meta=meta, sections=tuple(sections))
     _compare_languages(editions, files, out, config)
     _compare_structure(editions, out)
-    _unused_facts(facts, editions, files, out)
+    _unused_facts(facts, editions, files, out, config)
     if out.errors:
         return None, out
     return Brief(config=config, facts=facts, editions=editions), out
@@ -578,11 +612,24 @@ def _rich_texts(obj: Any) -> Iterator[markup.RichText]:
 
 
 def _unused_facts(
-    facts: dict[str, Fact], editions: dict[str, Edition], files: ProjectFiles, out: Collector
+    facts: dict[str, Fact],
+    editions: dict[str, Edition],
+    files: ProjectFiles,
+    out: Collector,
+    config: ProjectConfig,
 ) -> None:
+    """Warn about facts an edition does not show; sections standing in from the default language count."""
+    default = editions.get(config.default_language)
     for lang, edition in editions.items():
         used: set[str] = set()
-        for section in edition.sections:
+        sections = list(edition.sections)
+        if default is not None and lang != config.default_language:
+            own = {s.id for s in edition.sections}
+            missing = [s for s in default.sections if s.id not in own]
+            if missing and not config.language_fallback:
+                continue  # the missing sections are errors already; what they would show is not "unused"
+            sections += missing  # shown through the stand-in sections of the default language
+        for section in sections:
             used |= section_facts(section)
             for node in _rich_texts(section):
                 for ref in markup.fact_refs(node):
