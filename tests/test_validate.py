@@ -147,18 +147,39 @@ def test_unused_facts_and_hard_coded_numbers_are_warnings(minimal: Path) -> None
     ]
 
 
-def test_names_are_not_taken_for_hard_coded_figures(minimal: Path) -> None:
+def test_names_years_and_ordinals_are_not_taken_for_hard_coded_figures(minimal: Path) -> None:
     text = (minimal / "content/en/01-main.yaml").read_text()
     write(
         minimal,
         "content/en/01-main.yaml",
-        text.replace("The point.", "H800, GPT-4, DeepSeek-V3, R1 and 7B are names, not figures; 2015 is."),
+        text.replace(
+            "The point.",
+            "H800, GPT-4, DeepSeek-V3, R1, 7B and the 3rd model are names; 2015 is a year, {=42} is text, "
+            "`x = 12` is code; 139 is a figure.",
+        ),
     )
     warnings = [str(w) for w in load_project(minimal).warnings]
     assert warnings == [
-        "content/en/01-main.yaml:22:73: warning: the figure '2015' is written into the text "
-        "(make it a fact in content/facts.yaml and write {key})"
+        "content/en/01-main.yaml:22:124: warning: the figure '139' is written into the text "
+        "(make it a fact in content/facts.yaml and write {key}, or write {=139} if it is not a figure)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("In 2025, HBM3E 12단 적층이 1위였다.", []),
+        ("제3장과 3번째, 2차, 4세대 모델", []),
+        ("第3章, 3番目, 2位, 12段", []),
+        ("#1 priority, No. 5, 1st and 2nd", []),
+        ("인력은 139명, 비용은 5.5억 원, 3위안, 3차례", ["139", "5.5", "3", "3"]),
+        ("a staff of 139, 2,025 units, 95% and 2100", ["139", "2,025", "95", "2100"]),
+    ],
+)
+def test_the_one_sentence_rule_for_numbers_in_prose(text: str, flagged: list[str]) -> None:
+    from briefgen.prose_numbers import figures
+
+    assert [digits for _, digits in figures(text)] == flagged
 
 
 yaml_scalars = st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.booleans(), st.none())
@@ -220,7 +241,7 @@ def test_a_bad_value_in_a_row_or_timeline_is_one_error_not_an_empty_list(minimal
     )
     write(minimal, "content/en/01-main.yaml", text)
     assert errors(minimal) == [
-        "content/en/01-main.yaml:18:19: error: unknown fact 'stafff' (did you mean 'staff'?)",
+        "content/en/01-main.yaml:18:20: error: unknown fact 'stafff' (did you mean 'staff'?)",
         "content/en/01-main.yaml:24:41: error: unknown field 'when'",
     ]
 

@@ -167,12 +167,39 @@ def _plain(value: object) -> str:
 
 def _rich(value: object, info: ValidationInfo) -> markup.RichText:
     text = _plain(value)
-    tree = markup.parse_inline(text)
     facts: dict[str, Fact] | None = (info.context or {}).get("facts")
+    try:
+        tree = markup.parse_inline(text)
+    except markup.MarkupProblem as exc:
+        raise _markup_error(exc, facts) from None
     if facts is not None:
         for ref in markup.fact_refs(tree):
             check_fact_ref(ref, facts, declared=(info.context or {}).get("declared", ()))
     return tree
+
+
+def _markup_error(problem: markup.MarkupProblem, facts: dict[str, Fact] | None) -> PydanticCustomError:
+    """Say what is wrong with braces that are not a fact reference, or a link that is not allowed."""
+    if problem.kind == "link":
+        return PydanticCustomError(
+            "markup_link",
+            "a link to '{href}' is not allowed: links in content go to the web (https://…) or to an "
+            "address (mailto:…)",
+            {"href": problem.written, "offset": problem.offset},
+        )
+    inside = problem.written.strip("{}")
+    key = re.sub(r"[^a-z0-9_]", "", inside.lower().split(".")[0].split("!")[0].split(":")[0])
+    if facts and key in facts and key != inside:
+        hint = f"a fact reference is a key in braces: did you mean {{{key}}}?"
+    else:
+        hint = (
+            "a fact reference is a key of content/facts.yaml in braces, such as {cost}; write \\{ for a brace"
+        )
+    return PydanticCustomError(
+        "markup_reference",
+        "'{written}' is not a fact reference ({hint})",
+        {"written": problem.written, "hint": hint, "offset": problem.offset},
+    )
 
 
 def check_fact_ref(

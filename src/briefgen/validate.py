@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefgen import markup, suggestions
+from briefgen import markup, prose_numbers, suggestions
 from briefgen.errors import ContentError, Diagnostic, Location, closest, did_you_mean
 from briefgen.model import (
     BLOCK_TYPES,
@@ -35,8 +35,6 @@ _YAML_TYPES = {
     "tag:yaml.org,2002:timestamp": "a date",
     "tag:yaml.org,2002:null": "an empty value",
 }
-#: A figure written into prose: digits standing alone, not part of a name such as H800, GPT-4 or 7B.
-HARD_CODED_NUMBER = re.compile(r"(?<![A-Za-z0-9_\-./])\d[\d,.]*(?![A-Za-z0-9])")
 
 
 @dataclass
@@ -143,11 +141,28 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
             return None  # not empty: its items failed, and each says why
         named = bool(path) and isinstance(path[-1], str)  # as written: 'bullets', not its implied 'items'
         message = f"'{path[-1]}' must not be empty" if named else "must not be empty"
-    if kind == "unknown_fact" and scalar is not None and not scalar.quoted and "\n" not in scalar.text:
-        offset = scalar.text.find("{" + str(ctx.get("key")))
-        if offset >= 0 and location.column:
-            location = Location(location.path, location.line, location.column + offset)
+    if kind == "unknown_fact" and scalar is not None:
+        location = at_offset(doc, path, location, scalar.text.find("{" + str(ctx.get("key"))))
+    elif "offset" in ctx:
+        location = at_offset(doc, path, location, int(ctx["offset"]))
     return Diagnostic(message, location, hint)
+
+
+def at_offset(doc: Document, path: Path_, location: Location, offset: int) -> Location:
+    """Point at a character of a text value, ``offset`` characters in, where the file shows it as it is:
+    a one-line value, plain or in quotes without escapes. Otherwise keep pointing at the value."""
+    scalar = doc.scalars.get(path)
+    if scalar is None or offset < 0 or not location.column or "\n" in scalar.text:
+        return location
+    line = doc.line(location.line)
+    start = location.column - 1
+    if scalar.quoted and line[start : start + 1] in ("'", '"'):
+        if line[start + 1 : start + 1 + len(scalar.text)] != scalar.text:
+            return location  # escapes or doubled quotes: the columns differ from the value's
+        start += 1
+    elif line[start : start + len(scalar.text)] != scalar.text:
+        return location
+    return Location(location.path, location.line, start + offset + 1)
 
 
 def _as_written(value: object) -> str:
@@ -424,18 +439,14 @@ def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
 
 
 def hard_coded_numbers(doc: Document, out: Collector) -> None:
-    """Warn where prose writes a figure instead of referring to a fact."""
+    """Warn where prose writes a figure instead of referring to a fact (the rule: ``prose_numbers``)."""
     for path, text in _strings(doc.data):
-        stripped = markup.FACT_REF.sub(lambda m: " " * len(m.group()), text)
-        for match in HARD_CODED_NUMBER.finditer(stripped):
-            location = doc.where(path)
-            scalar = doc.scalars.get(path)
-            if scalar and not scalar.quoted and "\n" not in text and location.column:
-                location = Location(location.path, location.line, location.column + match.start())
+        for offset, digits in prose_numbers.figures(text):
             out.warn(
-                f"the figure '{match.group()}' is written into the text",
-                location,
-                "make it a fact in content/facts.yaml and write {key}",
+                f"the figure '{digits}' is written into the text",
+                at_offset(doc, path, doc.where(path), offset),
+                "make it a fact in content/facts.yaml and write {key}, or write {=" + digits + "} if it is "
+                "not a figure",
             )
 
 
