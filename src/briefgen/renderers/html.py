@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markupsafe import Markup
 
 from briefgen import fonts, templating
@@ -20,14 +22,24 @@ class HtmlRenderer:
     def render(self, ctx: RenderContext, setup: Setup) -> bytes:
         return self.document(ctx, setup, for_print=False).encode("utf-8")
 
-    def document(self, ctx: RenderContext, setup: Setup, *, for_print: bool) -> str:
-        """Return the HTML text; ``for_print`` adds the word joiners WeasyPrint needs for Korean."""
+    def document(
+        self,
+        ctx: RenderContext,
+        setup: Setup,
+        *,
+        for_print: bool,
+        charts: Callable[[ChartView], Markup] | None = None,
+    ) -> str:
+        """Return the HTML text; ``for_print`` adds the word joiners WeasyPrint needs for Korean.
+
+        ``charts`` draws a chart for the page; None draws it with matplotlib (``check`` passes a cheaper one).
+        """
         env = templating.environment(setup.template_folders, ctx.lang)
         values = {
             "ctx": ctx,
             "fonts": fonts.stack_for(ctx.lang),
             "keep_all_joiners": for_print,
-            "chart_svg": lambda view: _chart_svg(view, setup),
+            "chart_svg": charts or (lambda view: _chart_svg(view, setup)),
         }
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
         if "</style" in css.lower():
