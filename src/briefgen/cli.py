@@ -345,18 +345,29 @@ def templates_copy(name: str, force: bool, project: Path, debug: bool) -> None:
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--lang", "-l", default="en", show_default=True, help="Language of the starter content (en, ko)."
+    "--lang",
+    "-l",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Language of the starter content (en, ko, ja), repeatable: the first is the default; default: en.",
 )
-@click.option("--title", default=None, help="The brief's title; default: from the folder name.")
+@click.option("--title", default=None, help="The brief's title, in every language; default: the folder name.")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
-def init(directory: Path, lang: str, title: str | None, debug: bool) -> None:
-    """Create a new briefing project in DIRECTORY that builds at once."""
+def init(directory: Path, languages: tuple[str, ...], title: str | None, debug: bool) -> None:
+    """Create a new briefing project in DIRECTORY that builds at once, with the same sections in each
+    language."""
 
     def action() -> int:
-        from briefgen.scaffold import init_project
+        from briefgen.scaffold import default_title, init_project
 
-        for path in init_project(directory, lang, title):
+        for path in init_project(directory, languages or ("en",), title):
             click.echo(f"wrote {_display(path)}")
+        if title is None:
+            click.echo(
+                f"title: {default_title(directory)!r}, from the folder name "
+                "(change it in content/*/brief.yaml, or start again with --title)"
+            )
         click.echo(f"next: cd {directory} && briefgen build")
         return ExitCode.OK
 
