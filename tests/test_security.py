@@ -197,6 +197,56 @@ def test_content_links_leading_out_of_the_project_are_not_read(
     )
 
 
+# ---------------------------------------------------------------- nothing is written outside the project
+
+
+def test_an_output_folder_linked_out_of_the_project_is_refused(
+    minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, minimal / "output")
+    monkeypatch.chdir(minimal)
+    result = run(*HTML)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"output: error: the output folder leads to {outside}, outside the project; nothing was written "
+        "(remove the link, or name the folder with --output if that is where the outputs should go)\n",
+    )
+    assert list(outside.iterdir()) == []
+    named = run(*HTML, "--output", str(outside))  # named by the user: that is where it should go
+    assert named.exit_code == 0, named.output
+    assert (outside / "minimal.en.html").is_file()
+
+
+def test_a_state_folder_linked_out_of_the_output_folder_is_refused(
+    minimal: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (minimal / "output").mkdir()
+    os.symlink(outside, minimal / "output" / ".briefgen")
+    result = std(minimal, monkeypatch, *HTML)
+    assert result.stderr == (
+        f"output/.briefgen: error: the build's state folder leads to {outside}, outside the output folder; "
+        "nothing was written (remove the link)\n"
+    )
+    assert list(outside.iterdir()) == []
+
+
+def test_copying_a_template_into_a_linked_templates_folder_is_refused(minimal: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    os.symlink(outside, minimal / "templates")
+    result = run("templates", "copy", "brief.html.j2", "--project", str(minimal))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"templates: error: the templates folder leads to {outside}, outside the project; "
+        "nothing was written (make templates/ a folder of the project, not a link)\n",
+    )
+    assert list(outside.iterdir()) == []
+
+
 # ---------------------------------------------------------------- content is text in every format
 
 

@@ -11,7 +11,7 @@ from briefgen import audience, fonts, plan, renderers, sources, suggestions
 from briefgen.context import build_context
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
 from briefgen.model import Brief
-from briefgen.output import Output, output_lock, write_all, write_file
+from briefgen.output import Output, output_folder, output_lock, write_all, write_file
 from briefgen.plan import search_path
 from briefgen.renderers import Setup
 from briefgen.runner import Rendered, render_all
@@ -142,7 +142,7 @@ def build(
             "", diagnostics=[Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings]
         )
 
-    folder = output or root / "output"
+    folder = output_folder(output or root / "output", root, named=output is not None)
     created = plan.created()
     digests = plan.Digests(
         root,
@@ -199,7 +199,9 @@ def build(
         )
         for result in good:
             assert result.data is not None
-            manifest.record(result.job.name, inputs[result.job.name], result.data)
+            manifest.record(
+                result.job.name, inputs[result.job.name], result.data, digests.listed[result.job.name]
+            )
         if good:
             write_file(folder / plan.STATE_FOLDER / plan.MANIFEST, manifest.data())
     return BuildResult(

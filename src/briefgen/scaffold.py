@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from briefgen import suggestions
 from briefgen.errors import ContentError, Location, OutputError, did_you_mean
-from briefgen.output import write_file
+from briefgen.output import confine, write_file
 from briefgen.plan import builtin_templates
 
 STARTER = Path(__file__).resolve().parent / "starter"
@@ -65,6 +65,12 @@ def copy_template(project: Path, name: str, force: bool = False) -> Path:
             Location(str(target)),
             "this project is the one that ships the built-in templates",
         )
+    confine(
+        target.parent if target.parent.exists() else project / "templates",
+        project,
+        "the templates folder",
+        "make templates/ a folder of the project, not a link",
+    )
     if target.exists() and not force:
         raise OutputError(
             "the project has this template already",

@@ -78,7 +78,7 @@ def prepare(
     content = compose.render(loaded.root, meta, lang, brief.config.brief, list(names.values()))
     folder = loaded.root / "output"
     # the build skips outputs whose inputs did not change (its manifest), so an up-to-date one is reused
-    result = build(loaded.root, [lang], list(names), folder, audiences=[audience] if audience else [])
+    result = build(loaded.root, [lang], list(names), None, audiences=[audience] if audience else [])
     built, reused = result.written, result.skipped
     warnings += [w for w in result.warnings if w not in warnings]
     paths = {fmt: folder / output_name(brief.config.brief, lang, fmt, audience) for fmt in names}
