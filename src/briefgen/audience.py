@@ -237,3 +237,26 @@ def _check_files(profile: AudienceProfile, doc: sources.Document, project: Path,
             )
         elif not target.is_file():
             out.error(f"file not found: {value}", doc.where(key), "paths are relative to the project folder")
+        elif field == "branding":
+            refused = logo_problem(target, value)
+            if refused is not None:
+                out.error(f"the logo is refused: {refused}", doc.where(key))
+
+
+def logo_problem(path: Path, shown: str) -> str | None:
+    """Say why a logo cannot go into a document (too large, too many pixels, an unsafe SVG), or None.
+
+    The same limits apply as to any image a document loads, so the PDF, the HTML and the DOCX refuse the
+    same logo, before any of them is rendered.
+    """
+    import mimetypes
+
+    from briefgen.resources import ResourceProblem, check_resource, read_resource
+
+    try:
+        check_resource(shown, read_resource(path, shown), mimetypes.guess_type(path.name)[0] or "")
+    except ResourceProblem as exc:
+        return exc.reason
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    return None

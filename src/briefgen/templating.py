@@ -457,6 +457,22 @@ def _display(filename: str, project: Path) -> str:
         return path.as_posix()
 
 
+def find_written(folders: list[Path], project: Path, needles: list[str]) -> Location | None:
+    """Return the first template line that writes one of ``needles`` (a URL, a CSS value, a line of markup),
+    searching the project's templates before the built-in ones; None if no template writes any of them.
+
+    Links are not followed: the loader refuses those templates anyway.
+    """
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*.j2") if p.is_file() and not p.is_symlink()):
+            lines = path.read_text("utf-8", errors="replace").splitlines()
+            for number, line in enumerate(lines, 1):
+                for needle in needles:
+                    if needle and needle in line:
+                        return Location(_display(str(path), project), number, line.index(needle) + 1)
+    return None
+
+
 def module(env: jinja2.Environment, name: str, project: Path) -> Any:
     """Run a template as a module (its top-level ``set``s and macros), errors located as ``render`` does."""
 

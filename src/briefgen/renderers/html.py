@@ -9,7 +9,8 @@ from markupsafe import Markup
 from briefgen import fonts, templating
 from briefgen.charts import ChartView
 from briefgen.context import RenderContext
-from briefgen.errors import TemplateError
+from briefgen.document_limits import check_document
+from briefgen.errors import Location, TemplateError
 from briefgen.renderers.base import Setup
 
 STYLESHEET_TEMPLATE = "css/brief.css.j2"
@@ -45,7 +46,16 @@ class HtmlRenderer:
         if "</style" in css.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)
         template = ctx.presentation.template
-        return templating.render(env, template, setup.project, stylesheet=Markup(css), **values)
+        html = templating.render(env, template, setup.project, stylesheet=Markup(css), **values)
+        problem = check_document(html)
+        if problem is not None:
+            lines = html.splitlines()
+            shown = lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else ""
+            where = templating.find_written(
+                setup.template_folders, setup.project, [problem.written, shown if len(shown) > 20 else ""]
+            )
+            raise TemplateError(problem.message, where or Location(template))
+        return html
 
 
 def _chart_svg(view: ChartView, setup: Setup) -> Markup:

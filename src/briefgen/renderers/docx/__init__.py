@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from briefgen.charts import ChartView
 from briefgen.context import RenderContext
-from briefgen.errors import Diagnostic, Location
+from briefgen.errors import Diagnostic, Location, RenderError
 from briefgen.renderers.base import Setup
 
 if TYPE_CHECKING:
@@ -139,8 +139,19 @@ class DocxRenderer:
         logo = ctx.presentation.logo or ""
 
         def add(p: Element) -> None:
+            from briefgen.resources import ResourceProblem, check_resource, read_resource
+
             try:
-                Paragraph(p, doc).add_run().add_picture(str(setup.project / logo), height=Mm(LOGO_HEIGHT_MM))
+                data = read_resource(setup.project / logo, logo)
+                check_resource(
+                    logo, data, ""
+                )  # checked when the audience was loaded; the file may have changed
+            except ResourceProblem as exc:
+                raise RenderError(f"the logo is refused: {exc.reason}", Location(logo)) from None
+            except OSError as exc:
+                raise RenderError(f"cannot read the logo: {exc.strerror or exc}", Location(logo)) from None
+            try:
+                Paragraph(p, doc).add_run().add_picture(io.BytesIO(data), height=Mm(LOGO_HEIGHT_MM))
             except (UnrecognizedImageError, OSError) as exc:
                 setup.warnings.append(
                     Diagnostic(
