@@ -142,8 +142,8 @@ def test_unused_facts_and_hard_coded_numbers_are_warnings(minimal: Path) -> None
     write(minimal, "content/facts.yaml", facts + "  spare:\n    kind: count\n    value: 7\n")
     loaded = load_project(minimal)
     assert [str(w) for w in loaded.warnings] == [
-        "content/facts.yaml:44:3: warning: fact 'spare' is not used in the 'ko' edition",
-        "content/facts.yaml:44:3: warning: fact 'spare' is not used in the 'en' edition",
+        "content/facts.yaml:44:3: warning: fact 'spare' is not used in the 'ko' and 'en' editions "
+        "(refer to it as {spare}, or remove it from content/facts.yaml)"
     ]
 
 

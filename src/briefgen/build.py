@@ -89,6 +89,8 @@ class BuildResult:
     skipped: list[Path] = field(default_factory=list)  # up to date: not built again, not rewritten
     failed: list[tuple[str, list[Diagnostic]]] = field(default_factory=list)  # output name, why
     crashes: list[str] = field(default_factory=list)  # tracebacks of unexpected errors, for --debug
+    #: the outputs each rendering warning came from (a warning many outputs give is shown once)
+    outputs_of: dict[Diagnostic, list[str]] = field(default_factory=dict)
 
 
 def build(
@@ -104,15 +106,17 @@ def build(
     force: bool = False,
     pdf_variant: str | None = None,
     progress: Callable[[str, Rendered | None], None] | None = None,
+    planned: Callable[[int], None] | None = None,
 ) -> BuildResult:
     """Build the requested audiences, languages and formats.
 
     No audience builds the whole briefing, named without one: ``deepseek-briefing.ko.pdf``. ``everything``
     builds every language, the whole briefing and every audience, in every format, and keeps going past a
     failed output; otherwise nothing is written unless every output rendered. Outputs whose inputs did not
-    change since they were built are skipped (``force`` builds them anyway). ``jobs`` renders that many
-    outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
-    variant the audience profiles ask for.
+    change since they were built are skipped (``force`` builds them anyway). ``planned`` is told how many
+    outputs the build has, before any is done; ``progress`` is told of each as it is done. ``jobs``
+    renders that many outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1",
+    "pdf/a-3b") overrides the variant the audience profiles ask for.
     """
     loaded = load_project(project, None if everything else list(dict.fromkeys(languages)))
     brief = loaded.brief
@@ -150,6 +154,8 @@ def build(
         {"strict": strict, "source_date_epoch": plan.source_date_epoch(), "pdf_variant": pdf_variant},
     )
     todo = plan.jobs(brief.config.brief, langs, formats, names)
+    if planned:
+        planned(len(todo))
     with output_lock(folder):
         manifest = plan.Manifest(folder)
         inputs = {
@@ -185,8 +191,11 @@ def build(
         )
         good = [r for r in results if r.data is not None]
         bad = [r for r in results if r.data is None]
+        outputs_of: dict[Diagnostic, list[str]] = {}
         for result in results:
             warnings += [w for w in result.warnings if w not in warnings]
+            for warning in dict.fromkeys(result.warnings):
+                outputs_of.setdefault(warning, []).append(result.job.name)
         if bad and not everything:
             crashes = [r.crash for r in bad if r.crash]
             error = RenderError("", diagnostics=list(dict.fromkeys(d for r in bad for d in r.errors)))
@@ -210,6 +219,7 @@ def build(
         skipped=[folder / job.name for job in fresh],
         failed=[(r.job.name, r.errors) for r in bad],
         crashes=[r.crash for r in bad if r.crash],
+        outputs_of=outputs_of,
     )
 
 

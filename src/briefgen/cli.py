@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -211,8 +210,9 @@ def build(
                     click.echo(f"up to date: {_display(path)}")
                 return ExitCode.OK
         from briefgen.build import build as run_build
+        from briefgen.progress import build_display, grouped
 
-        with _progress() as progress:
+        with build_display() as display:
             result = run_build(
                 project,
                 languages,
@@ -224,13 +224,15 @@ def build(
                 jobs=jobs,
                 force=force,
                 pdf_variant=pdf_variant,
-                progress=progress,
+                progress=display.done if display else None,
+                planned=display.planned if display else None,
             )
-        _show(result.warnings)
         for path in result.skipped:
             click.echo(f"up to date: {_display(path)}")
         for path in result.written:
             click.echo(f"wrote {_display(path)}")
+        for line in grouped(result.warnings, result.outputs_of):
+            click.echo(line, err=True)
         for name, problems in result.failed:
             for problem in problems:
                 click.echo(f"{name}: {problem}", err=True)
@@ -244,32 +246,6 @@ def build(
         return ExitCode.OK
 
     _run(debug, action)
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[Callable[[str, Any], None] | None]:
-    """Show what is being built on a terminal (rich's progress bar); nothing when output is redirected."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("building", total=None)
-
-        def update(name: str, result: Any) -> None:
-            state = "up to date" if result is None else "failed" if result.data is None else "built"
-            bar.update(task, advance=1, description=f"{state}: {name}")
-
-        yield update
 
 
 @main.command()

@@ -629,8 +629,10 @@ def _unused_facts(
     out: Collector,
     config: ProjectConfig,
 ) -> None:
-    """Warn about facts an edition does not show; sections standing in from the default language count."""
+    """Warn about facts an edition does not show, once per fact naming every such edition; sections standing
+    in from the default language count as shown."""
     default = editions.get(config.default_language)
+    unused: dict[str, list[str]] = {}
     for lang, edition in editions.items():
         used: set[str] = set()
         sections = list(edition.sections)
@@ -648,11 +650,18 @@ def _unused_facts(
                         rate = _rate_key(facts, ref.key, ref.also)
                         if rate:
                             used.add(rate)
-        for key in sorted(set(facts) - used):
-            out.warn(
-                f"fact '{key}' is not used in the '{lang}' edition",
-                files.facts.where(("facts", key)) if files.facts else None,
-            )
+        for key in set(facts) - used:
+            unused.setdefault(key, []).append(f"'{lang}'")
+    for key in sorted(unused):
+        langs = unused[key]
+        which = (
+            f"{langs[0]} edition" if len(langs) == 1 else f"{', '.join(langs[:-1])} and {langs[-1]} editions"
+        )
+        out.warn(
+            f"fact '{key}' is not used in the {which}",
+            files.facts.where(("facts", key)) if files.facts else None,
+            "refer to it as {" + key + "}, or remove it from content/facts.yaml",
+        )
 
 
 def _rate_key(facts: dict[str, Fact], key: str, quote: str) -> str | None:

@@ -72,7 +72,9 @@ class PdfRenderer:
         finally:
             logger.removeHandler(handler)
         for message in dict.fromkeys(handler.messages):
-            setup.warnings.append(Diagnostic(f"WeasyPrint: {message}", None, severity="warning"))
+            setup.warnings.append(
+                Diagnostic(f"WeasyPrint: {message}", _written(message, setup), severity="warning")
+            )
         return pdf
 
 
@@ -118,6 +120,15 @@ def _references(setup: Setup) -> list[str]:
             text = path.read_text("utf-8", errors="replace")
             found += [next(g for g in match.groups() if g) for match in _REFERENCE.finditer(text)]
     return found
+
+
+def _written(message: str, setup: Setup) -> Location | None:
+    """Find the template line behind a WeasyPrint warning that quotes what it ignored (``Ignored `colr:
+    red` at 148:5``: a line of the whole document, not of the template)."""
+    quoted = re.search(r"Ignored `([^`]+)`", message)
+    if quoted is None:
+        return None
+    return templating.find_written(setup.template_folders, setup.project, [quoted.group(1)])
 
 
 def _stylesheet(setup: Setup, page_template: str) -> Location:
