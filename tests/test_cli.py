@@ -193,3 +193,18 @@ def test_facts_shown_through_a_stand_in_section_count_as_used(minimal: Path) -> 
         "(add it, translated from the 'ko' section)\n"
         "0 errors, 1 warning\n"
     )
+
+
+def test_a_realistic_new_project_passes_check_strict_without_ceremony(tmp_path: Path) -> None:
+    """A briefing on another topic, written as a new user would: years, product names (HBM3E, H200), stack
+    heights (12단, 12-high), ranks (1위, 2nd) and a lone digit (3사) in the prose; every figure a fact."""
+    import shutil
+
+    from tests.conftest import PROJECTS
+
+    project = tmp_path / "hbm"
+    shutil.copytree(PROJECTS / "hbm", project)
+    result = run("check", "--strict", "--project", str(project))
+    assert (result.exit_code, result.stderr) == (0, "0 errors, 0 warnings\n")
+    built = run("build", "--strict", "--project", str(project), "-l", "ko", "-l", "en", "-f", "html")
+    assert built.exit_code == 0, built.output

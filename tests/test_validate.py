@@ -172,8 +172,9 @@ def test_names_years_and_ordinals_are_not_taken_for_hard_coded_figures(minimal: 
         ("제3장과 3번째, 2차, 4세대 모델", []),
         ("第3章, 3番目, 2位, 12段", []),
         ("#1 priority, No. 5, 1st and 2nd", []),
-        ("인력은 139명, 비용은 5.5억 원, 3위안, 3차례", ["139", "5.5", "3", "3"]),
+        ("인력은 139명, 비용은 5.5억 원, 5%, 12차례, 3사", ["139", "5.5", "5", "12"]),
         ("a staff of 139, 2,025 units, 95% and 2100", ["139", "2,025", "95", "2100"]),
+        ("12-high and 8-high stacks, 3 suppliers, 90-95% (a range)", ["90"]),
     ],
 )
 def test_the_one_sentence_rule_for_numbers_in_prose(text: str, flagged: list[str]) -> None:

@@ -1,8 +1,9 @@
 """Tell a figure written into prose from a number that is a word: the rule behind the hard-coded warning.
 
-The rule, as docs/content.md states it: a number in prose is flagged unless it is a year (1900 to 2099), part
-of a name (joined to a Latin letter, a hyphen or a dot: H800, GPT-4, 7B, 3rd, v1.5), an ordinal, rank or
-level (제3, 3번째, 2차, 4세대, 12단, 1위, 第3, 3位, #1), inside `code`, or written as ``{=…}``.
+The rule, as docs/content.md states it: a number in prose is flagged when it has two digits or more, or a
+percent sign, unless it is a year (1900 to 2099), part of a name (joined to a Latin letter, a hyphen or a
+dot: H800, GPT-4, 7B, 3rd, 12-high, v1.5), an ordinal, rank or level (제3, 3번째, 2차, 4세대, 12단, 1위,
+第3, 3位, #1), inside `code`, or written as ``{=…}``. A lone digit is a word: "3사", "two or 3 suppliers".
 
 Figures belong in facts, so that every language shows the same value, formatted its own way; the words that
 only look like numbers must not drown that warning, or ``--strict`` would fail on every real briefing.
@@ -15,8 +16,9 @@ from collections.abc import Iterator
 
 from briefgen import markup
 
-#: Digits (with separators) standing alone: not joined to a Latin letter, a digit, '_', '-', '.' or '/'.
-NUMBER = re.compile(r"(?<![A-Za-z0-9_\-./])\d[\d,.]*(?![A-Za-z0-9])")
+#: Digits (with separators) standing alone: not joined to a Latin letter, a digit, '_', '-', '.' or '/'
+#: before them, nor to a letter (directly or by a hyphen: 12-high) after them.
+NUMBER = re.compile(r"(?<![A-Za-z0-9_\-./])\d[\d,.]*(?![A-Za-z0-9]|-[A-Za-z])")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 #: Words before a number that make it an ordinal or a label: 제3장, 第3章, #1, No. 5.
 _BEFORE = re.compile(r"(?:제|第|#|No\.\s?|no\.\s?)$")
@@ -35,6 +37,8 @@ def figures(text: str) -> Iterator[tuple[int, str]]:
         digits = match.group().rstrip(".,")
         if _YEAR.fullmatch(digits):
             continue
+        if len(digits) == 1 and not blanked.startswith("%", match.end()):
+            continue  # a lone digit reads as a word
         if _BEFORE.search(blanked, 0, match.start()) or _AFTER.match(blanked, match.end()):
             continue
         yield match.start(), digits
