@@ -305,3 +305,16 @@ def test_language_fallback_marks_the_stand_in(minimal: Path, tmp_path: Path) -> 
 
 def test_builtin_profiles_are_listed() -> None:
     assert set(AUDIENCES) <= set(available(search_path(REPO)))
+
+
+def test_an_unquoted_colour_is_explained_as_a_yaml_comment(minimal: Path) -> None:
+    write(
+        minimal / "templates" / "audiences" / "board.yaml",
+        "title: Board\nbranding:\n  palette:\n    brand: #00785a\n",
+    )
+    result = run("check", "--project", str(minimal))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "templates/audiences/board.yaml:4:12: error: '#' starts a comment in YAML, so this value is empty "
+        '(quote it: "#00785a")\n1 error, 0 warnings\n',
+    )
