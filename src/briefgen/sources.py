@@ -3,6 +3,11 @@
 YAML is parsed with PyYAML's safe loader one node at a time, so that every value keeps the line and column it
 came from, and so that YAML's traps (duplicate keys, impossible dates, several documents in one file) become
 located errors instead of silent surprises.
+
+What later stages rely on, whatever composes the nodes: a Document holds the data, the location of every
+value and mapping key (1-based line and column), how each scalar was written (text, resolved tag, quoted),
+the source text of every mapping written in braces, and the file's text. A syntax error is explained by
+``yaml_errors`` from the parser's message, its marks and the text alone.
 """
 
 from __future__ import annotations
