@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen.errors import ContentError
 from briefgen.sources import parse_yaml
 from briefgen.yaml_errors import explain, quoted
+from tests.conftest import REPO
 
 SLIPS = [
     (
@@ -168,3 +171,29 @@ def test_quoting_picks_quotes_that_keep_the_text() -> None:
     assert quoted('"Cost" of it') == "'\"Cost\" of it'"
     assert quoted("C:\\Users") == "'C:\\Users'"
     assert quoted('it\'s "x"') == "'it''s \"x\"'"
+
+
+_REFERENCE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((REPO / "content").rglob("*.yaml"))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    index=st.integers(min_value=0, max_value=len(_REFERENCE_TEXTS) - 1),
+    position=st.floats(min_value=0, max_value=1),
+    edit=st.sampled_from(
+        ["\t", " ", "", ":", "{", "}", "[", "]", "*", "&", "#", '"', "'", "|", ">", "-", "\n"]
+    ),
+    remove=st.integers(min_value=0, max_value=3),
+)
+def test_any_slip_in_real_content_parses_or_is_explained_at_a_place(
+    index: int, position: float, edit: str, remove: int
+) -> None:
+    text = _REFERENCE_TEXTS[index]
+    at = int(position * len(text))
+    slipped = text[:at] + edit + text[at + remove :]
+    try:
+        parse_yaml(slipped, "content/x.yaml")
+    except ContentError as exc:
+        (found,) = exc.diagnostics
+        assert found.location is not None and found.location.line >= 1
+        assert found.location.line <= slipped.count("\n") + 2
