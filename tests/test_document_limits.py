@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from briefgen.document_limits import MAX_DEPTH, check_document, page_size_problem
@@ -56,3 +58,15 @@ def test_nesting_deeper_than_the_limit_is_refused_with_its_line() -> None:
         "more than a page can lay out"
     )
     assert found.line == 3
+
+
+def test_a_stylesheet_a_document_loads_has_its_page_sizes_bounded_too(tmp_path: Path) -> None:
+    from briefgen.fetcher import ProjectFetcher, ResourceRefused
+
+    (tmp_path / "print.css").write_text("@page { size: 1e6in }\n", encoding="utf-8")
+    (tmp_path / "fine.css").write_text("@page { size: A4 }\n", encoding="utf-8")
+    with pytest.raises(ResourceRefused, match=r"the page size '1e6in' is outside what a page can be"):
+        ProjectFetcher([tmp_path]).fetch((tmp_path / "print.css").as_uri())
+    assert (
+        ProjectFetcher([tmp_path]).fetch((tmp_path / "fine.css").as_uri()).read() == b"@page { size: A4 }\n"
+    )

@@ -67,7 +67,7 @@ def check_resource(url: str, data: bytes, mime: str) -> None:
         found = page_size_problem(data.decode("utf-8", errors="replace"))
         if found is not None:
             raise ResourceProblem(url, found.message)
-        return
+        # and on: WeasyPrint decodes a resource used as an image by its content, whatever its name says
     if mime == "image/svg+xml" or _looks_like_xml(data):
         check_svg(url, data)
         return
