@@ -324,7 +324,7 @@ def test_a_range_of_dates_is_one_error_saying_a_range_holds_numbers(minimal: Pat
     )
     assert errors(minimal) == [
         "content/facts.yaml:46:10: error: expected numbers, found the dates '2025-03' and '2025-06-01' "
-        "(a range's 'low' and 'high' are numbers; a date is a fact of kind 'date')"
+        "(write a number here; a date is a fact of its own, of kind 'date')"
     ]
 
 

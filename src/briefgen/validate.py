@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefgen import markup, prose_numbers, suggestions
-from briefgen.errors import ContentError, Diagnostic, Location, closest, did_you_mean
+from briefgen import markup, prose_numbers, slips, suggestions
+from briefgen.errors import ContentError, Diagnostic, Location, did_you_mean
 from briefgen.model import (
     BLOCK_TYPES,
     FACT_KINDS,
@@ -26,7 +25,7 @@ from briefgen.model import (
     Section,
 )
 from briefgen.sources import BRIEF_FILE, FACTS_FILE, Document, Path_, ProjectFiles
-from briefgen.yaml_errors import quote_it, quoted
+from briefgen.yaml_errors import quote_it
 
 _YAML_TYPES = {
     "tag:yaml.org,2002:bool": "a boolean",
@@ -92,7 +91,7 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
     message, hint = err["msg"], None
     location = doc.where(path)
     scalar = doc.scalars.get(path)
-    misread = _misread(doc, path, location) if kind in _TYPE_ERRORS else None
+    misread = slips.misread(doc, path, location) if kind in slips.TYPE_ERRORS else None
     if misread is not None:
         return misread
     if kind == "missing":
@@ -107,18 +106,18 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
         if kind == "string_type" and was and not scalar.quoted:
             message = f"expected text, but YAML reads {scalar.text!r} as {was}"
             hint = f'quote it: "{scalar.text}"'
-        elif _is_date(err) and len(err.get("dates", ())) > 1:
-            dates = " and ".join(f"'{_as_written(d)}'" for d in err["dates"])
+        elif slips.is_date(err) and len(err.get("dates", ())) > 1:
+            dates = " and ".join(f"'{slips.as_written(d)}'" for d in err["dates"])
             message = f"expected numbers, found the dates {dates}"
-            hint = _DATE_IN_NUMBER
-        elif kind == "number_text" and PARTIAL_DATE.match(scalar.text):
+            hint = slips.DATE_IN_NUMBER
+        elif kind == "number_text" and slips.PARTIAL_DATE.match(scalar.text):
             message = f"expected a number, found the date '{scalar.text}'"
-            hint = _DATE_IN_NUMBER
+            hint = slips.DATE_IN_NUMBER
         elif kind == "number_text":
             hint = "write the number without quotes, with a dot for decimals and no thousands separator"
         elif kind == "number_type" and scalar.tag == "tag:yaml.org,2002:timestamp":
             message = f"expected a number, found the date '{scalar.text}'"
-            hint = _DATE_IN_NUMBER
+            hint = slips.DATE_IN_NUMBER
         elif kind == "number_type" and was and not scalar.quoted:
             message = f"expected a number, but YAML reads {scalar.text!r} as {was}"
     elif kind == "date_time" and scalar is not None:
@@ -142,71 +141,10 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
         named = bool(path) and isinstance(path[-1], str)  # as written: 'bullets', not its implied 'items'
         message = f"'{path[-1]}' must not be empty" if named else "must not be empty"
     if kind == "unknown_fact" and scalar is not None:
-        location = at_offset(doc, path, location, scalar.text.find("{" + str(ctx.get("key"))))
+        location = slips.at_offset(doc, path, location, scalar.text.find("{" + str(ctx.get("key"))))
     elif "offset" in ctx:
-        location = at_offset(doc, path, location, int(ctx["offset"]))
+        location = slips.at_offset(doc, path, location, int(ctx["offset"]))
     return Diagnostic(message, location, hint)
-
-
-def at_offset(doc: Document, path: Path_, location: Location, offset: int) -> Location:
-    """Point at a character of a text value, ``offset`` characters in, where the file shows it as it is:
-    a one-line value, plain or in quotes without escapes. Otherwise keep pointing at the value."""
-    scalar = doc.scalars.get(path)
-    if scalar is None or offset < 0 or not location.column or "\n" in scalar.text:
-        return location
-    line = doc.line(location.line)
-    start = location.column - 1
-    if scalar.quoted and line[start : start + 1] in ("'", '"'):
-        if line[start + 1 : start + 1 + len(scalar.text)] != scalar.text:
-            return location  # escapes or doubled quotes: the columns differ from the value's
-        start += 1
-    elif line[start : start + len(scalar.text)] != scalar.text:
-        return location
-    return Location(location.path, location.line, start + offset + 1)
-
-
-def _as_written(value: object) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-#: Errors that say a value has the wrong type: a value YAML misread (a comment, an anchor, a text in braces)
-#: is the likelier cause.
-_TYPE_ERRORS = frozenset(
-    {"string_type", "number_type", "date_type", "model_type", "dict_type", "tuple_type", "list_type"}
-)
-_DATE_IN_NUMBER = "a range's 'low' and 'high' are numbers; a date is a fact of kind 'date'"
-PARTIAL_DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
-
-
-def _misread(doc: Document, path: Path_, location: Location) -> Diagnostic | None:
-    """Explain a value of the wrong type that YAML made out of a text: ``#…`` (a comment), ``&…`` (an
-    anchor), ``{key}`` (a mapping), ``Cost: the story`` in a list (a mapping)."""
-    written = doc.flow_mappings.get(path)
-    if written is not None:
-        return Diagnostic(
-            f"YAML reads {written} as a mapping, because it starts with '{{'",
-            location,
-            f"quote it: {quoted(written)}",
-        )
-    scalar = doc.scalars.get(path)
-    if scalar is not None and scalar.tag == "tag:yaml.org,2002:null" and not scalar.text:
-        line = doc.line(location.line)
-        start = max(location.column - 1, 0)
-        rest = line[start:].lstrip()
-        column = start + len(line[start:]) - len(rest) + 1
-        if rest.startswith("#"):
-            return Diagnostic(
-                "'#' starts a comment in YAML, so this value is empty",
-                Location(location.path, location.line, column),
-                f"quote it: {quoted(rest.rstrip())}",
-            )
-        if rest.startswith("&"):
-            return Diagnostic(
-                "a value starting with '&' names a YAML anchor, so this value is empty",
-                Location(location.path, location.line, column),
-                f"quote it: {quoted(rest.rstrip())}",
-            )
-    return None
 
 
 def _model(
@@ -215,45 +153,12 @@ def _model(
     try:
         return cls.model_validate(data, context=context)
     except ValidationError as exc:
-        errors = _one_per_slip(exc.errors(include_url=False), cls)
+        errors = slips.one_per_slip(exc.errors(include_url=False), sorted(_field_names(cls)))
         for err in errors:
             found = _describe(doc, prefix, err, cls)
             if found is not None and found not in out.errors:
                 out.errors.append(found)
         return None
-
-
-def _one_per_slip(errors: list[Any], cls: type[BaseModel]) -> list[Any]:
-    """Keep one error per slip: no "missing field 'title'" beside "unknown field 'titel'" in one mapping, and
-    one error for a range whose 'low' and 'high' are both dates."""
-    names = sorted(_field_names(cls))
-    unknown = {
-        (tuple(e["loc"][:-1]), closest(str(e["loc"][-1]), names))
-        for e in errors
-        if e["type"] == "extra_forbidden"
-    }
-    kept: list[Any] = []
-    dated: dict[tuple[Any, ...], Any] = {}
-    for err in errors:
-        parent = tuple(err["loc"][:-1])
-        if err["type"] == "missing" and (parent, err["loc"][-1]) in unknown:
-            continue
-        if _is_date(err):
-            if parent in dated:
-                first = dated[parent]
-                first["dates"] = [*first.get("dates", [first["input"]]), err["input"]]
-                continue
-            dated[parent] = err
-        kept.append(err)
-    return kept
-
-
-def _is_date(err: Any) -> bool:
-    """Tell whether an error is about a number that was written as a date."""
-    given = err.get("input")
-    if err["type"] == "number_text" and isinstance(given, str):
-        return bool(PARTIAL_DATE.match(given))
-    return err["type"] == "number_type" and isinstance(given, dt.date)
 
 
 def model_errors(cls: type[BaseModel], data: Any, doc: Document, out: Collector) -> Any:
@@ -349,7 +254,7 @@ def validate_facts(doc: Document | None, out: Collector) -> dict[str, Fact]:
 def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[str, Any]) -> Block | None:
     if isinstance(raw, str):
         return _model(BLOCK_TYPES["paragraph"], {"text": raw}, doc, path, out, context)  # type: ignore[no-any-return]
-    misread = _misread(doc, path, doc.where(path)) if not isinstance(raw, str) else None
+    misread = slips.misread(doc, path, doc.where(path)) if not isinstance(raw, str) else None
     if misread is not None:
         out.errors.append(misread)
         return None
@@ -444,7 +349,7 @@ def hard_coded_numbers(doc: Document, out: Collector) -> None:
         for offset, digits in prose_numbers.figures(text):
             out.warn(
                 f"the figure '{digits}' is written into the text",
-                at_offset(doc, path, doc.where(path), offset),
+                slips.at_offset(doc, path, doc.where(path), offset),
                 "make it a fact in content/facts.yaml and write {key}, or write {=" + digits + "} if it is "
                 "not a figure",
             )
