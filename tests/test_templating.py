@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import templating
+from briefgen import template_errors
 from briefgen.plan import builtin_templates
 from tests.conftest import run
 
@@ -86,5 +86,5 @@ def test_check_renders_the_stylesheet_labels_and_mail_templates(minimal: Path) -
 
 
 def test_a_built_in_template_is_named_as_built_in(tmp_path: Path) -> None:
-    shown = templating._display(str(builtin_templates() / "blocks.html.j2"), tmp_path)
+    shown = template_errors.display(str(builtin_templates() / "blocks.html.j2"), tmp_path)
     assert shown == "(built-in) blocks.html.j2"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from briefgen import fonts, templating
+from briefgen import fonts, template_errors, templating
 from briefgen.charts import ChartView
 from briefgen.context import RenderContext
 from briefgen.document_limits import check_document
@@ -51,7 +51,7 @@ class HtmlRenderer:
         if problem is not None:
             lines = html.splitlines()
             shown = lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else ""
-            where = templating.find_written(
+            where = template_errors.find_written(
                 setup.template_folders, setup.project, [problem.written, shown if len(shown) > 20 else ""]
             )
             raise TemplateError(problem.message, where or Location(template))

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
-from briefgen import fonts, templating
+from briefgen import fonts, template_errors
 from briefgen.context import RenderContext
 from briefgen.errors import Diagnostic, Location, RenderError
 from briefgen.renderers.base import Setup
@@ -98,12 +98,12 @@ def _find(url: str, setup: Setup) -> Location | None:
         needles += [relative, unquote(relative), "/" + unquote(relative)]
     elif url.startswith("file://"):
         needles.append(unquote(url.removeprefix("file://")))
-    found = templating.find_written(setup.template_folders, setup.project, needles)
+    found = template_errors.find_written(setup.template_folders, setup.project, needles)
     if found is not None:
         return found
     for written in _references(setup):  # a relative reference that resolves to the URL
         if written and urljoin(base, written) in (url, unquote(url)):
-            return templating.find_written(setup.template_folders, setup.project, [written])
+            return template_errors.find_written(setup.template_folders, setup.project, [written])
     return None
 
 
@@ -128,7 +128,7 @@ def _written(message: str, setup: Setup) -> Location | None:
     quoted = re.search(r"Ignored `([^`]+)`", message)
     if quoted is None:
         return None
-    return templating.find_written(setup.template_folders, setup.project, [quoted.group(1)])
+    return template_errors.find_written(setup.template_folders, setup.project, [quoted.group(1)])
 
 
 def _stylesheet(setup: Setup, page_template: str) -> Location:
