@@ -63,12 +63,14 @@ def test_a_template_error_names_the_user_s_template_line_in_build_and_check(
     build = run("build", "--project", str(minimal), "--format", "html")
     assert (build.exit_code, build.stderr) == (1, expected + "\n")
     check = run("check", "--project", str(minimal))
-    assert (check.exit_code, check.stderr) == (1, expected + "\n1 error, 0 warnings\n")
+    assert check.exit_code == 1
+    errors = [line for line in check.stderr.splitlines() if ": error: " in line]
+    assert errors == [expected]  # (and a warning that the DOCX does not follow the overridden block)
 
 
 def test_check_renders_the_stylesheet_labels_and_mail_templates(minimal: Path) -> None:
     for name, text in (
-        ("css/brief.css.j2", "body { color: {{ ctx.presentation.palette.inkk }}; }\n"),
+        ("css/brief.css.j2", "body { color: {{ ctx.presentation.branding.palette.inkk }}; }\n"),
         ("docx-labels.j2", "{% set contents = ctx.nothing %}\n"),
         ("mail/subject.txt.j2", "{{ meta.titel }}\n"),
     ):
@@ -76,13 +78,12 @@ def test_check_renders_the_stylesheet_labels_and_mail_templates(minimal: Path) -
         (minimal / "templates" / name).write_text(text, encoding="utf-8")
     check = run("check", "--project", str(minimal))
     assert check.exit_code == 1
-    assert check.stderr == (
-        "templates/css/brief.css.j2:1:18: error: 'ctx.presentation.palette' has no attribute 'inkk' "
-        "(did you mean 'ink'?)\n"
-        "templates/docx-labels.j2:1:19: error: 'ctx' is undefined\n"
-        "templates/mail/subject.txt.j2:1:4: error: 'meta' has no attribute 'titel' (did you mean 'title'?)\n"
-        "3 errors, 0 warnings\n"
-    )
+    assert [line for line in check.stderr.splitlines() if ": error: " in line] == [
+        "templates/css/brief.css.j2:1:18: error: 'ctx.presentation.branding.palette' has no attribute 'inkk' "
+        "(did you mean 'ink'?)",
+        "templates/mail/subject.txt.j2:1:4: error: 'meta' has no attribute 'titel' (did you mean 'title'?)",
+        "templates/docx-labels.j2:1:19: error: 'ctx' is undefined",
+    ]
 
 
 def test_a_built_in_template_is_named_as_built_in(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from briefgen import audience, fonts, sources, templating
+from briefgen import audience, fonts, overrides, sources, templating
 from briefgen.build import Loaded
 from briefgen.errors import BriefgenError, Diagnostic, Location
 from briefgen.i18n import catalog
@@ -30,6 +30,7 @@ def check_project(loaded: Loaded) -> list[Diagnostic]:
     problems += check_catalogues(loaded, folders)
     problems += check_audiences(loaded, folders)
     problems += check_references(loaded, folders)
+    problems += overrides.html_only(loaded.root)
     return problems
 
 
@@ -58,7 +59,8 @@ def check_templates(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
 
 def check_rendering(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
     """Render every template once against the real context of each edition, for the whole briefing and each
-    audience: page templates and stylesheet, DOCX labels, mail subject, bodies and attachment name.
+    audience: page templates and stylesheet, mail subject, bodies and attachment name, DOCX labels. (The
+    Word template's placeholders are checked when a DOCX is built.)
 
     So an undefined name or attribute, or any other error a template raises only when it runs, shows up
     without a build. Charts are not drawn (a placeholder with their alt text stands in), nothing is printed.
@@ -90,28 +92,28 @@ def _render_edition(loaded: Loaded, lang: str, profiles: list[audience.Audience 
         return Markup(f'<svg role="img" aria-label="{escape(view.alt)}"></svg>')
 
     brief = loaded.brief
+    name = brief.config.brief
     setup = Setup.for_project(loaded.root)
     problems: list[Diagnostic] = []
     for profile in profiles:
+        ctx = build_context(brief, lang, profile)
         try:
-            HtmlRenderer().document(
-                build_context(brief, lang, profile), setup, for_print=False, charts=placeholder
-            )
+            HtmlRenderer().document(ctx, setup, for_print=False, charts=placeholder)
+        except BriefgenError as exc:
+            problems += exc.diagnostics
+        edition = compose.Edition(ctx.meta, ctx.presentation.edition, ctx.presentation.branding, lang, name)
+        try:
+            compose.attachment_stem(loaded.root, edition)
+            compose.render(loaded.root, edition, [f"{name}.{lang}.docx"])
         except BriefgenError as exc:
             problems += exc.diagnostics
     ctx = build_context(brief, lang)
-    name = brief.config.brief
     try:
         words = labels.load(setup, lang)
         words.as_of(ctx.meta.date)
         words.sections(len(ctx.sections))
         words.prepared_for_line(ctx.meta.organisation or name)
         words.fallback_note(lang)
-    except BriefgenError as exc:
-        problems += exc.diagnostics
-    try:
-        compose.attachment_stem(loaded.root, ctx.meta, lang, name)
-        compose.render(loaded.root, ctx.meta, lang, name, [f"{name}.{lang}.docx"])
     except BriefgenError as exc:
         problems += exc.diagnostics
     return problems

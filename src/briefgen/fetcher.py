@@ -8,42 +8,23 @@ stylesheets (``@import``), fonts (``@font-face``) and attachments (``rel=attachm
 Network access is refused unless the project lists hosts under ``allow_hosts`` in ``briefgen.yaml``; then
 ``http(s)://`` URLs to exactly those hosts are fetched, without following redirects.
 
-What is served is bounded too: at most MAX_RESOURCE_BYTES; an image's pixel count is read from its header,
-before anything decodes it, and may not pass MAX_IMAGE_PIXELS; an SVG may not declare entities, nor have a
-DOCTYPE with an internal subset, where entities live (the usual ``<!DOCTYPE svg PUBLIC …>`` line, which
-matplotlib writes too, is harmless and allowed); it may ``<use>`` only elements of its own file, and may not
-draw more than MAX_SVG_ELEMENTS elements once every ``<use>`` is expanded (a "billion laughs" made of
-``<use>`` elements stops here).
+What is served is bounded too: at most MAX_RESOURCE_BYTES, and images are checked by ``images.check_image``
+before WeasyPrint decodes them (pixel count from the header; SVG without entities, foreign ``<use>`` or an
+explosion of ``<use>`` elements).
 """
 
 from __future__ import annotations
 
 import mimetypes
+import os
+import stat
 from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from briefgen.resources import (
-    MAX_IMAGE_PIXELS,
-    MAX_RESOURCE_BYTES,
-    MAX_SVG_DEPTH,
-    MAX_SVG_ELEMENTS,
-    ResourceProblem,
-    check_resource,
-    read_resource,
-)
-
-__all__ = [
-    "MAX_IMAGE_PIXELS",
-    "MAX_RESOURCE_BYTES",
-    "MAX_SVG_DEPTH",
-    "MAX_SVG_ELEMENTS",
-    "NETWORK_TIMEOUT",
-    "ProjectFetcher",
-    "ResourceRefused",
-]
+from briefgen.images import MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, MAX_SVG_ELEMENTS, ImageRefused, check_image
 
 #: Seconds an allowed network fetch may take.
 NETWORK_TIMEOUT = 10
@@ -75,8 +56,6 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
             return self._fetch(url, headers)
         except ResourceRefused:
             raise
-        except ResourceProblem as exc:
-            raise ResourceRefused(exc.url, exc.reason) from None
         except Exception as exc:  # WeasyPrint would make any exception a bare fatal error: say what it was
             raise ResourceRefused(url, f"could not be read ({type(exc).__name__}: {exc})") from None
 
@@ -106,7 +85,7 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
             raise ResourceRefused(url, "no such file") from None
         if not any(resolved.is_relative_to(root) for root in self.roots):
             raise ResourceRefused(url, "outside the project's templates, content and assets folders")
-        data = read_resource(resolved, url)
+        data = _read_file(resolved, url)
         mime = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"
         check_resource(url, data, mime)
         self.fetched.append(resolved.as_posix())
@@ -128,3 +107,44 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
             self.fetched.append(url)
         headers = {"Content-Type": response.headers.get("Content-Type", mime)}
         return URLFetcherResponse(response.url, data, headers, response.status)
+
+
+def _read_file(path: Path, url: str) -> bytes:
+    """Read a regular file, never more than MAX_RESOURCE_BYTES of it (a growing file cannot pass)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ResourceRefused(url, "not a regular file")
+        if info.st_size > MAX_RESOURCE_BYTES:
+            raise ResourceRefused(url, f"larger than {MAX_RESOURCE_BYTES:,} bytes")
+        data = handle.read(MAX_RESOURCE_BYTES + 1)
+    if len(data) > MAX_RESOURCE_BYTES:
+        raise ResourceRefused(url, f"larger than {MAX_RESOURCE_BYTES:,} bytes")
+    return data
+
+
+def check_resource(url: str, data: bytes, mime: str) -> None:
+    """Refuse an image that is not safe to decode (see ``images.check_image``), and a stylesheet whose
+    ``@page`` rules make a page larger than a PDF can hold (``document_limits``), naming its URL."""
+    if mime == "text/css":
+        from briefgen.document_limits import page_size_problem
+
+        found = page_size_problem(data.decode("utf-8", errors="replace"))
+        if found is not None:
+            raise ResourceRefused(url, found.message)
+        # and on: WeasyPrint decodes a resource used as an image by its content, whatever its name says
+    try:
+        check_image(data, mime)
+    except ImageRefused as exc:
+        raise ResourceRefused(url, str(exc)) from None
+
+
+__all__ = [
+    "MAX_IMAGE_PIXELS",
+    "MAX_RESOURCE_BYTES",
+    "MAX_SVG_ELEMENTS",
+    "ProjectFetcher",
+    "ResourceRefused",
+    "check_resource",
+]
