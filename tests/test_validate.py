@@ -173,6 +173,7 @@ def test_names_years_and_ordinals_are_not_taken_for_hard_coded_figures(minimal: 
         ("第3章, 3番目, 2位, 12段", []),
         ("#1 priority, No. 5, 1st and 2nd", []),
         ("인력은 139명, 비용은 5.5억 원, 5%, 12차례, 3사", ["139", "5.5", "5", "12"]),
+        ("투자는 3억 원, 2조, 4 million dollars and 7 suppliers", ["3", "2", "4"]),
         ("a staff of 139, 2,025 units, 95% and 2100", ["139", "2,025", "95", "2100"]),
         ("12-high and 8-high stacks, 3 suppliers, 90-95% (a range)", ["90"]),
     ],
