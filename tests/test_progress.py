@@ -54,7 +54,7 @@ def test_warnings_are_listed_once_by_file_with_the_outputs_they_came_from() -> N
     fact = Diagnostic("fact 'x' is not used", Location("content/facts.yaml", 9, 3), severity="warning")
     loose = Diagnostic("HarfBuzz's subsetter is not installed", None, severity="warning")
     names = [f"b.{lang}.pdf" for lang in ("ko", "en", "ja", "de")]
-    assert grouped([loose, weasy, fact, weasy], {weasy: names, loose: ["b.ko.pdf"]}) == [
+    assert [str(d) for d in grouped([loose, weasy, fact, weasy], {weasy: names, loose: ["b.ko.pdf"]})] == [
         "content/facts.yaml:9:3: warning: fact 'x' is not used",
         "templates/css/brief.css.j2:148:5: warning: WeasyPrint: Ignored `colr: red` "
         "[in 4 outputs: b.ko.pdf, b.en.pdf, b.ja.pdf, …]",

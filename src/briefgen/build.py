@@ -60,8 +60,13 @@ def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
     files, problems = sources.read_project(root, project_doc, wanted)
     out.errors.extend(problems)
     brief, out = validate_brief(files, config, wanted, out)
+    from briefgen import brand
+
+    found = brand.load(root, out)
     raise_errors(out)
     assert brief is not None
+    if found is not None:
+        brief = brief.model_copy(update={"brand": found})
     return Loaded(root, brief, out.warnings)
 
 

@@ -177,6 +177,8 @@ class Digests:
         )
         listed: list[str] = []
         self._add(digest, "project", _files(self.root / "briefgen.yaml"), listed)
+        for brand in ("_brand.yml", "_brand.yaml"):  # brand.BRAND_FILES: the defaults of every branding
+            self._add(digest, "brand", _files(self.root / brand), listed)
         self._add(digest, "facts", _files(self.root / "content" / "facts.yaml"), listed)
         languages = {job.lang, default_lang} if reads_default else {job.lang}
         for lang in sorted(languages):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any
 
 from briefgen.errors import Diagnostic, Location
@@ -82,20 +82,21 @@ def build_display(
         yield BuildDisplay(planned, done)
 
 
-def grouped(warnings: Sequence[Diagnostic], outputs: dict[Diagnostic, list[str]] | None = None) -> list[str]:
-    """Return warnings as lines to print: each once, ordered by file and line, the warnings without a file
-    last; a warning that several outputs gave says how many ("in 12 outputs: a, b, …")."""
+def grouped(
+    warnings: Sequence[Diagnostic], outputs: dict[Diagnostic, list[str]] | None = None
+) -> list[Diagnostic]:
+    """Return warnings to print: each once, ordered by file and line, the warnings without a file last; a
+    warning that several outputs gave says how many ("in 12 outputs: a, b, …")."""
     outputs = outputs or {}
     unique = list(dict.fromkeys(warnings))
     unique.sort(key=lambda d: (d.location is None, d.location or Location("")))
-    lines = []
+    shown = []
     for warning in unique:
         names = outputs.get(warning, [])
-        text = str(warning)
+        suffix = ""
         if len(names) > 1:
-            shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
-            text += f" [in {len(names)} outputs: {shown}]"
+            suffix = f" [in {len(names)} outputs: {', '.join(names[:3])}{', …' if len(names) > 3 else ''}]"
         elif names:
-            text += f" [in {names[0]}]"
-        lines.append(text)
-    return lines
+            suffix = f" [in {names[0]}]"
+        shown.append(replace(warning, message=warning.message + suffix) if suffix else warning)
+    return shown

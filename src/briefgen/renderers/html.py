@@ -36,9 +36,13 @@ class HtmlRenderer:
         ``charts`` draws a chart for the page; None draws it with matplotlib (``check`` passes a cheaper one).
         """
         env = templating.environment(setup.template_folders, ctx.lang)
+        stack = fonts.stack_for(ctx.lang)
+        body, headings = ctx.presentation.body_font, ctx.presentation.heading_font
         values = {
             "ctx": ctx,
-            "fonts": fonts.stack_for(ctx.lang),
+            # a brand's Latin family first: the language's own font still sets its script
+            "fonts": (body, *stack) if body else stack,
+            "heading_fonts": (headings, *stack) if headings else None,
             "keep_all_joiners": for_print,
             "chart_svg": charts or (lambda view: _chart_svg(view, setup)),
         }
