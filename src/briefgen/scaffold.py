@@ -14,7 +14,7 @@ from briefgen.output import confine, write_file
 from briefgen.plan import builtin_templates
 
 STARTER = Path(__file__).resolve().parent / "starter"
-STARTER_LANGUAGES = ("en", "ko", "ja")
+STARTER_LANGUAGES = ("en", "ko", "ja", "de", "fr")
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def init_project(target: Path, languages: Sequence[str] = ("en",), title: str | 
 
 
 #: What the starter's example audience is called, per language.
-AUDIENCE_TITLES = {"en": "Summary", "ko": "요약본", "ja": "要約版"}
+AUDIENCE_TITLES = {"en": "Summary", "ko": "요약본", "ja": "要約版", "de": "Kurzfassung", "fr": "Synthèse"}
 
 
 def default_title(target: Path) -> str:

@@ -19,7 +19,9 @@ from briefgen.yaml_errors import quoted
 TYPE_ERRORS = frozenset(
     {"string_type", "number_type", "date_type", "model_type", "dict_type", "tuple_type", "list_type"}
 )
-DATE_IN_NUMBER = "write a number here; a date is a fact of its own, of kind 'date'"
+DATE_IN_NUMBER = (
+    "write a number here; a date is a fact of kind 'date', a span of dates one of kind 'date_range'"
+)
 PARTIAL_DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
 
 
