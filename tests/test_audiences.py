@@ -242,7 +242,9 @@ def test_init_takes_the_title_from_the_folder_as_written_and_says_so(tmp_path: P
     assert 'title: "hbm"' in (tmp_path / "hbm/content/en/brief.yaml").read_text()
 
 
-@pytest.mark.parametrize(("lang", "hint"), [("jp", "did you mean 'ja'?"), ("fr", "starters: en, ko, ja")])
+@pytest.mark.parametrize(
+    ("lang", "hint"), [("jp", "did you mean 'ja'?"), ("es", "starters: en, ko, ja, de, fr")]
+)
 def test_init_refuses_a_language_without_a_starter(tmp_path: Path, lang: str, hint: str) -> None:
     made = run("init", str(tmp_path / "x"), "--lang", "ko", "--lang", lang)
     assert (made.exit_code, made.stderr) == (1, f"error: no starter content in '{lang}' ({hint})\n")

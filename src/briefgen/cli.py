@@ -429,7 +429,8 @@ def templates_copy(name: str, force: bool, project: Path, debug: bool) -> None:
     "languages",
     multiple=True,
     metavar="LANG",
-    help="Language of the starter content (en, ko, ja), repeatable: the first is the default; default: en.",
+    help="Language of the starter content (en, ko, ja, de, fr), repeatable: the first is the default; "
+    "default: en.",
 )
 @click.option("--title", default=None, help="The brief's title, in every language; default: the folder name.")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
