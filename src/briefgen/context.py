@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Union, cast
 
 from babel import Locale
@@ -249,6 +249,22 @@ class Presentation:
 
 
 @dataclass(frozen=True)
+class Marking:
+    """Whose copy a document is: shown on its cover or first page, in the running footer and the metadata.
+
+    The templates write the words ("Prepared for Kim, Acme · Copy 7 of 40", from the catalogue); this holds
+    the facts, numbers already formatted for the edition's language.
+    """
+
+    name: str
+    organisation: str | None
+    copy: str  # this copy's number: "7"
+    copies: str  # how many copies the distribution has: "40"
+    code: str  # a short code that names this copy in the distribution log: "7K3Q-M2XA"
+    watermark: bool = False  # also a light diagonal watermark on every page of the PDF
+
+
+@dataclass(frozen=True)
 class RenderContext:
     """One edition of a brief, ready to render."""
 
@@ -259,6 +275,8 @@ class RenderContext:
     toc: tuple[TocEntry, ...]
     footnotes: tuple[FootnoteRef, ...] = field(default=())
     presentation: Presentation = field(default_factory=lambda: _presentation(None, "en", "en"))
+    #: set on a personal copy (``briefgen batch``): whom it is for; None on an ordinary build
+    marking: Marking | None = None
 
     def headings(self) -> list[str]:
         """Return every heading a reader sees, numbered, in order (sections and sub-headings)."""
@@ -271,6 +289,26 @@ class RenderContext:
             for block in section.blocks:
                 found.extend(_block_figures(block))
         return found
+
+
+def marking_for(
+    lang: str,
+    name: str,
+    organisation: str | None,
+    copy: int,
+    copies: int,
+    code: str,
+    *,
+    watermark: bool = False,
+) -> Marking:
+    """Return the marking of copy ``copy`` of ``copies``, its numbers formatted for ``lang``."""
+    fmt = Formatter(lang)
+    return Marking(name, organisation, fmt.number(copy), fmt.number(copies), code, watermark)
+
+
+def mark(ctx: RenderContext, marking: Marking) -> RenderContext:
+    """Return the context of one recipient's copy: the same edition, marked with their name and number."""
+    return replace(ctx, marking=marking)
 
 
 def _block_figures(block: BlockView) -> list[str]:
