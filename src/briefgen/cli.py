@@ -84,6 +84,10 @@ class _LazyGroup(click.Group):
     """A group whose heavier commands are imported only when used, so that --help and build start fast."""
 
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {  # name: (module:attribute, the help shown in --help)
+        "batch": (
+            "briefgen.batch.command:batch",
+            "Make a personal, marked copy of the briefing for every recipient, and mail it.",
+        ),
         "mail": (
             "briefgen.mail.command:mail",
             "Mail the briefing: build it (or reuse an up-to-date build), "

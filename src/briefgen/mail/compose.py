@@ -7,7 +7,7 @@ are rendered in the briefing's language, with its gettext catalogue, from the sa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -25,10 +25,15 @@ FILENAME = "mail/filename.txt.j2"
 _SPACES = re.compile(r" {2,}")
 
 
-def attachment_stem(project: Path, meta: Meta, lang: str, brief: str) -> str:
-    """Render the attachment name (without extension) from ``mail/filename.txt.j2``."""
+def attachment_stem(
+    project: Path, meta: Meta, lang: str, brief: str, extra: Mapping[str, object] | None = None
+) -> str:
+    """Render the attachment name (without extension) from ``mail/filename.txt.j2``.
+
+    ``extra`` adds template variables: ``recipient`` and ``copy`` for a personal copy (``briefgen batch``).
+    """
     env = templating.environment(plan.search_path(project), lang)
-    values = {"meta": meta, "lang": lang, "brief": brief}
+    values = {"meta": meta, "lang": lang, "brief": brief, **(extra or {})}
     stem = _one_line(
         templating.render(env, FILENAME, project, **values),
         env,
@@ -42,10 +47,18 @@ def attachment_stem(project: Path, meta: Meta, lang: str, brief: str) -> str:
     return stem
 
 
-def render(project: Path, meta: Meta, lang: str, brief: str, attachments: Sequence[str]) -> Content:
-    """Render subject and bodies; ``attachments`` are the file names the body may list."""
+def render(
+    project: Path,
+    meta: Meta,
+    lang: str,
+    brief: str,
+    attachments: Sequence[str],
+    extra: Mapping[str, object] | None = None,
+) -> Content:
+    """Render subject and bodies; ``attachments`` are the file names the body may list; ``extra`` adds
+    template variables (``recipient`` and ``copy`` for a personal copy)."""
     env = templating.environment(plan.search_path(project), lang)
-    values = {"meta": meta, "lang": lang, "brief": brief, "attachments": list(attachments)}
+    values = {"meta": meta, "lang": lang, "brief": brief, "attachments": list(attachments), **(extra or {})}
     subject = _one_line(
         templating.render(env, SUBJECT, project, **values), env, SUBJECT, project, meta, lang, "the subject"
     )
