@@ -88,7 +88,7 @@ class DocxRenderer:
         main.header.is_linked_to_previous = False
         main.footer.is_linked_to_previous = False
         frame.header(writer, main.header.part.element, ctx.meta)
-        frame.footer(writer, main.footer.part.element, ctx.meta)
+        frame.footer(writer, main.footer.part.element, ctx.meta, ctx.marking)
         styles.check()
 
         when = dt.datetime.fromisoformat(ctx.meta.created)
@@ -100,6 +100,7 @@ class DocxRenderer:
         props.language = language.tag
         props.comments = ""
         props.category = ""
+        props.identifier = ctx.marking.code if ctx.marking else ""  # names a personal copy in the log
         props.last_modified_by = ctx.meta.author or ""
         props.revision = 1
         props.created = props.modified = when

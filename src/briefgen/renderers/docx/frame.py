@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from briefgen.context import Meta, RenderContext, TocEntry
+from briefgen.context import Marking, Meta, RenderContext, TocEntry
 from briefgen.renderers.docx import oxml
 from briefgen.renderers.docx.oxml import Element
 from briefgen.renderers.docx.writer import Look, Writer
@@ -53,10 +53,11 @@ def cover(writer: Writer, ctx: RenderContext, logo: Callable[[Element], None] | 
     last = writer.paragraph(flow, "Title", text=meta.title)
     if meta.subtitle:
         last = writer.paragraph(flow, "Subtitle", text=meta.subtitle)
+    marking = ctx.marking
     details = [
         (writer.labels.date, meta.date),
         (writer.labels.prepared_by, meta.author),
-        (writer.labels.prepared_for, presentation.distribution),
+        (writer.labels.prepared_for, None if marking else presentation.distribution),
         (writer.labels.classification, meta.classification),
         (writer.labels.scope, writer.labels.sections(len(ctx.sections))),
     ]
@@ -65,7 +66,14 @@ def cover(writer: Writer, ctx: RenderContext, logo: Callable[[Element], None] | 
             last = writer.paragraph(flow, "Cover Detail")
             last.append(writer.run(label, Look(style=writer.styles("Cover Label", "character"))))
             last.append(writer.run(f"\t{value}"))
+    if marking is not None:  # a personal copy: whom it is for, and its number
+        last = writer.paragraph(flow, "Cover Detail")
+        last.append(writer.run(writer.labels.copy_line(marking), _marking_look(writer)))
     return last
+
+
+def _marking_look(writer: Writer) -> Look:
+    return Look(style=writer.styles("Classification", "character"))
 
 
 def title_block(writer: Writer, ctx: RenderContext) -> None:
@@ -84,7 +92,10 @@ def title_block(writer: Writer, ctx: RenderContext) -> None:
     writer.paragraph(writer.body, "Title", text=meta.title)
     if meta.subtitle:
         writer.paragraph(writer.body, "Subtitle", text=meta.subtitle)
-    if ctx.presentation.distribution:
+    if ctx.marking is not None:
+        line = writer.paragraph(writer.body, "Cover Organisation")
+        line.append(writer.run(writer.labels.copy_line(ctx.marking), _marking_look(writer)))
+    elif ctx.presentation.distribution:
         line = writer.paragraph(writer.body, "Cover Organisation")
         line.append(writer.run(writer.labels.prepared_for_line(ctx.presentation.distribution)))
     writer.runs_on = True
@@ -119,14 +130,20 @@ def header(writer: Writer, element: Element, meta: Meta) -> None:
     element.append(p)
 
 
-def footer(writer: Writer, element: Element, meta: Meta) -> None:
-    """Fill a page footer: the classification, then the localized "page X of Y" at the right margin."""
+def footer(writer: Writer, element: Element, meta: Meta, marking: Marking | None = None) -> None:
+    """Fill a page footer: the classification, a personal copy's marking in the middle, then the localized
+    "page X of Y" at the right margin."""
     _clear(element)
     p = oxml.paragraph(writer.styles("footer"))
-    tabs = oxml.el("w:tabs", children=[oxml.el("w:tab", {"w:val": "right", "w:pos": writer.body.width})])
+    stops = [oxml.el("w:tab", {"w:val": "right", "w:pos": writer.body.width})]
+    if marking is not None:
+        stops.insert(0, oxml.el("w:tab", {"w:val": "center", "w:pos": str(int(writer.body.width) // 2)}))
+    tabs = oxml.el("w:tabs", children=stops)
     oxml.set_child(oxml.paragraph_properties(p), tabs, oxml.PPR_ORDER)
     if meta.classification:
         p.append(writer.run(meta.classification, Look(style=writer.styles("Classification", "character"))))
+    if marking is not None:
+        p.append(writer.run("\t" + writer.labels.copy_line(marking)))
     p.append(writer.run("\t"))
     for piece in re.split(r"(\{page\}|\{pages\})", writer.labels.page_of):
         if piece in ("{page}", "{pages}"):

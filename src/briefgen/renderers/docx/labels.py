@@ -17,6 +17,8 @@ from briefgen.errors import Location, TemplateError
 from briefgen.renderers.base import Setup
 
 LABELS_TEMPLATE = "docx-labels.j2"
+#: The words of a personal copy's marking, shared with the HTML templates.
+MARKING_TEMPLATE = "marking.j2"
 _TEXTS = (
     "contents",
     "date",
@@ -46,6 +48,8 @@ class Labels:
     sections: Callable[[int], str]  # "9 sections"
     prepared_for_line: Callable[[str], str]  # "Prepared for: the executive committee"
     fallback_note: Callable[[str], str]  # "Not yet translated: this section is shown in Korean."
+    #: "Prepared for Kim, Acme · Copy 7 of 40", from marking.j2 (given the context's Marking)
+    copy_line: Callable[[Any], str] = lambda marking: ""
 
 
 def load(setup: Setup, lang: str) -> Labels:
@@ -81,7 +85,25 @@ def load(setup: Setup, lang: str) -> Labels:
         sections=_text_of(getattr(module, "sections")),  # noqa: B009
         prepared_for_line=_text_of(getattr(module, "prepared_for_line")),  # noqa: B009
         fallback_note=_text_of(getattr(module, "fallback_note")),  # noqa: B009
+        copy_line=_marking_line(env),
     )
+
+
+def _marking_line(env: jinja2.Environment) -> Callable[[Any], str]:
+    """Return the ``line`` macro of marking.j2, compiled when a marked copy first needs it."""
+
+    def line(marking: Any) -> str:
+        try:
+            module = env.get_template(MARKING_TEMPLATE).make_module({})
+            return str(module.line(marking)).strip()  # type: ignore[attr-defined]
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"template syntax error: {exc.message}", Location(MARKING_TEMPLATE, exc.lineno or 0)
+            ) from None
+        except (jinja2.TemplateError, AttributeError) as exc:
+            raise TemplateError(f"template error: {exc}", Location(MARKING_TEMPLATE)) from None
+
+    return line
 
 
 def _text_of(macro: Any) -> Callable[[Any], str]:
