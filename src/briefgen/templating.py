@@ -178,6 +178,11 @@ def render(env: jinja2.Environment, name: str, project: Path, **values: Any) -> 
     return output
 
 
+def guarded(call: Callable[[], str], env: jinja2.Environment, name: str, project: Path) -> str:
+    """Run ``call`` (which uses template ``name``), turning Jinja's errors into located TemplateErrors."""
+    return _guard(call, env, name, project)
+
+
 def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project: Path) -> str:
     try:
         return call()

@@ -311,9 +311,10 @@ class _Run:
 
 
 def _about(r: Recipient, diagnostic: Diagnostic) -> Diagnostic:
-    """Name the recipient in a problem that has no better location."""
+    """Name the recipient in a problem: as its location, or, if it has one (a template), in its message."""
     if diagnostic.location is not None and diagnostic.location.path != r.email:
-        return diagnostic
+        message = f"{r.email}: {diagnostic.message}"
+        return Diagnostic(message, diagnostic.location, diagnostic.hint, diagnostic.severity)
     return Diagnostic(diagnostic.message, Location(r.email), diagnostic.hint, diagnostic.severity)
 
 

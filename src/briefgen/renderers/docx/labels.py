@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -19,6 +20,10 @@ from briefgen.renderers.base import Setup
 LABELS_TEMPLATE = "docx-labels.j2"
 #: The words of a personal copy's marking, shared with the HTML templates.
 MARKING_TEMPLATE = "marking.j2"
+_LINE = (
+    '{% autoescape false %}{% import "' + MARKING_TEMPLATE + '" as marking %}{{ marking.line(m) }}'
+    "{% endautoescape %}"
+)
 _TEXTS = (
     "contents",
     "date",
@@ -85,23 +90,19 @@ def load(setup: Setup, lang: str) -> Labels:
         sections=_text_of(getattr(module, "sections")),  # noqa: B009
         prepared_for_line=_text_of(getattr(module, "prepared_for_line")),  # noqa: B009
         fallback_note=_text_of(getattr(module, "fallback_note")),  # noqa: B009
-        copy_line=_marking_line(env),
+        copy_line=_marking_line(env, setup.project),
     )
 
 
-def _marking_line(env: jinja2.Environment) -> Callable[[Any], str]:
+def _marking_line(env: jinja2.Environment, project: Path) -> Callable[[Any], str]:
     """Return the ``line`` macro of marking.j2, compiled when a marked copy first needs it."""
 
     def line(marking: Any) -> str:
-        try:
-            module = env.get_template(MARKING_TEMPLATE).make_module({})
-            return str(module.line(marking)).strip()  # type: ignore[attr-defined]
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(
-                f"template syntax error: {exc.message}", Location(MARKING_TEMPLATE, exc.lineno or 0)
-            ) from None
-        except (jinja2.TemplateError, AttributeError) as exc:
-            raise TemplateError(f"template error: {exc}", Location(MARKING_TEMPLATE)) from None
+        def call() -> str:
+            # rendered (not called from Python) so that Jinja maps an error to its line in marking.j2
+            return env.from_string(_LINE).render(m=marking)
+
+        return templating.guarded(call, env, MARKING_TEMPLATE, project).strip()
 
     return line
 
