@@ -168,6 +168,13 @@ def main() -> None:
     metavar="N",
     help="Render N outputs at a time; default: one per core.",
 )
+@click.option(
+    "--executor",
+    default=None,
+    metavar="SPEC",
+    help="Render on a Dask cluster: dask-local (a LocalCluster) or dask://HOST:PORT; "
+    "default: processes forked from this one.",
+)
 @click.option("--force", is_flag=True, help="Build even the outputs whose inputs did not change.")
 @click.option(
     "--pdf-variant",
@@ -191,6 +198,7 @@ def build(
     audiences: tuple[str, ...],
     everything: bool,
     jobs: int | None,
+    executor: str | None,
     force: bool,
     pdf_variant: str | None,
     output: Path | None,
@@ -229,6 +237,7 @@ def build(
                 force=force,
                 pdf_variant=pdf_variant,
                 progress=progress,
+                executor=executor,
             )
         _show(result.warnings)
         for path in result.skipped:
