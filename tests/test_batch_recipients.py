@@ -89,7 +89,7 @@ def test_every_bad_row_is_reported_at_once_with_line_and_column(tmp_path: Path) 
         "(list each recipient once)",
         "people.csv:5:1: error: no name (every recipient needs one: the copy is marked with it)",
         "people.csv:5:24: error: unknown format 'odt' (formats: pdf, docx)",
-        "people.csv:6:1: error: the name contains a line break (remove it)",
+        "people.csv:6:1: error: the name contains a line break or a control character (remove it)",
         "people.csv:8:25: error: this row has more values than the header has columns (6) "
         "(a value holding the delimiter must be in double quotes)",
     ]

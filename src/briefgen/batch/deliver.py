@@ -59,9 +59,7 @@ class Deliverer:
         """Compose the recipient's message with their copy attached; raise MailError if it cannot be."""
         batch = self.batch
         meta = self.meta(r)
-        marking = marking_for(
-            r.lang, r.name, r.organisation, r.number, len(batch.recipients), batch.codes[r.key]
-        )
+        marking = marking_for(r.lang, r.name, r.organisation, r.number, len(batch.recipients), batch.code(r))
         values: dict[str, Any] = {"recipient": r, "copy": marking}
         stem = compose.attachment_stem(batch.root, meta, r.lang, batch.brief_name, values)
         names = {fmt: f"{stem}.{fmt}" for fmt in r.formats}

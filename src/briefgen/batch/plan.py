@@ -62,10 +62,29 @@ class Batch:
     folder: Path
     profiles: dict[str, Audience]
     mail: Resolved | None
-    codes: dict[str, str]  # recipient key -> per-copy code
-    fingerprints: dict[str, str]  # recipient key -> digest of everything their copy is made from
+    #: the digest of every input of each edition and format: (lang, audience, format) -> digest
+    editions: dict[tuple[str, str | None, str], str]
     loaded: object  # briefgen.build.Loaded (kept untyped here: build imports the rendering stack lazily)
     warnings: list[Diagnostic] = field(default_factory=list)
+    _codes: dict[str, str] = field(default_factory=dict)
+
+    def code(self, recipient: Recipient) -> str:
+        """Return the copy's code (made for every recipient at once, when first asked for)."""
+        if not self._codes:
+            self._codes = copy_codes(self.brief_name, self.recipients)
+        return self._codes[recipient.key]
+
+    def fingerprint(self, recipient: Recipient) -> str:
+        """Return a digest of everything a recipient's copy is made from: a copy built from the same is
+        the same copy."""
+        r = recipient
+        mark = self.mark(r)
+        facts = {
+            "inputs": [self.editions[(r.lang, r.audience, f)] for f in r.formats],
+            "formats": r.formats,
+            "mark": None if mark is None else vars(mark),
+        }
+        return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
     @property
     def log_path(self) -> Path:
@@ -84,7 +103,7 @@ class Batch:
             recipient.organisation,
             recipient.number,
             len(self.recipients),
-            self.codes[recipient.key],
+            self.code(recipient),
             self.options.watermark,
         )
 
@@ -161,8 +180,7 @@ def prepare(options: BatchOptions, environ: Mapping[str, str]) -> Batch:
                 reads = reads_default(brief, profiles.get(r.audience or ""))
                 default = brief.config.default_language
                 editions[key] = digests.digest(job, default, reads, font_state(r.lang))
-    codes = copy_codes(brief.config.brief, recipients)
-    batch = Batch(
+    return Batch(
         options=options,
         root=root,
         brief_name=brief.config.brief,
@@ -170,19 +188,10 @@ def prepare(options: BatchOptions, environ: Mapping[str, str]) -> Batch:
         folder=folder,
         profiles=profiles,
         mail=mail,
-        codes=codes,
-        fingerprints={},
+        editions=editions,
         loaded=loaded,
         warnings=warnings,
     )
-    for r in recipients:
-        facts = {
-            "inputs": [editions[(r.lang, r.audience, f)] for f in r.formats],
-            "formats": r.formats,
-            "mark": None if batch.mark(r) is None else vars(batch.mark(r)),
-        }
-        batch.fingerprints[r.key] = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
-    return batch
 
 
 def _shown(path: Path) -> str:
@@ -238,6 +247,6 @@ def _reusable(batch: Batch, r: Recipient, state: State | None) -> bool:
     """Tell whether the copy built earlier is this copy, and its files are still whole."""
     if state is None or state.built is None:
         return False
-    if state.built.get("inputs") != batch.fingerprints[r.key]:
+    if state.built.get("inputs") != batch.fingerprint(r):
         return False
     return files_intact(batch.folder, state.built)

@@ -17,12 +17,12 @@ import csv
 import io
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
 
-from briefgen.errors import ContentError, Diagnostic, Location, did_you_mean
+from briefgen.errors import ContentError, Diagnostic, Location, MailError, did_you_mean
 from briefgen.mail import addresses
 from briefgen.model import unsafe_character
 
@@ -51,6 +51,10 @@ ALIASES: dict[str, str] = {
 _SEPARATORS = re.compile(r"[\s,;/|+]+")
 _NORMAL = re.compile(r"[\s\-]+")
 _SEP_LINE = re.compile(r"^sep=(.)\r?\n?$")
+#: What ``addresses.has_line_break`` finds (control characters, line and paragraph separators), faster.
+_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: The fields of a recipient; any other column is an extra field.
+_FIELDS = frozenset({"name", "email", "organisation", "language", "audience", "formats"})
 
 
 @dataclass(frozen=True)
@@ -407,101 +411,84 @@ def _yaml_text(
 def _validate(
     rows: list[_Row], shown: str, defaults: Defaults, problems: list[Diagnostic]
 ) -> list[Recipient]:
+    """Check every row; return the valid recipients, numbered in order, and add each problem found."""
     recipients: list[Recipient] = []
     seen: dict[str, int] = {}
     for row in rows:
-        before = len(problems)
-
-        def text(key: str, row: _Row = row) -> tuple[str, Location]:
-            value, where = row.values.get(key, ("", Location(shown, row.line)))
-            value = value.strip()
-            problem = unsafe_character(value) or ("a line break" if addresses.has_line_break(value) else None)
-            if problem:
-                problems.append(Diagnostic(f"the {key} contains {problem}", where, "remove it"))
-            return value, where
-
-        email, email_at = text("email")
-        name, name_at = text("name")
-        organisation, _ = text("organisation")
-        lang, lang_at = text("language")
-        audience, audience_at = text("audience")
-        formats_text, formats_at = text("formats")
-        if not email:
-            problems.append(Diagnostic("no e-mail address", email_at, "every recipient needs one"))
-        else:
-            found = addresses.problem(email)
-            if found is not None:
-                message, hint = found
-                problems.append(
-                    Diagnostic(f"the e-mail address {addresses.shown(email)} {message}", email_at, hint)
-                )
-        if not name:
-            problems.append(
-                Diagnostic("no name", name_at, "every recipient needs one: the copy is marked with it")
-            )
-        lang = lang or defaults.default_lang
-        if lang not in defaults.languages:
+        recipient = _check_row(row, shown, defaults, problems)
+        if recipient is None:
+            continue
+        first = seen.setdefault(recipient.key, row.line)
+        if first != row.line:
             problems.append(
                 Diagnostic(
-                    f"unknown language '{lang}'",
-                    lang_at,
-                    did_you_mean(lang, defaults.languages)
-                    or "the project's languages: " + ", ".join(defaults.languages),
+                    f"duplicate recipient {recipient.email} (first at line {first})",
+                    row.values["email"][1],
+                    "list each recipient once",
                 )
             )
-        audience_name = audience or defaults.audience
-        if audience_name and audience_name not in defaults.audiences:
-            problems.append(
-                Diagnostic(
-                    f"unknown audience '{audience_name}'",
-                    audience_at,
-                    did_you_mean(audience_name, defaults.audiences)
-                    or "audiences: " + ", ".join(sorted(defaults.audiences)),
-                )
-            )
-        formats = tuple(dict.fromkeys(f.casefold() for f in _SEPARATORS.split(formats_text) if f))
-        for fmt in formats:
-            if fmt not in FORMATS:
-                problems.append(
-                    Diagnostic(
-                        f"unknown format '{fmt}'",
-                        formats_at,
-                        did_you_mean(fmt, FORMATS) or "formats: " + ", ".join(FORMATS),
-                    )
-                )
-        extra: dict[str, str] = {}
-        for key, (value, where) in row.values.items():
-            if key in ("email", "name", "organisation", "language", "audience", "formats"):
-                continue
-            value = value.strip()
-            problem = unsafe_character(value)
-            if problem:
-                problems.append(Diagnostic(f"the {key} contains {problem}", where, "remove it"))
-            extra[key] = value
-        if email and len(problems) == before:
-            address = addresses.parse(email, "the e-mail address", email_at).addr_spec
-            first = seen.get(identity(address))
-            if first is not None:
-                problems.append(
-                    Diagnostic(
-                        f"duplicate recipient {address} (first at line {first})",
-                        email_at,
-                        "list each recipient once",
-                    )
-                )
-            seen.setdefault(identity(address), row.line)
-        if len(problems) == before:
-            recipients.append(
-                Recipient(
-                    number=len(recipients) + 1,
-                    name=name,
-                    email=address,
-                    organisation=organisation or None,
-                    lang=lang,
-                    audience=audience_name or None,
-                    formats=formats or defaults.formats,
-                    extra=extra,
-                    where=Location(shown, row.line),
-                )
-            )
+            continue
+        recipients.append(replace(recipient, number=len(recipients) + 1))
     return recipients
+
+
+def _check_row(row: _Row, shown: str, defaults: Defaults, problems: list[Diagnostic]) -> Recipient | None:
+    """Return the recipient a row describes, or None after adding what is wrong with it to ``problems``."""
+    before = len(problems)
+    values: dict[str, tuple[str, Location]] = {}
+    for key, (raw, where) in row.values.items():
+        value = raw.strip()
+        problem = unsafe_character(value)
+        if problem is None and key in _FIELDS and _BREAK.search(value):  # extra fields may hold lines
+            problem = "a line break or a control character"
+        if problem:
+            problems.append(Diagnostic(f"the {key} contains {problem}", where, "remove it"))
+        values[key] = (value, where)
+    nowhere = ("", Location(shown, row.line))
+    email, email_at = values.get("email", nowhere)
+    name, name_at = values.get("name", nowhere)
+    lang, lang_at = values.get("language", nowhere)
+    audience, audience_at = values.get("audience", nowhere)
+    formats_text, formats_at = values.get("formats", nowhere)
+    address = None
+    if not email:
+        problems.append(Diagnostic("no e-mail address", email_at, "every recipient needs one"))
+    else:
+        try:
+            address = addresses.parse(email, "the e-mail address", email_at)
+        except MailError as exc:
+            problems.extend(exc.diagnostics)
+    if not name:
+        problems.append(
+            Diagnostic("no name", name_at, "every recipient needs one: the copy is marked with it")
+        )
+    lang = lang or defaults.default_lang
+    if lang not in defaults.languages:
+        hint = did_you_mean(lang, defaults.languages) or "the project's languages: " + ", ".join(
+            defaults.languages
+        )
+        problems.append(Diagnostic(f"unknown language '{lang}'", lang_at, hint))
+    audience = audience or defaults.audience or ""
+    if audience and audience not in defaults.audiences:
+        hint = did_you_mean(audience, defaults.audiences) or "audiences: " + ", ".join(
+            sorted(defaults.audiences)
+        )
+        problems.append(Diagnostic(f"unknown audience '{audience}'", audience_at, hint))
+    formats = tuple(dict.fromkeys(f.casefold() for f in _SEPARATORS.split(formats_text) if f))
+    for fmt in formats:
+        if fmt not in FORMATS:
+            hint = did_you_mean(fmt, FORMATS) or "formats: " + ", ".join(FORMATS)
+            problems.append(Diagnostic(f"unknown format '{fmt}'", formats_at, hint))
+    if len(problems) > before or address is None:
+        return None
+    return Recipient(
+        number=0,
+        name=name,
+        email=address.addr_spec,
+        organisation=values.get("organisation", nowhere)[0] or None,
+        lang=lang,
+        audience=audience or None,
+        formats=formats or defaults.formats,
+        extra={key: value for key, (value, _) in values.items() if key not in _FIELDS},
+        where=Location(shown, row.line),
+    )

@@ -251,7 +251,7 @@ class _Run:
             copies=len(batch.recipients),
             code=mark.code if mark else None,
             files=files,
-            inputs=batch.fingerprints[r.key],
+            inputs=batch.fingerprint(r),
             seconds=result.seconds,
             worker=result.worker,
         )
