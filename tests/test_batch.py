@@ -290,6 +290,19 @@ def test_extra_columns_reach_the_mail_templates(project: Path, srv: Server) -> N
     assert [s.split(" for ")[1] for s in subjects] == ["VP (copy 2)", "박서연 (copy 3)", "상무 (copy 1)"]
 
 
+def test_progress_tells_the_rate_and_the_time_left(
+    project: Path, srv: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from briefgen.batch import command
+
+    monkeypatch.setattr(command, "PROGRESS_EVERY", 0.0)  # a line for every copy (not the last)
+    result = batch("people.csv", "--mail", "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("batch: ") and " of 3 " in line]
+    assert [line.split(",")[0] for line in lines] == ["batch: 1 of 3 copies", "batch: 2 of 3 copies"]
+    assert all(re.search(r"\d+\.\d per minute, about \d+ (s|min) left$", line) for line in lines), lines
+
+
 def test_usage_errors(project: Path) -> None:
     assert "choose --mail or --eml, not both" in batch("people.csv", "--mail", "--eml", "x").output
     assert "--resend goes with --mail or --eml" in batch("people.csv", "--resend", "kim@example.org").output

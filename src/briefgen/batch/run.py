@@ -162,18 +162,37 @@ class _Run:
         pending: deque[tuple[Step, int]] = deque((s, 1) for s in to_render)
         flight: dict[Future[Result], tuple[Step, int]] = {}
 
+        def recover() -> None:
+            """A worker died and took the pool with it: keep what finished, render the rest again."""
+            assert backend.restart is not None
+            for future, (step, attempt) in list(flight.items()):
+                del flight[future]
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    self._finished(step, future.result())
+                else:
+                    self._retry(step, attempt, pending)
+            backend.restart()
+
         def fill() -> None:
             while pending and len(flight) < window and not self.summary.stopped:
                 step, attempt = pending.popleft()
                 r = step.recipient
                 order = Order(r.lang, r.audience, r.formats, r.email, batch.mark(r))
-                flight[backend.submit(render_order, shared, order, backend.timeout)] = (step, attempt)
+                try:
+                    future = backend.submit(render_order, shared, order, backend.timeout)
+                except BrokenProcessPool:
+                    if backend.restart is None:
+                        raise
+                    pending.appendleft((step, attempt))
+                    recover()
+                    continue
+                flight[future] = (step, attempt)
 
         fill()
         for step in to_deliver:  # copies built in an earlier run go out while the first ones render
             self._deliver_built(step)
-        while flight:
-            finished, _ = wait(list(flight), return_when=FIRST_COMPLETED)
+        while flight or (pending and not self.summary.stopped):
+            finished, _ = wait(list(flight), return_when=FIRST_COMPLETED) if flight else (set(), set())
             broken = False
             for future in finished:
                 step, attempt = flight.pop(future)
@@ -188,13 +207,7 @@ class _Run:
                     continue
                 self._finished(step, result)
             if broken and backend.restart is not None:
-                for future, (step, attempt) in list(flight.items()):  # the whole pool went down with it
-                    del flight[future]
-                    if future.done() and not future.exception():
-                        self._finished(step, future.result())
-                    else:
-                        self._retry(step, attempt, pending)
-                backend.restart()
+                recover()
             fill()
 
     def _retry(self, step: Step, attempt: int, pending: deque[tuple[Step, int]]) -> None:
