@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import collections
 import json
-import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 
+from tests.batchrun import kill_a_worker_mid_batch, mail_to
 from tests.conftest import PROJECTS, copy_project
 from tests.mailserver import smtp_server
 
@@ -68,36 +66,25 @@ def test_a_worker_killed_mid_batch_on_a_local_cluster_loses_nothing(project: Pat
     people = "name,email,language\n" + "".join(f"P{i},p{i}@example.org,ko\n" for i in range(1, 13))
     (project / "many.csv").write_text(people, encoding="utf-8")
     log = project / "output" / "batch" / "many" / "distribution.jsonl"
+
+    def cluster_workers(client: psutil.Process) -> list[psutil.Process]:
+        found = [p for p in client.children() if "spawn_main" in " ".join(p.cmdline())]
+        assert len(found) == 2
+        return found
+
     with smtp_server() as srv:
-        (project / "briefgen.yaml").write_text(
-            "brief: minimal\ndefault_language: ko\nlanguages: [ko, en]\nmail:\n"
-            f"  host: 127.0.0.1\n  port: {srv.port}\n  security: none\n  from: desk@example.org\n",
-            encoding="utf-8",
+        mail_to(project, srv.port)
+        killed, done = kill_a_worker_mid_batch(
+            ["batch", "many.csv", "--mail", "--executor", "dask-local"],
+            project,
+            log,
+            cluster_workers,
+            after=2,
         )
-        client = subprocess.Popen(
-            [sys.executable, "-m", "briefgen", "batch", "many.csv", "--mail", "--executor", "dask-local"],
-            cwd=project,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        killed = None
-        deadline = time.monotonic() + 120
-        while killed is None and time.monotonic() < deadline and client.poll() is None:
-            built = log.read_text("utf-8").count('"event": "built"') if log.exists() else 0
-            if built >= 2:  # workers are busy: kill one of the LocalCluster's worker processes
-                workers = [
-                    p for p in psutil.Process(client.pid).children() if "spawn_main" in " ".join(p.cmdline())
-                ]
-                assert len(workers) == 2
-                killed = workers[0].pid
-                os.kill(killed, signal.SIGKILL)
-            time.sleep(0.05)
-        out, err = client.communicate(timeout=240)
         messages = collections.Counter(r for m in srv.handler.messages for r in m.rcpt_tos)
-    assert killed is not None, (out, err)
-    assert client.returncode == 0, err
-    assert "12 sent, 12 built" in out
+    assert killed is not None, done
+    assert done.returncode == 0, done.stderr
+    assert "12 sent, 12 built" in done.stdout
     assert messages == {f"p{i}@example.org": 1 for i in range(1, 13)}
     assert len(list((project / "output" / "batch" / "many" / "copies").iterdir())) == 12
 

@@ -18,6 +18,7 @@ import psutil
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from pypdf import PdfReader
 
+from tests.batchrun import kill_a_worker_mid_batch, mail_to
 from tests.conftest import PROJECTS, copy_project
 from tests.mailserver import Recorder, smtp_server
 
@@ -51,11 +52,7 @@ def test_killing_the_client_at_random_points_never_mails_anyone_twice(tmp_path: 
     command = [sys.executable, "-m", "briefgen", "batch", "people.csv", "--mail", "-j", "2"]
     rng = random.Random(20261129)
     with smtp_server(handler=SlowRecorder()) as srv:
-        (project / "briefgen.yaml").write_text(
-            "brief: minimal\ndefault_language: ko\nlanguages: [ko, en]\nmail:\n"
-            f"  host: 127.0.0.1\n  port: {srv.port}\n  security: none\n  from: desk@example.org\n",
-            encoding="utf-8",
-        )
+        mail_to(project, srv.port)
         kills = 0
         for _ in range(10):  # kill runs until one gets to the end by itself
             child = subprocess.Popen(
@@ -107,29 +104,12 @@ def test_a_local_worker_killed_mid_batch_loses_nothing(tmp_path: Path) -> None:
     (project / "people.csv").write_text(people, encoding="utf-8")
     log = project / "output" / "batch" / "people" / "distribution.jsonl"
     with smtp_server() as srv:
-        (project / "briefgen.yaml").write_text(
-            "brief: minimal\ndefault_language: ko\nlanguages: [ko, en]\nmail:\n"
-            f"  host: 127.0.0.1\n  port: {srv.port}\n  security: none\n  from: desk@example.org\n",
-            encoding="utf-8",
+        mail_to(project, srv.port)
+        killed, done = kill_a_worker_mid_batch(
+            ["batch", "people.csv", "--mail", "-j", "2"], project, log, lambda client: client.children()
         )
-        client = subprocess.Popen(
-            [sys.executable, "-m", "briefgen", "batch", "people.csv", "--mail", "-j", "2"],
-            cwd=project,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        killed = None
-        deadline = time.monotonic() + 120
-        while killed is None and time.monotonic() < deadline and client.poll() is None:
-            if log.exists() and log.read_text("utf-8").count('"event": "built"') >= 1:
-                workers = psutil.Process(client.pid).children()
-                killed = workers[0].pid
-                os.kill(killed, signal.SIGKILL)  # one of the pool's workers, mid-batch
-            time.sleep(0.05)
-        out, err = client.communicate(timeout=240)
         messages = collections.Counter(r for m in srv.handler.messages for r in m.rcpt_tos)
-    assert killed is not None, (out, err)
-    assert client.returncode == 0, err
-    assert "10 sent, 10 built" in out
+    assert killed is not None, done
+    assert done.returncode == 0, done.stderr
+    assert "10 sent, 10 built" in done.stdout
     assert messages == {f"p{i}@example.org": 1 for i in range(1, 11)}

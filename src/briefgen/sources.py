@@ -330,12 +330,12 @@ def read_text(root: Path, relative: str) -> str:
     return read_file(root / relative, relative, within=root)
 
 
-def read_file(path: Path, shown: str, within: Path | None = None) -> str:
+def read_file(path: Path, shown: str, within: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:
     """Read a YAML or text file as UTF-8; ``shown`` is how messages name it.
 
-    Only a regular file is read, and never more than MAX_FILE_BYTES of it, whatever its size said: a device
-    such as /dev/zero or a file that grows cannot exhaust memory. With ``within``, a file whose real path
-    (links followed) leaves that folder is refused unread.
+    Only a regular file is read, and never more than ``limit`` bytes of it (MAX_FILE_BYTES for content),
+    whatever its size said: a device such as /dev/zero or a file that grows cannot exhaust memory. With
+    ``within``, a file whose real path (links followed) leaves that folder is refused unread.
     """
     if within is not None and not _inside(path, within):
         raise ContentError(
@@ -359,11 +359,11 @@ def read_file(path: Path, shown: str, within: Path | None = None) -> str:
             raise ContentError(
                 "not a regular file (a device, pipe or socket); it was not read", Location(shown)
             )
-        if info.st_size > MAX_FILE_BYTES:
-            raise _too_big(info.st_size, shown)
-        raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise _too_big(len(raw), shown)
+        if info.st_size > limit:
+            raise _too_big(info.st_size, shown, limit)
+        raw = handle.read(limit + 1)
+        if len(raw) > limit:
+            raise _too_big(len(raw), shown, limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -383,9 +383,9 @@ def read_file(path: Path, shown: str, within: Path | None = None) -> str:
     return text
 
 
-def _too_big(size: int, shown: str) -> ContentError:
+def _too_big(size: int, shown: str, limit: int = MAX_FILE_BYTES) -> ContentError:
     return ContentError(
-        f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} a content file may have",
+        f"file is {size:,} bytes, more than the {limit:,} a content file may have",
         Location(shown),
         "split it, or remove what does not belong in a briefing",
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from briefgen import sources
 from briefgen.errors import ContentError, Diagnostic, Location, MailError, did_you_mean
 from briefgen.mail import addresses
 from briefgen.model import unsafe_character
@@ -135,30 +136,16 @@ def load(path: Path, shown: str, defaults: Defaults) -> list[Recipient]:
 
 
 def _read(path: Path, shown: str) -> str:
+    """Read the file as UTF-8 (a byte order mark aside), as briefgen reads every text file."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ContentError(
-                f"the recipients file is {size:,} bytes, more than {MAX_BYTES:,}",
-                Location(shown),
-                "split it into several batches",
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ContentError("file not found", Location(shown)) from None
-    except IsADirectoryError:
-        raise ContentError("expected a file, found a folder", Location(shown)) from None
-    except OSError as exc:
-        raise ContentError(f"cannot read the file: {exc.strerror or exc}", Location(shown)) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        start = exc.start
-        line = raw.count(b"\n", 0, start) + 1
-        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        return sources.read_file(path, shown, limit=MAX_BYTES)
+    except ContentError as exc:
+        problem = exc.diagnostics[0]
+        if not problem.message.startswith("invalid UTF-8"):
+            raise
         raise ContentError(
-            f"the file is not UTF-8 (byte 0x{raw[start]:02x})",
-            Location(shown, line, column),
+            f"the file is not UTF-8 {problem.message.removeprefix('invalid UTF-8 ')}",
+            problem.location,
             "save it as UTF-8; in Excel choose 'CSV UTF-8 (Comma delimited)'",
         ) from None
 
