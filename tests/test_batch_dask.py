@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -129,7 +130,9 @@ def test_a_cluster_started_with_dasks_commands_renders_batches_and_builds(
 ) -> None:
     done = briefgen(project, "batch", "people.csv", "--executor", f"dask://{cluster}", "-f", "pdf")
     assert done.returncode == 0, done.stderr
-    assert f"Dask cluster at tcp://{cluster} (2 threads)" in done.stdout
+    assert re.search(
+        rf"Dask cluster at tcp://{cluster} \(\d threads?\)", done.stdout
+    )  # as many as joined yet
     local = briefgen(project, "batch", "people.csv", "-o", "local")
     assert local.returncode == 0, local.stderr
     assert copies(project / "output" / "batch" / "people") == copies(project / "local")

@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +166,11 @@ def _execute(prepared: Any, debug: bool) -> int:
 
     with _progress() as progress:
         summary = execute(prepared, progress)
-    _show(_deduplicated(summary.problems))
+    _show(summary.problems)
+    for warning, count in summary.warnings.values():
+        if count > 1:
+            warning = Diagnostic(f"{warning.message} (in {count} copies)", None, warning.hint, "warning")
+        _show([warning])
     for r in summary.unsure:
         click.echo(
             f"{r.email}: warning: may have received the message already: a run stopped while it was being "
@@ -201,22 +205,6 @@ def _execute(prepared: Any, debug: bool) -> int:
     if summary.crashes:
         return ExitCode.UNEXPECTED
     return ExitCode.OK if summary.ok else ExitCode.ERROR
-
-
-def _deduplicated(problems: Sequence[Diagnostic]) -> list[Diagnostic]:
-    """Show each distinct warning once, with how many copies had it; errors as they are."""
-    counts = collections.Counter((p.message, p.hint) for p in problems if p.severity == "warning")
-    out: list[Diagnostic] = []
-    seen: set[tuple[str, str | None]] = set()
-    for p in problems:
-        key = (p.message, p.hint)
-        if p.severity != "warning":
-            out.append(p)
-        elif key not in seen:
-            seen.add(key)
-            more = f" (in {counts[key]} copies)" if counts[key] > 1 else ""
-            out.append(Diagnostic(p.message + more, None if more else p.location, p.hint, "warning"))
-    return out
 
 
 def _dry_run(prepared: Any) -> int:
@@ -306,12 +294,14 @@ def _status(state: Any) -> tuple[str, str]:
     """Say what the log says about a recipient: a status and its details."""
     if state is None:
         return "pending", ""
-    last = state.events[-1] if state.events else None
     delivered = state.delivered
     if state.last == "sent" and delivered:
-        return "sent", f"{delivered['at']}  {delivered.get('message_id', '')}  {delivered.get('reply', '')}"
+        return (
+            "sent",
+            f"{delivered.get('at', '')}  {delivered.get('message_id', '')}  {delivered.get('reply', '')}",
+        )
     if state.last == "written" and delivered:
-        return "written", f"{delivered['at']}  {delivered.get('eml', '')}"
+        return "written", f"{delivered.get('at', '')}  {delivered.get('eml', '')}"
     if state.unsure:
         return (
             "uncertain",
@@ -322,9 +312,9 @@ def _status(state: Any) -> tuple[str, str]:
     if state.last == "failed":
         return "failed", "will be built again"
     if state.built:
-        files = ", ".join(f"{f['name']} ({f['sha256'][:12]}…)" for f in state.built.get("files", []))
-        return "built", f"{state.built['at']}  code {state.built.get('code') or '-'}  {files}"
-    return "pending", "" if last is None else state.last
+        files = ", ".join(f"{name} ({sha256[:12]}…)" for _, name, sha256 in state.built.files)
+        return "built", f"{state.built.at}  code {state.built.code or '-'}  {files}"
+    return "pending", state.last
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
-from briefgen.batch.journal import Journal, State
+from briefgen.batch.journal import Built, Journal, State
 from briefgen.batch.plan import Batch
 from briefgen.batch.recipients import Recipient
 from briefgen.context import Meta, build_context, marking_for
@@ -137,6 +137,6 @@ class Deliverer:
         return Outcome("not-sent", delivery.reply)
 
 
-def read_copy(folder: Path, built: Mapping[str, Any]) -> dict[str, bytes]:
+def read_copy(folder: Path, built: Built) -> dict[str, bytes]:
     """Read the files of a copy built in an earlier run, by format."""
-    return {item["format"]: (folder / item["name"]).read_bytes() for item in built.get("files", [])}
+    return {fmt: (folder / name).read_bytes() for fmt, name, _ in built.files}

@@ -21,12 +21,10 @@ A rerun skips ``sent`` and ``written`` recipients, retries ``not-sent``, ``faile
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +42,28 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class Built:
+    """A copy as the log records it: when, its code, the digest of its inputs, its files."""
+
+    at: str
+    code: str | None
+    inputs: str | None
+    files: tuple[tuple[str, str, str], ...]  # (format, name in the batch folder, SHA-256)
+
+
 @dataclass
 class State:
-    """What the log says about one recipient: the last event, and the facts recorded along the way."""
+    """What the log says about one recipient: the last event, and the few facts a rerun and a report need.
+
+    Kept small on purpose: the client holds one per recipient for the whole batch.
+    """
 
     recipient: str  # the address as recorded
     last: str = ""  # the last event
-    built: dict[str, Any] | None = None  # the last "built" event
+    built: Built | None = None  # the last copy built
     message_id: str | None = None  # of the last message attempted
-    delivered: dict[str, Any] | None = None  # the last "sent" or "written" event
-    events: list[dict[str, Any]] = field(default_factory=list)  # every event about this recipient
+    delivered: dict[str, str] | None = None  # the last "sent" or "written": at, message_id, reply or eml
 
     @property
     def done(self) -> bool:
@@ -67,9 +77,11 @@ class State:
 class Journal:
     """The distribution log of one output folder: read at start, appended to (durably) as the batch runs."""
 
-    def __init__(self, path: Path, *, keep_events: bool = False) -> None:
+    def __init__(self, path: Path, *, repair: bool = False) -> None:
+        """Read the log at ``path``; ``repair`` cuts off a last line left half-written by a crash (only the
+        batch that holds the folder's lock may: a reader could cut a line being written)."""
         self.path = path
-        self.keep_events = keep_events
+        self.repair = repair
         self.states: dict[str, State] = {}
         self.runs: list[dict[str, Any]] = []
         self.dropped_tail = False
@@ -111,7 +123,7 @@ class Journal:
             address = str(event.get("recipient", ""))
             state = self.states.setdefault(identity(address), State(address))
             self._fold(state, event)
-        if self.dropped_tail:
+        if self.dropped_tail and self.repair:
             with self.path.open("r+b") as handle:
                 handle.truncate(good_end)
                 handle.flush()
@@ -123,14 +135,17 @@ class Journal:
         if kind == "resend":  # a request to send again: what came before no longer counts as delivered
             state.delivered = None
         if kind == "built":
-            state.built = event
+            files = tuple(
+                (str(f.get("format")), str(f.get("name")), str(f.get("sha256")))
+                for f in event.get("files", [])
+                if isinstance(f, dict)
+            )
+            state.built = Built(str(event.get("at", "")), event.get("code"), event.get("inputs"), files)
         if kind in ("sending", "committing") or (kind in DONE and event.get("message_id")):
             state.message_id = event.get("message_id") or state.message_id
         if kind in DONE:
-            state.delivered = event
+            state.delivered = {k: str(event[k]) for k in ("at", "message_id", "reply", "eml") if k in event}
         state.last = kind
-        if self.keep_events:
-            state.events.append(event)
 
     def state(self, address: str) -> State | None:
         from briefgen.batch.recipients import identity
@@ -181,26 +196,15 @@ class Journal:
         return record
 
 
-@contextlib.contextmanager
-def opened(path: Path) -> Iterator[Journal]:
-    """Read the log at ``path`` and keep it open for appending for the duration of the block."""
-    journal = Journal(path)
-    journal.open()
-    try:
-        yield journal
-    finally:
-        journal.close()
-
-
-def files_intact(folder: Path, built: Mapping[str, Any]) -> bool:
-    """Tell whether every file a ``built`` event lists is still there with the recorded SHA-256."""
+def files_intact(folder: Path, built: Built) -> bool:
+    """Tell whether every file of a logged copy is still there with the recorded SHA-256."""
     import hashlib
 
-    for item in built.get("files", []):
+    for _, name, sha256 in built.files:
         try:
-            data = (folder / item["name"]).read_bytes()
-        except (OSError, KeyError, TypeError):
+            data = (folder / name).read_bytes()
+        except OSError:
             return False
-        if hashlib.sha256(data).hexdigest() != item.get("sha256"):
+        if hashlib.sha256(data).hexdigest() != sha256:
             return False
-    return bool(built.get("files"))
+    return bool(built.files)

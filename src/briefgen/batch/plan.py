@@ -247,6 +247,6 @@ def _reusable(batch: Batch, r: Recipient, state: State | None) -> bool:
     """Tell whether the copy built earlier is this copy, and its files are still whole."""
     if state is None or state.built is None:
         return False
-    if state.built.get("inputs") != batch.fingerprint(r):
+    if state.built.inputs != batch.fingerprint(r):
         return False
     return files_intact(batch.folder, state.built)

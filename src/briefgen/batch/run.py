@@ -49,6 +49,8 @@ class Summary:
     not_sent: int = 0
     uncertain: int = 0  # the connection broke after the end of the data, in this run
     problems: list[Diagnostic] = field(default_factory=list)
+    #: each distinct warning once, with how many copies had it (a template's warning comes with every copy)
+    warnings: dict[tuple[str, str | None], tuple[Diagnostic, int]] = field(default_factory=dict)
     crashes: list[str] = field(default_factory=list)
     stopped: str | None = None
     executor: str = ""
@@ -76,7 +78,7 @@ def execute(batch: Batch, progress: Callable[[Tick], None] | None = None) -> Sum
     summary = Summary(recipients=len(batch.recipients))
     with output_lock(batch.folder):
         clean_stale(batch.folder / COPIES)
-        journal = Journal(batch.log_path)
+        journal = Journal(batch.log_path, repair=True)
         journal.open()
         try:
             steps = plan(batch, journal)
@@ -269,7 +271,10 @@ class _Run:
             worker=result.worker,
         )
         self.summary.built += 1
-        self.summary.problems += [_about(r, w) for w in result.warnings]
+        for warning in result.warnings:
+            which = (warning.message, warning.hint)
+            first, count = self.summary.warnings.get(which, (_about(r, warning), 0))
+            self.summary.warnings[which] = (first, count + 1)
         self._deliver(step, result.files)
 
     def _deliver_built(self, step: Step) -> None:
