@@ -95,11 +95,11 @@ def test_every_recipient_gets_one_message_with_their_own_marked_copy(project: Pa
     code = built["lee@example.org"]["code"]
     assert f"This is your personal copy, no. 2 of 3 (code {code})." in text
     attachments = {a.get_filename(): a.get_content() for a in lee.iter_attachments()}
-    assert sorted(attachments) == ["minimal.en.docx", "minimal.en.pdf"]
+    assert sorted(attachments) == ["Minimal briefing.docx", "Minimal briefing.pdf"]  # the edition's title
     for item in built["lee@example.org"]["files"]:
         on_disk = (project / "output" / "batch" / "people" / item["name"]).read_bytes()
         assert hashlib.sha256(on_disk).hexdigest() == item["sha256"]
-        assert attachments[f"minimal.en.{item['format']}"] == on_disk  # the copy that was logged was sent
+        assert attachments[f"Minimal briefing.{item['format']}"] == on_disk  # the logged copy was sent
     pdf = project / "output" / "batch" / "people" / "copies" / "minimal.en.copy-0002.pdf"
     assert "Prepared for Lee, Jisoo, Acme & Sons, Inc. · Copy 2 of 3" in pdftotext(pdf)
     docx = Document(str(pdf.with_suffix(".docx")))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
+import docx
 import pytest
+from PIL import Image
 
 from tests.conftest import REPO, pdfinfo, pdftotext, run
 
@@ -39,6 +42,11 @@ def commands(text: str) -> list[list[str]]:
 
 @pytest.fixture
 def board(reference: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The reference project, with the board's logo where the walkthrough asks the reader to put it."""
+    (reference / "assets").mkdir()
+    image = Image.new("RGB", (400, 120), "#4a2c6f")
+    image.paste((242, 169, 0), (20, 20, 100, 100))
+    image.save(reference / "assets" / "board-logo.png")
     monkeypatch.chdir(reference)
     return reference
 
@@ -71,6 +79,45 @@ def test_the_walkthrough_works_as_written(board: Path) -> None:
     assert "Glossary" not in text_en and "Openness" not in text_en
     assert "Cost efficiency" in text_en
     assert "이사회 한정" in pdftotext(ko)
+    # board.html.j2's footer block replaces the whole footer, branding.footer's text included
+    assert "Not for distribution outside the Board" not in text_en
+    assert (
+        subprocess.run(["pdfimages", "-list", str(en)], capture_output=True, text=True).stdout.count(
+            " 400   120 "
+        )
+        >= 2
+    )  # the logo: on the cover and in the running headers
+
+
+def test_the_word_template_footer_edit_shown_reaches_the_docx(board: Path) -> None:
+    """Step 4's edit of the Word template, made as Word would save it, reaches the board's DOCX."""
+    text = DOC.read_text(encoding="utf-8")
+    apply_snippets(board, text)
+    assert run("templates", "copy", "reference.docx").exit_code == 0
+    template = docx.Document(str(board / "templates" / "reference.docx"))
+    footer = template.sections[-1].footer.paragraphs[0]._p
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
+    placeholders = [t.text for t in footer.iter(w)]
+    assert placeholders == ["{{ branding.classification }}", "{{ branding.footer }}", "{{ page_of }}"]
+    for t in footer.iter(w):
+        if t.text == "{{ branding.footer }}":
+            t.text = "For the Board of Directors"
+    template.save(str(board / "templates" / "reference.docx"))
+    result = run("build", "--lang", "en", "--audience", "board", "--format", "docx")
+    assert result.exit_code == 0, result.output
+    assert "the block 'footer' changes the PDF and HTML only" in result.stderr  # board.html.j2's footer
+    built = docx.Document(str(board / "output" / "deepseek-briefing.board.en.docx"))
+    assert built.sections[-1].footer.paragraphs[0].text.startswith("Board only\tFor the Board of Directors\t")
+
+
+def test_the_error_shown_for_a_logo_that_is_not_a_picture_is_the_real_one(board: Path) -> None:
+    apply_snippets(board, DOC.read_text(encoding="utf-8"))
+    (board / "assets" / "board-logo.png").write_text("not a picture", encoding="utf-8")
+    shown = re.search(r"templates/audiences/board.yaml:\d+:\d+: error: the logo .*", DOC.read_text("utf-8"))
+    assert shown is not None
+    result = run("check")
+    assert result.exit_code == 1
+    assert shown.group() in result.stderr.splitlines()
 
 
 def test_the_error_shown_for_a_misspelt_section_is_the_real_one(board: Path) -> None:

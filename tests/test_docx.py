@@ -25,6 +25,7 @@ from briefgen.parity import check_text, docx_text
 from briefgen.plan import builtin_templates, search_path
 from briefgen.renderers import Setup
 from briefgen.renderers.docx import DocxRenderer
+from briefgen.renderers.docx.make_reference import FURNITURE_PARAGRAPH_STYLES
 from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES, TABLE_STYLES
 from tests.conftest import REPO, pdftotext
 
@@ -74,7 +75,7 @@ def test_every_paragraph_has_a_named_style_of_the_reference(
 ) -> None:
     document = open_docx(reference_docx[lang][1])
     names = {s.style_id: s.name.lower() for s in document.styles}
-    declared = {n.lower() for n in PARAGRAPH_STYLES}
+    declared = {n.lower() for n in (*PARAGRAPH_STYLES, *FURNITURE_PARAGRAPH_STYLES)}
     used = set()
     for p in body_paragraphs(document):
         style = p.find(f"{W}pPr/{W}pStyle")  # type: ignore[attr-defined]
@@ -264,8 +265,10 @@ def test_charts_are_pictures_named_by_their_alt_text(
 def test_an_edition_without_cover_or_contents_gets_a_title_block() -> None:
     def short(ctx: RenderContext) -> RenderContext:
         include = ctx.presentation.include.model_copy(update={"cover": False, "toc": False})
-        palette = {**ctx.presentation.palette, "brand": "#006400"}
-        return replace(ctx, presentation=replace(ctx.presentation, include=include, palette=palette))
+        branding = ctx.presentation.branding
+        palette = {**branding.palette, "brand": "#006400"}
+        branding = replace(branding, palette=palette)
+        return replace(ctx, presentation=replace(ctx.presentation, include=include, branding=branding))
 
     ctx, data = render(REPO, "en", short)
     document = open_docx(data)

@@ -117,7 +117,7 @@ def test_the_briefing_arrives_with_the_built_document_attached(project: Path, sr
     assert msg["Date"].datetime is not None
     [attachment] = msg.iter_attachments()
     assert attachment.get_content_type() == MIME[FORMAT]
-    assert attachment.get_filename() == f"minimal.ko.{FORMAT}"
+    assert attachment.get_filename() == f"최소 브리핑.{FORMAT}"  # named after the title, in its language
     assert attachment.get_content() == (project / "output" / f"minimal.ko.{FORMAT}").read_bytes()
     if FORMAT == "docx":
         import docx
@@ -129,7 +129,7 @@ def test_the_briefing_arrives_with_the_built_document_attached(project: Path, sr
         "안녕하세요.\n\n"
         "2025년 2월 15일 자 ‘최소 브리핑’ 자료를 첨부하여 보내 드립니다.\n\n"
         "모든 블록과 사실 유형을 한 번씩\n\n"
-        f"첨부 파일:\n- minimal.ko.{FORMAT}\n\n"
+        f"첨부 파일:\n- 최소 브리핑.{FORMAT}\n\n"
         "보안 등급: 대외비\n이 자료는 보안 등급에 맞게 취급해 주시기 바랍니다.\n\n"
         "시험 기관 · 시험 팀\n"
     )
@@ -145,7 +145,7 @@ def test_english_with_the_pdf_and_the_docx(project: Path, srv: Server) -> None:
     assert msg["Subject"] == "[Internal] Minimal briefing (February 15, 2025)"
     assert msg["Content-Language"] == "en"
     names = [a.get_filename() for a in msg.iter_attachments()]
-    assert names == [f"minimal.en.{f}" for f in formats]
+    assert names == [f"Minimal briefing.{f}" for f in formats]
     for part, fmt in zip(msg.iter_attachments(), formats, strict=True):
         assert part.get_content() == (project / "output" / f"minimal.en.{fmt}").read_bytes()
     text = msg.get_body(("plain",))
@@ -450,7 +450,7 @@ def test_dry_run_shows_who_would_get_what_and_sends_nothing(project: Path, srv: 
         f"to: {KIM}",
         f"to: {LEE}",
         f"subject: {SUBJECT_KO}",
-        f"attachment: minimal.ko.{FORMAT} ({message.megabytes(size)}, {MIME[FORMAT]})",
+        f"attachment: 최소 브리핑.{FORMAT} ({message.megabytes(size)}, {MIME[FORMAT]})",
     ]
     assert re.fullmatch(r"message: \d+ kB, the same for each recipient", lines[8])
     assert len(lines) == 9
@@ -642,3 +642,62 @@ def test_an_audience_briefing_is_mailed_with_its_branding(
     unknown = mail("--audience", "bored", "--eml", "review", "--to", KIM)
     assert unknown.exit_code == 1
     assert "unknown audience 'bored' (did you mean 'board'?)" in unknown.stderr
+
+
+def test_an_edition_arrives_named_after_its_readers_in_both_languages(
+    project: Path, srv: Server, certs: Certificates
+) -> None:
+    write_settings(
+        project,
+        f"  host: 127.0.0.1\n  port: {srv.port}\n  ca_file: {certs.ca}\n"
+        "  from: desk@example.org\n  from_name: {ko: 브리핑 데스크, en: Briefing Desk}\n"
+        "  retry_delay: 0.01\n  timeout: 5\n",
+    )
+    expected = {
+        "ko": (
+            "브리핑 데스크 <desk@example.org>",
+            "[대외비] 최소 브리핑 – 경영진 브리핑 (2025년 2월 15일)",
+            "최소 브리핑 – 경영진용.docx",
+            "경영진용으로 엮은 ‘경영진 브리핑’입니다.",
+        ),
+        "en": (
+            "Briefing Desk <desk@example.org>",
+            "[Internal] Minimal briefing – Executive briefing (February 15, 2025)",
+            "Minimal briefing – for the executive committee.docx",
+            "This is the edition for the executive committee: Executive briefing.",
+        ),
+    }
+    for lang, (sender, subject, filename, line) in expected.items():
+        result = mail("--lang", lang, "--audience", "executive", "--to", KIM)
+        assert result.exit_code == 0, result.output
+        received = srv.handler.messages[-1]
+        msg = parse(received.data)
+        assert (msg["From"], msg["Subject"]) == (sender, subject)
+        [attachment] = msg.iter_attachments()
+        assert attachment.get_filename() == filename
+        assert (
+            attachment.get_content() == (project / "output" / f"minimal.executive.{lang}.docx").read_bytes()
+        )
+        text = msg.get_body(("plain",))
+        assert text is not None and line in text.get_content()
+        # RFC 2231 for current clients, and the encoded word older Korean groupware reads
+        raw = received.data.decode("ascii")
+        assert "filename*" in raw
+        encoded = re.search(r'name="(=\?utf-8\?[bq]\?[^"]+)"', raw)
+        assert encoded is not None
+        from email.header import decode_header, make_header
+
+        assert str(make_header(decode_header(encoded.group(1).replace("\r\n", "")))) == filename
+    assert len(srv.handler.messages) == 2
+
+
+def test_the_subject_may_be_set_per_language(project: Path, srv: Server, certs: Certificates) -> None:
+    write_settings(
+        project,
+        f"  host: 127.0.0.1\n  port: {srv.port}\n  ca_file: {certs.ca}\n  from: desk@example.org\n"
+        "  subject:\n    ko: '주간 브리핑: {{ meta.title }}'\n    en: 'Weekly: {{ meta.title }}'\n",
+    )
+    for lang, subject in (("ko", "주간 브리핑: 최소 브리핑"), ("en", "Weekly: Minimal briefing")):
+        result = mail("--lang", lang, "--to", KIM)
+        assert result.exit_code == 0, result.output
+        assert parse(srv.handler.messages[-1].data)["Subject"] == subject

@@ -15,7 +15,8 @@ from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
 
 from briefgen import sources
-from briefgen.errors import ContentError, Location, did_you_mean
+from briefgen.errors import BriefgenError, ContentError, Location, did_you_mean
+from briefgen.images import ImageRefused, Picture, load_picture
 from briefgen.model import Brief, Frozen, Plain, _plain
 from briefgen.validate import Collector, model_errors
 
@@ -74,11 +75,15 @@ class Palette(Frozen):
 
 
 class Branding(Frozen):
+    """How an edition presents itself, the same in every format: see ``context.BrandingView``."""
+
     organisation: Localized | None = None  # replaces the brief's organisation
-    logo: Plain | None = None  # a file under the project's templates/, content/ or assets/
+    logo: Plain | None = None  # a PNG, JPEG or SVG under the project's templates/, content/ or assets/
     palette: Palette = Palette()
     classification: Localized | None = None  # replaces the brief's classification marking
-    distribution: Localized | None = None  # "Prepared for the executive committee"
+    prepared_for: Localized | None = None  # "the executive committee": the "Prepared for" line
+    header: Localized | None = None  # the running header's text; default: the brief's title
+    footer: Localized | None = None  # a text in the middle of every page footer
 
 
 class PageSettings(Frozen):
@@ -129,11 +134,12 @@ class AudienceProfile(Frozen):
 
 @dataclass(frozen=True)
 class Audience:
-    """A validated profile with its name and the file it came from."""
+    """A validated profile with its name, the file it came from and its logo, read and checked."""
 
     name: str
     path: str  # as shown in messages: templates/audiences/executive.yaml
     profile: AudienceProfile
+    logo: Picture | None = None
 
 
 def localized(value: dict[str, str] | None, lang: str, default_lang: str) -> str | None:
@@ -180,13 +186,28 @@ def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audienc
         out.error("an audience profile is a mapping of settings", Location(shown))
     else:
         profile = model_errors(AudienceProfile, doc.data, doc, out)
+    logo: Picture | None = None
     if profile is not None:
         _check_sections(profile, doc, brief, out, builtin=shown.startswith("(built-in)"))
-        _check_files(profile, doc, project, out)
+        if _check_files(profile, doc, project, out) and profile.branding.logo:
+            logo = _load_logo(profile.branding.logo, doc, project, out)
     if out.errors:
         raise ContentError("", diagnostics=sorted(out.errors, key=lambda d: d.location or Location("")))
     assert profile is not None
-    return Audience(name, shown, profile)
+    return Audience(name, shown, profile, logo)
+
+
+def _load_logo(relative: str, doc: sources.Document, project: Path, out: Collector) -> Picture | None:
+    """Read and check the logo: a PNG, JPEG or SVG within the limits, which every format can show."""
+    where = doc.where(("branding", "logo"))
+    try:
+        return load_picture(project, relative)
+    except ImageRefused as exc:
+        out.error(f"the logo '{relative}' is refused: {exc}", where, "use a PNG, JPEG or SVG file")
+    except BriefgenError as exc:
+        for found in exc.diagnostics:
+            out.error(f"the logo '{relative}': {found.message}", where, found.hint)
+    return None
 
 
 def _check_sections(
@@ -224,7 +245,9 @@ def _check_sections(
         out.error("a section is named twice", doc.where(("sections",)))
 
 
-def _check_files(profile: AudienceProfile, doc: sources.Document, project: Path, out: Collector) -> None:
+def _check_files(profile: AudienceProfile, doc: sources.Document, project: Path, out: Collector) -> bool:
+    """Report a logo or reference document outside the project's folders, or missing; return whether not."""
+    before = len(out.errors)
     for field, value in (("branding", profile.branding.logo), ("reference_docx", profile.reference_docx)):
         if value is None:
             continue
@@ -237,3 +260,4 @@ def _check_files(profile: AudienceProfile, doc: sources.Document, project: Path,
             )
         elif not target.is_file():
             out.error(f"file not found: {value}", doc.where(key), "paths are relative to the project folder")
+    return len(out.errors) == before

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import audience, fonts, plan, renderers, sources
+from briefgen import audience, fonts, overrides, plan, renderers, sources
 from briefgen.context import build_context
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
 from briefgen.model import Brief
@@ -119,6 +119,8 @@ def build(
                 severity="warning",
             )
         )
+    if "docx" in formats:
+        warnings += overrides.html_only(root)  # what the project changes in the PDF and HTML only
     if strict and warnings:
         raise ContentError(
             "", diagnostics=[Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings]

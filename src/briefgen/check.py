@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from briefgen import audience, fonts, sources, templating
+from briefgen import audience, fonts, overrides, sources, templating
 from briefgen.build import Loaded
 from briefgen.errors import BriefgenError, Diagnostic, Location
 from briefgen.i18n import catalog
@@ -28,6 +28,7 @@ def check_project(loaded: Loaded) -> list[Diagnostic]:
     problems += check_catalogues(loaded, folders)
     problems += check_audiences(loaded, folders)
     problems += check_references(loaded, folders)
+    problems += overrides.html_only(loaded.root)
     return problems
 
 

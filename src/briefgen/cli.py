@@ -290,8 +290,8 @@ def _progress() -> Iterator[Callable[[str, Any], None] | None]:
 @click.option(
     "--parity",
     is_flag=True,
-    help="Also render the PDF and the DOCX of every language in memory and compare their headings "
-    "and figures.",
+    help="Also render the PDF and the DOCX of every edition (language, whole briefing and each audience) in "
+    "memory and compare their headings, figures and branding.",
 )
 @_common
 def check(strict: bool, parity: bool, project: Path, debug: bool) -> None:

@@ -19,6 +19,7 @@ from briefgen import markup
 from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized
 from briefgen.charts import ChartView, build_chart_view
 from briefgen.i18n import Formatter
+from briefgen.images import Picture
 from briefgen.model import Block as ModelBlock
 from briefgen.model import (
     Brief,
@@ -233,19 +234,48 @@ class Meta:
 
 
 @dataclass(frozen=True)
+class BrandingView:
+    """An edition's branding, resolved for its language: what every format shows, at the same places.
+
+    The cover (or the title block of a briefing without one) shows the logo, classification, organisation
+    and "Prepared for" line; every other page has the running header (logo and ``header``) and footer
+    (classification, ``footer``, page number). See docs/customizing.md.
+    """
+
+    organisation: str | None  # the audience's, else the brief's (the same as meta.organisation)
+    classification: str | None  # the audience's, else the brief's (the same as meta.classification)
+    prepared_for: str | None  # who the edition is for: "the executive committee"
+    header: str  # the running header's text: the audience's, else the brief's title
+    footer: str | None  # a text in the middle of every footer
+    logo: Picture | None  # read and checked when the profile was loaded
+    palette: dict[str, str]  # colour name -> #rrggbb: brand, accent, ink, muted, rule, panel…
+
+
+@dataclass(frozen=True)
+class AudienceView:
+    """Which edition this is, for templates (mail, Word): the audience's name and title in its language."""
+
+    name: str | None  # "executive"; None for the whole briefing
+    title: str | None  # "경영진 브리핑", "Executive briefing"; None for the whole briefing
+
+
+@dataclass(frozen=True)
 class Presentation:
     """How this edition is presented: the audience's choices, branding and page."""
 
     audience: str | None  # the profile's name; None for the default briefing
     label: str | None  # the profile's title in this language, e.g. "경영진 브리핑"
     include: Include
-    palette: dict[str, str]
-    logo: str | None  # a project-relative path, served by the renderer's fetcher
-    distribution: str | None  # "Prepared for …" line, in this language
+    branding: BrandingView
     page_size: str
     margins: str
     template: str
     reference_docx: str | None
+
+    @property
+    def edition(self) -> AudienceView:
+        """The audience of this edition, as templates see it (``audience.name``, ``audience.title``)."""
+        return AudienceView(self.audience, self.label)
 
 
 @dataclass(frozen=True)
@@ -274,7 +304,9 @@ class RenderContext:
     sections: tuple[SectionView, ...]
     toc: tuple[TocEntry, ...]
     footnotes: tuple[FootnoteRef, ...] = field(default=())
-    presentation: Presentation = field(default_factory=lambda: _presentation(None, "en", "en"))
+    presentation: Presentation = field(
+        default_factory=lambda: _presentation(None, "en", "en", "", None, None)
+    )
     #: set on a personal copy (``briefgen batch``): whom it is for; None on an ordinary build
     marking: Marking | None = None
 
@@ -486,16 +518,32 @@ def _is_figure_only(cell: Spans) -> bool:
 _SPACES = re.compile(r"\s+")
 
 
-def _presentation(audience: Audience | None, lang: str, default_lang: str) -> Presentation:
+def _presentation(
+    audience: Audience | None,
+    lang: str,
+    default_lang: str,
+    title: str,
+    organisation: str | None,
+    classification: str | None,
+) -> Presentation:
+    """Resolve an audience's choices and branding for one language; ``title``, ``organisation`` and
+    ``classification`` are the brief's, which the branding may replace."""
     profile = audience.profile if audience else AudienceProfile()
     brand = profile.branding
+    branding = BrandingView(
+        organisation=localized(brand.organisation, lang, default_lang) or organisation,
+        classification=localized(brand.classification, lang, default_lang) or classification,
+        prepared_for=localized(brand.prepared_for, lang, default_lang),
+        header=localized(brand.header, lang, default_lang) or title,
+        footer=localized(brand.footer, lang, default_lang),
+        logo=audience.logo if audience else None,
+        palette=brand.palette.model_dump(exclude={"chart"}),
+    )
     return Presentation(
         audience=audience.name if audience else None,
         label=localized(profile.title, lang, default_lang),
         include=profile.include,
-        palette=profile.branding.palette.model_dump(exclude={"chart"}),
-        logo=brand.logo,
-        distribution=localized(brand.distribution, lang, default_lang),
+        branding=branding,
         page_size=profile.page.size,
         margins=profile.page.margins,
         template=profile.template,
@@ -571,7 +619,10 @@ def build_context(
     default_lang = brief.config.default_language
     profile = audience.profile if audience else AudienceProfile()
     builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns)
-    presentation = _presentation(audience, lang, default_lang)
+    meta = edition.meta
+    presentation = _presentation(
+        audience, lang, default_lang, meta.title, meta.organisation, meta.classification
+    )
     views: list[SectionView] = []
     number = 0
     stand_ins = _stand_ins(brief, lang)
@@ -607,8 +658,7 @@ def build_context(
         for block in view.blocks:
             if isinstance(block, HeadingView):
                 toc.append(TocEntry(2, block.number, _SPACES.sub(" ", span_text(block.text)), block.anchor))
-    meta = edition.meta
-    brand = profile.branding
+    branding = presentation.branding
     return RenderContext(
         brief=brief.config.brief,
         lang=lang,
@@ -621,9 +671,9 @@ def build_context(
             .astimezone(dt.UTC)
             .replace(microsecond=0)
             .isoformat(),
-            organisation=localized(brand.organisation, lang, default_lang) or meta.organisation,
+            organisation=branding.organisation,
             author=meta.author,
-            classification=localized(brand.classification, lang, default_lang) or meta.classification,
+            classification=branding.classification,
             keywords=meta.keywords,
         ),
         sections=tuple(views),

@@ -8,45 +8,26 @@ stylesheets (``@import``), fonts (``@font-face``) and attachments (``rel=attachm
 Network access is refused unless the project lists hosts under ``allow_hosts`` in ``briefgen.yaml``; then
 ``http(s)://`` URLs to exactly those hosts are fetched, without following redirects.
 
-What is served is bounded too: at most MAX_RESOURCE_BYTES; an image's pixel count is read from its header,
-before anything decodes it, and may not pass MAX_IMAGE_PIXELS; an SVG may not declare entities, nor have a
-DOCTYPE with an internal subset, where entities live (the usual ``<!DOCTYPE svg PUBLIC …>`` line, which
-matplotlib writes too, is harmless and allowed); it may ``<use>`` only elements of its own file, and may not
-draw more than MAX_SVG_ELEMENTS elements once every ``<use>`` is expanded (a "billion laughs" made of
-``<use>`` elements stops here).
+What is served is bounded too: at most MAX_RESOURCE_BYTES, and images are checked by ``images.check_image``
+before WeasyPrint decodes them (pixel count from the header; SVG without entities, foreign ``<use>`` or an
+explosion of ``<use>`` elements).
 """
 
 from __future__ import annotations
 
-import io
 import mimetypes
 import os
-import re
 import stat
-import warnings
 from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from xml.etree import ElementTree
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-#: Largest resource (image, stylesheet, font, attachment) read, in bytes.
-MAX_RESOURCE_BYTES = 20 * 1024 * 1024
-#: Most pixels an image may have (width × height), read from its header before it is decoded.
-MAX_IMAGE_PIXELS = 40_000_000
-#: Most elements an SVG may draw, counting each element as often as ``<use>`` and markers repeat it.
-MAX_SVG_ELEMENTS = 20_000
-#: Deepest nesting of an SVG's elements (WeasyPrint draws SVG recursively).
-MAX_SVG_DEPTH = 200
+from briefgen.images import MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, MAX_SVG_ELEMENTS, ImageRefused, check_image
+
 #: Seconds an allowed network fetch may take.
 NETWORK_TIMEOUT = 10
-
-#: An entity declaration, or a DOCTYPE with an internal subset (``<!DOCTYPE svg [ ... ]>``).
-_DECLARATION = re.compile(rb"<!\s*ENTITY|<!\s*DOCTYPE[^>\[]*\[", re.IGNORECASE)
-_URL_REF = re.compile(r"url\(\s*['\"]?#([^'\")\s]+)")
-_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-_MARKERS = ("marker", "marker-start", "marker-mid", "marker-end")
 
 
 class ResourceRefused(FatalURLFetchingError):  # type: ignore[misc]
@@ -144,111 +125,18 @@ def _read_file(path: Path, url: str) -> bytes:
 
 
 def check_resource(url: str, data: bytes, mime: str) -> None:
-    """Refuse an image too large to decode safely, and an SVG that declares entities or multiplies itself.
-
-    WeasyPrint tries every resource used as an image first with Pillow and then as SVG, whatever its name,
-    so the checks go by content, not by name.
-    """
-    if mime == "image/svg+xml" or _looks_like_xml(data):
-        check_svg(url, data)
-        return
-    pixels = image_pixels(data)
-    if pixels is not None and pixels > MAX_IMAGE_PIXELS:
-        raise ResourceRefused(
-            url, f"an image of {pixels:,} pixels, more than the {MAX_IMAGE_PIXELS:,} allowed"
-        )
-
-
-def image_pixels(data: bytes) -> int | None:
-    """Return how many pixels an image has, from its header (nothing is decoded); None if not an image."""
-    from PIL import Image
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-                return int(width) * int(height)
-        except Image.DecompressionBombError as exc:  # past Pillow's own limit: it says only how large
-            found = re.search(r"\((\d+) pixels\)", str(exc))
-            return int(found.group(1)) if found else MAX_IMAGE_PIXELS + 1
-        except Exception:  # not an image Pillow knows, so not one WeasyPrint can decode either
-            return None
-
-
-def _looks_like_xml(data: bytes) -> bool:
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"<") or head.startswith((b"\xff\xfe", b"\xfe\xff"))
-
-
-def check_svg(url: str, data: bytes) -> None:
-    """Refuse an SVG declaring entities, with a ``<use>`` of another file, or drawing too many elements."""
-    text = data
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace").encode("utf-8")
-    if _DECLARATION.search(text):
-        raise ResourceRefused(url, "an SVG may not declare entities, nor a DOCTYPE with an internal subset")
+    """Refuse an image that is not safe to decode (see ``images.check_image``), naming its URL."""
     try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError:
-        return  # not XML: WeasyPrint cannot draw it either, and says so
-    ids = {element.get("id"): element for element in root.iter() if element.get("id")}
-    cost = _SvgCost(url, ids)
-    if cost.of(root) > MAX_SVG_ELEMENTS:
-        raise ResourceRefused(
-            url,
-            f"the SVG draws more than {MAX_SVG_ELEMENTS:,} elements once its <use> references are expanded",
-        )
+        check_image(data, mime)
+    except ImageRefused as exc:
+        raise ResourceRefused(url, str(exc)) from None
 
 
-class _SvgCost:
-    """Count the elements an SVG draws, each ``<use>`` and marker counting what it repeats, memoized by id."""
-
-    def __init__(self, url: str, ids: dict[str | None, ElementTree.Element]) -> None:
-        self.url = url
-        self.ids = ids
-        self.known: dict[int, int] = {}
-        self.open: set[int] = set()
-
-    def of(self, element: ElementTree.Element, depth: int = 0) -> int:
-        key = id(element)
-        if key in self.known:
-            return self.known[key]
-        if key in self.open:
-            raise ResourceRefused(self.url, "an SVG element uses itself")
-        if depth > MAX_SVG_DEPTH:
-            raise ResourceRefused(self.url, f"SVG elements nested deeper than {MAX_SVG_DEPTH} levels")
-        self.open.add(key)
-        total = 1
-        for child in element:
-            total += self.of(child, depth + 1)
-            if total > MAX_SVG_ELEMENTS:
-                break
-        for target, times in self._references(element):
-            total += times * self.of(target, depth + 1)
-            if total > MAX_SVG_ELEMENTS:
-                break
-        self.open.discard(key)
-        self.known[key] = total
-        return total
-
-    def _references(self, element: ElementTree.Element) -> list[tuple[ElementTree.Element, int]]:
-        found: list[tuple[ElementTree.Element, int]] = []
-        href = element.get("href") or element.get(_XLINK_HREF)
-        if href and element.tag.rsplit("}", 1)[-1] == "use":
-            if not href.startswith("#"):
-                raise ResourceRefused(self.url, "an SVG <use> may refer only to elements of the same file")
-            if href[1:] in self.ids:
-                found.append((self.ids[href[1:]], 1))
-        vertices = _vertices(element)
-        for name, value in element.attrib.items():
-            # a marker is drawn at every vertex (given as an attribute, or in the style attribute)
-            times = vertices if name in _MARKERS or (name == "style" and "marker" in value) else 1
-            found.extend((self.ids[ref], times) for ref in _URL_REF.findall(value) if ref in self.ids)
-        return found
-
-
-def _vertices(element: ElementTree.Element) -> int:
-    """Estimate how many vertices a shape has: the markers of a path are drawn at each one."""
-    numbers = sum(len(re.findall(r"-?[\d.]+", element.get(name, ""))) for name in ("d", "points"))
-    return max(numbers // 2, 1) + 1
+__all__ = [
+    "MAX_IMAGE_PIXELS",
+    "MAX_RESOURCE_BYTES",
+    "MAX_SVG_ELEMENTS",
+    "ProjectFetcher",
+    "ResourceRefused",
+    "check_resource",
+]

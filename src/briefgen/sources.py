@@ -337,6 +337,31 @@ def read_file(path: Path, shown: str, within: Path | None = None, limit: int = M
     whatever its size said: a device such as /dev/zero or a file that grows cannot exhaust memory. With
     ``within``, a file whose real path (links followed) leaves that folder is refused unread.
     """
+    raw = read_bytes(path, shown, within, limit)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            Location(shown, line, column),
+            "save the file as UTF-8",
+        ) from None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line = text.count("\n", 0, offset) + 1
+        raise ContentError(
+            "NUL byte in a text file", Location(shown, line), "save the file as plain UTF-8 text"
+        )
+    return text
+
+
+def read_bytes(path: Path, shown: str, within: Path | None, limit: int) -> bytes:
+    """Read a regular file of at most ``limit`` bytes (a picture, say), with located errors.
+
+    As for :func:`read_file`: devices, pipes and links leading out of ``within`` are refused unread.
+    """
     if within is not None and not _inside(path, within):
         raise ContentError(
             "the file is a link to a place outside the project; it was not read",
@@ -364,28 +389,13 @@ def read_file(path: Path, shown: str, within: Path | None = None, limit: int = M
         raw = handle.read(limit + 1)
         if len(raw) > limit:
             raise _too_big(len(raw), shown, limit)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ContentError(
-            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            Location(shown, line, column),
-            "save the file as UTF-8",
-        ) from None
-    if "\x00" in text:
-        offset = text.index("\x00")
-        line = text.count("\n", 0, offset) + 1
-        raise ContentError(
-            "NUL byte in a text file", Location(shown, line), "save the file as plain UTF-8 text"
-        )
-    return text
+    return raw
 
 
 def _too_big(size: int, shown: str, limit: int = MAX_FILE_BYTES) -> ContentError:
+    what = "a content file" if limit == MAX_FILE_BYTES else "this file"
     return ContentError(
-        f"file is {size:,} bytes, more than the {limit:,} a content file may have",
+        f"file is {size:,} bytes, more than the {limit:,} {what} may have",
         Location(shown),
         "split it, or remove what does not belong in a briefing",
     )

@@ -138,11 +138,25 @@ def css_page_pattern(pattern: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-def environment(folders: list[Path], lang: str) -> jinja2.Environment:
-    """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue."""
+#: What file names may not hold, and what stands in: a colon reads as a dash, the rest as a hyphen.
+_NOT_IN_FILE_NAMES = re.compile(r'\s*:\s+|[/\\:*?"<>|\x00-\x1f\x7f]')
+
+
+def file_name(value: object) -> str:
+    """Make a text usable as a file name everywhere: ``DeepSeek: Research`` → ``DeepSeek - Research``."""
+    text = _NOT_IN_FILE_NAMES.sub(lambda m: " - " if m.group().strip() == ":" else "-", str(value))
+    return " ".join(text.split()).strip(" .")[:120]
+
+
+def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -> jinja2.Environment:
+    """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue.
+
+    Output is HTML-escaped by the template's name (``.html.j2`` yes, ``.css.j2`` no); ``escape`` says so for
+    every template and expression instead (the placeholders of a Word template are text, never HTML).
+    """
     env = BoundedSandbox(
         loader=TemplateLoader(folders),
-        autoescape=_autoescape,
+        autoescape=_autoescape if escape is None else escape,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -156,6 +170,7 @@ def environment(folders: list[Path], lang: str) -> jinja2.Environment:
     env.filters["font_stack"] = css_font_stack
     env.filters["css_string"] = css_string
     env.filters["page_pattern"] = css_page_pattern
+    env.filters["filename"] = file_name
     env.bound_filters()
     return env
 
@@ -183,6 +198,19 @@ def guarded(call: Callable[[], str], env: jinja2.Environment, name: str, project
     return _guard(call, env, name, project)
 
 
+#: What a template's expressions raise when they go wrong at run time (a bad filter argument, a bad key…).
+RUNTIME_ERRORS = (
+    TypeError,
+    ValueError,
+    ZeroDivisionError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    jinja2.TemplateRuntimeError,
+)
+
+
 def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project: Path) -> str:
     try:
         return call()
@@ -208,15 +236,7 @@ def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project:
             "templates call each other too deeply (a macro or include that never stops calling itself?)",
             _frame(exc, project, name),
         ) from None
-    except (
-        TypeError,
-        ValueError,
-        ZeroDivisionError,
-        AttributeError,
-        KeyError,
-        OverflowError,
-        jinja2.TemplateRuntimeError,
-    ) as exc:
+    except RUNTIME_ERRORS as exc:
         raise TemplateError(f"template error: {exc}", _frame(exc, project, name)) from None
 
 

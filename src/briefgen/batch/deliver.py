@@ -19,10 +19,11 @@ from typing import Any
 from briefgen.batch.journal import Built, Journal, State
 from briefgen.batch.plan import Batch
 from briefgen.batch.recipients import Recipient
-from briefgen.context import Meta, build_context, marking_for
+from briefgen.context import build_context, marking_for
 from briefgen.errors import BriefgenError, MailError
 from briefgen.mail import compose
 from briefgen.mail.message import MIME_TYPES, Attachment, build_message, size_check, to_bytes
+from briefgen.mail.settings import Resolved
 from briefgen.mail.smtp import send
 from briefgen.output import write_file
 
@@ -45,32 +46,54 @@ class Deliverer:
         assert batch.mail is not None
         self.batch = batch
         self.journal = journal
-        self.settings = batch.mail
-        self._meta: dict[tuple[str, str | None], Meta] = {}
+        self._settings: dict[str, Resolved] = {}
+        self._editions: dict[tuple[str, str | None], compose.Edition] = {}
 
-    def meta(self, r: Recipient) -> Meta:
+    def settings(self, lang: str) -> Resolved:
+        """Return the mail settings in a language (the sender's name and the subject may be per language)."""
+        if lang not in self._settings:
+            from briefgen.mail.settings import resolve
+
+            brief: Any = self.batch.loaded.brief  # type: ignore[attr-defined]
+            self._settings[lang] = resolve(
+                brief.config.mail,
+                self.batch.root,
+                self.batch.environ,
+                need_server=self.batch.options.mode == "mail",
+                lang=lang,
+                default_lang=brief.config.default_language,
+            )
+        return self._settings[lang]
+
+    def edition(self, r: Recipient) -> compose.Edition:
+        """Return what the mail templates are told about the recipient's edition."""
         key = (r.lang, r.audience)
-        if key not in self._meta:
-            brief = self.batch.loaded.brief  # type: ignore[attr-defined]
-            self._meta[key] = build_context(brief, r.lang, self.batch.profiles.get(r.audience or "")).meta
-        return self._meta[key]
+        if key not in self._editions:
+            brief: Any = self.batch.loaded.brief  # type: ignore[attr-defined]
+            ctx = build_context(brief, r.lang, self.batch.profiles.get(r.audience or ""))
+            p = ctx.presentation
+            self._editions[key] = compose.Edition(
+                ctx.meta, p.edition, p.branding, r.lang, self.batch.brief_name
+            )
+        return self._editions[key]
 
     def message(self, r: Recipient, files: Mapping[str, bytes], message_id: str) -> bytes:
         """Compose the recipient's message with their copy attached; raise MailError if it cannot be."""
         batch = self.batch
-        meta = self.meta(r)
+        settings = self.settings(r.lang)
+        edition = self.edition(r)
         marking = marking_for(r.lang, r.name, r.organisation, r.number, len(batch.recipients), batch.code(r))
         values: dict[str, Any] = {"recipient": r, "copy": marking}
-        stem = compose.attachment_stem(batch.root, meta, r.lang, batch.brief_name, values)
+        stem = compose.attachment_stem(batch.root, edition, values)
         names = {fmt: f"{stem}.{fmt}" for fmt in r.formats}
-        content = compose.render(batch.root, meta, r.lang, batch.brief_name, list(names.values()), values)
+        content = compose.render(batch.root, edition, list(names.values()), settings.subject, values)
         attachments = [Attachment(names[fmt], files[fmt], MIME_TYPES[fmt]) for fmt in r.formats]
-        size_check(attachments, self.settings.max_attachment_bytes)
+        size_check(attachments, settings.max_attachment_bytes)
         to = Address(display_name=r.name, addr_spec=r.email)
         message = build_message(
-            sender=self.settings.sender,
+            sender=settings.sender,
             to=[to],
-            reply_to=self.settings.reply_to,
+            reply_to=settings.reply_to,
             content=content,
             attachments=attachments,
             message_id=message_id,
@@ -81,7 +104,7 @@ class Deliverer:
         """Keep the Message-ID of an earlier attempt (a retry is the same message); make one otherwise."""
         if state is not None and state.message_id and not resend:
             return state.message_id
-        return make_msgid(domain=self.settings.sender.domain)
+        return make_msgid(domain=self.settings(self.batch.options.lang or "").sender.domain)
 
     def deliver(self, r: Recipient, files: Mapping[str, bytes], state: State | None, resend: bool) -> Outcome:
         """Deliver one copy: mail it, or write it as an .eml file (``--eml``)."""
@@ -113,7 +136,8 @@ class Deliverer:
         return Outcome("written", str(path))
 
     def _send(self, r: Recipient, data: bytes, message_id: str) -> Outcome:
-        server = self.settings.server
+        settings = self.settings(r.lang)
+        server = settings.server
         assert server is not None
         self.journal.append("sending", r.email, message_id=message_id, bytes=len(data))
 
@@ -121,7 +145,7 @@ class Deliverer:
             self.journal.append("committing", r.email, message_id=message_id)
 
         try:
-            delivery = send(server, self.settings.sender.addr_spec, [r.email], data, before_commit=commit)[0]
+            delivery = send(server, settings.sender.addr_spec, [r.email], data, before_commit=commit)[0]
         except MailError as exc:  # nothing reached the server: the connection, TLS, login or sender failed
             reason = "; ".join(d.message for d in exc.diagnostics)
             self.journal.append("not-sent", r.email, reply=reason, message_id=message_id)

@@ -65,6 +65,7 @@ class Batch:
     #: the digest of every input of each edition and format: (lang, audience, format) -> digest
     editions: dict[tuple[str, str | None, str], str]
     loaded: object  # briefgen.build.Loaded (kept untyped here: build imports the rendering stack lazily)
+    environ: Mapping[str, str] = field(default_factory=dict)  # for the mail settings of each language
     warnings: list[Diagnostic] = field(default_factory=list)
     _codes: dict[str, str] = field(default_factory=dict)
 
@@ -159,7 +160,15 @@ def prepare(options: BatchOptions, environ: Mapping[str, str]) -> Batch:
     if options.mode != "build":
         from briefgen.mail.settings import resolve
 
-        mail = resolve(brief.config.mail, root, environ, need_server=options.mode == "mail")
+        default = brief.config.default_language
+        mail = resolve(
+            brief.config.mail,
+            root,
+            environ,
+            need_server=options.mode == "mail",
+            lang=default,
+            default_lang=default,
+        )
         warnings += mail.warnings
     folder = options.output or root / "output" / "batch" / options.recipients.stem
     digests = build_plan.Digests(
@@ -190,6 +199,7 @@ def prepare(options: BatchOptions, environ: Mapping[str, str]) -> Batch:
         mail=mail,
         editions=editions,
         loaded=loaded,
+        environ=environ,
         warnings=warnings,
     )
 

@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email import policy
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -156,6 +157,8 @@ def build_message(
         part.set_content(
             attachment.data, maintype, subtype, disposition="attachment", filename=attachment.filename
         )
+        if not attachment.filename.isascii():
+            _encoded_name(part, attachment.mime_type, attachment.filename)
         parts.append(part)
     for part in parts:
         for sub in part.walk():
@@ -166,6 +169,42 @@ def build_message(
         msg.attach(part)
     _round_trip(msg, attachments)
     return msg
+
+
+def _encoded_name(part: EmailMessage, mime_type: str, filename: str) -> None:
+    """Add ``name="=?utf-8?b?…?="`` to an attachment's Content-Type, beside RFC 2231's ``filename*``.
+
+    RFC 2231 is the standard, and what every current client reads; Outlook and older Korean groupware read
+    only RFC 2047 encoded words in a ``name`` parameter (which the standard never allowed, yet everyone
+    writes). The ``email`` package would decode such a value and write it as RFC 2231 again, so the header
+    is kept as the exact lines to send (each under 78 characters but the type's own).
+    """
+    words = [word.strip() for word in Header(filename, "utf-8").encode(maxlinelen=70).split("\n")]
+    lines = [f"{mime_type};", f' name="{words[0]}', *(f" {word}" for word in words[1:])]
+    lines[-1] += '"'
+    meant = f'{mime_type}; name="{filename}"'
+    del part["Content-Type"]
+    part["Content-Type"] = _Folded("Content-Type", meant, lines)
+
+
+class _Folded(str):
+    """A header whose text is what it means and whose ``fold`` writes exactly the given lines.
+
+    The ``email`` package takes a value with a ``name`` and a ``fold`` for an already parsed header: it
+    neither parses nor folds it again.
+    """
+
+    name: str
+    lines: list[str]
+
+    def __new__(cls, name: str, text: str, lines: list[str]) -> _Folded:
+        folded = super().__new__(cls, text)
+        folded.name = name
+        folded.lines = lines
+        return folded
+
+    def fold(self, *, policy: policy.Policy) -> str:
+        return f"{self.name}: " + policy.linesep.join(self.lines) + policy.linesep
 
 
 def to_bytes(msg: EmailMessage) -> bytes:
@@ -184,6 +223,12 @@ def _set(msg: EmailMessage, name: str, value: str | Address | list[Address]) -> 
             None,
             "an encoded word (=?charset?q?...?=) in a subject or a name is not allowed",
         )
+    if name == "Subject" and not meant.isascii():
+        # Python 3.11's folder can drop the space between two encoded words of a long subject; the
+        # legacy encoder keeps every space inside the encoded words, so the subject arrives as written.
+        encoded = Header(meant, "utf-8", header_name=name).encode(linesep="\n", maxlinelen=76)
+        del msg[name]
+        msg[name] = _Folded(name, meant, encoded.split("\n"))
 
 
 def _round_trip(msg: EmailMessage, attachments: Sequence[Attachment]) -> None:

@@ -75,14 +75,24 @@ def prepare(
             Location(sources.PROJECT_FILE),
             "add it to 'languages' and write content/" + lang + "/",
         )
-    settings = resolve(brief.config.mail, loaded.root, environ, need_server=need_server)
+    settings = resolve(
+        brief.config.mail,
+        loaded.root,
+        environ,
+        need_server=need_server,
+        lang=lang,
+        default_lang=brief.config.default_language,
+    )
     warnings = [*loaded.warnings, *settings.warnings]
     # Compose first: a template or a title that cannot make a safe header stops before anything is built.
     profile = profiles.load(audience, search_path(loaded.root), loaded.root, brief) if audience else None
-    meta = build_context(brief, lang, profile).meta
-    stem = compose.attachment_stem(loaded.root, meta, lang, brief.config.brief)
+    ctx = build_context(brief, lang, profile)
+    edition = compose.Edition(
+        ctx.meta, ctx.presentation.edition, ctx.presentation.branding, lang, brief.config.brief
+    )
+    stem = compose.attachment_stem(loaded.root, edition)
     names = {fmt: f"{stem}.{fmt}" for fmt in dict.fromkeys(formats)}
-    content = compose.render(loaded.root, meta, lang, brief.config.brief, list(names.values()))
+    content = compose.render(loaded.root, edition, list(names.values()), settings.subject)
     folder = loaded.root / "output"
     # the build skips outputs whose inputs did not change (its manifest), so an up-to-date one is reused
     result = build(loaded.root, [lang], list(names), folder, audiences=[audience] if audience else [])

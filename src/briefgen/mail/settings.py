@@ -111,8 +111,11 @@ class MailSettings(BaseModel):
     user: Text | None = None
     #: the sender: a bare address (the envelope sender too)
     from_: AddressText | None = Field(default=None, alias="from")
-    #: a name shown with the sender address, e.g. Briefing Desk
-    from_name: DisplayName | None = None
+    #: a name shown with the sender address, e.g. Briefing Desk; or one per language ({ko: …, en: …})
+    from_name: DisplayName | dict[str, DisplayName] | None = None
+    #: the subject, instead of templates/mail/subject.txt.j2: a text or one per language, with the same
+    #: placeholders ({{ meta.title }}, {{ audience.title }}…)
+    subject: Text | dict[str, Text] | None = None
     reply_to: AddressText | None = None
     #: a file holding the password, relative to the project folder
     password_file: Text | None = None
@@ -170,7 +173,7 @@ class Server:
 
 @dataclass(frozen=True)
 class Resolved:
-    """The settings in force once the environment has been applied."""
+    """The settings in force once the environment has been applied, for the message's language."""
 
     sender: Address
     reply_to: Address | None
@@ -178,14 +181,30 @@ class Resolved:
     #: None when no SMTP server is needed (``--eml``)
     server: Server | None
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: the subject setting in the message's language; None: the subject template
+    subject: str | None = None
+
+
+def for_language(value: str | dict[str, str] | None, lang: str, default_lang: str) -> str | None:
+    """Pick a setting given per language: the language's own, else the default language's, else any."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.get(lang) or value.get(default_lang) or next(iter(value.values()), None)
 
 
 def resolve(
-    settings: MailSettings | None, project: Path, environ: Mapping[str, str], *, need_server: bool
+    settings: MailSettings | None,
+    project: Path,
+    environ: Mapping[str, str],
+    *,
+    need_server: bool,
+    lang: str = "",
+    default_lang: str = "",
 ) -> Resolved:
     """Apply ``BRIEFGEN_SMTP_*`` over the project file's settings and check that they make sense together.
 
     ``need_server`` asks for a host and a password (if there is a user) too; writing ``.eml`` files does not.
+    Settings given per language (``from_name``, ``subject``) are taken in ``lang``.
     """
     from briefgen.mail import addresses
 
@@ -205,15 +224,17 @@ def resolve(
             "no sender address", Location(PROJECT_FILE), f"set 'from' under 'mail:' or {ENVIRONMENT['from']}"
         )
     sender = addresses.parse(checked.from_, "the sender address", origin["from"])
-    if checked.from_name:
-        sender = Address(display_name=checked.from_name, username=sender.username, domain=sender.domain)
+    from_name = for_language(checked.from_name, lang, default_lang)
+    if from_name:
+        sender = Address(display_name=from_name, username=sender.username, domain=sender.domain)
     reply_to = (
         addresses.parse(checked.reply_to, "the reply-to address", origin["reply_to"])
         if checked.reply_to
         else None
     )
     server = _server(checked, project, environ, origin, warnings) if need_server else None
-    return Resolved(sender, reply_to, int(checked.max_attachments_mb * 1_000_000), server, warnings)
+    subject = for_language(checked.subject, lang, default_lang)
+    return Resolved(sender, reply_to, int(checked.max_attachments_mb * 1_000_000), server, warnings, subject)
 
 
 def _merge(

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from briefgen.charts import ChartView
 from briefgen.context import RenderContext
-from briefgen.errors import Diagnostic, Location
 from briefgen.renderers.base import Setup
 
 if TYPE_CHECKING:
@@ -21,22 +20,21 @@ if TYPE_CHECKING:
 
     from briefgen.renderers.docx.oxml import Element
 
-#: Height of the audience's logo on the cover (the PDF's ``max-height``), in millimetres.
-LOGO_HEIGHT_MM = 18
-
 
 class DocxRenderer:
     name = "docx"
     extension = "docx"
 
     def render(self, ctx: RenderContext, setup: Setup) -> bytes:
-        """Return the DOCX bytes; the same context and reference document always give the same bytes."""
-        from docx.enum.section import WD_SECTION
+        """Return the DOCX bytes; the same context and Word template always give the same bytes."""
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
+        from briefgen import templating
         from briefgen.audience import Palette
-        from briefgen.renderers.docx import frame, labels, oxml, package, reference
+        from briefgen.renderers.docx import frame, labels, package, reference
+        from briefgen.renderers.docx.placeholders import Placeholders, picture_drawing, renumber_pictures
         from briefgen.renderers.docx.writer import Writer
+        from briefgen.sandbox import BoundedSandbox
 
         presentation = ctx.presentation
         path = reference.find_reference(setup.template_folders, setup.project, presentation.reference_docx)
@@ -46,29 +44,30 @@ class DocxRenderer:
         words = labels.load(setup, ctx.lang)
         language = reference.language(ctx.lang)
         reference.localise(doc, language)
-        reference.recolour(doc, Palette().model_dump(), presentation.palette)
-
-        # Keep the reference's styles and settings; drop its content, headers, footers and notes.
-        first = doc.sections[0]
-        for part in (
-            first.header,
-            first.first_page_header,
-            first.even_page_header,
-            first.footer,
-            first.first_page_footer,
-            first.even_page_footer,
-        ):
-            part.is_linked_to_previous = True
+        reference.recolour(doc, Palette().model_dump(), presentation.branding.palette)
         package.drop_parts(doc, RT.COMMENTS)
-        body = doc.element.body
-        for child in list(body):
-            if child.tag != oxml.qn("w:sectPr"):
-                body.remove(child)
         notes = package.add_footnotes_part(doc)
         package.tidy_settings(doc)
+        before = reference.text_width(doc)
         width = reference.page_setup(doc, presentation.page_size, presentation.margins)
+
+        # The page furniture: the template's cover, title block, headers and footers, filled in.
+        env = templating.environment(setup.template_folders, ctx.lang, escape=False)
+        if isinstance(env, BoundedSandbox):
+            env.start()  # the limits of one rendering: all the placeholders of this document together
+        placeholders = Placeholders(
+            env,
+            frame.template_values(ctx, words),
+            picture_drawing,
+            language.element,
+            alt=presentation.branding.organisation or "",
+        )
+        frame.fill_template(doc, shown, placeholders)
+        reference.rescale_tabs(doc, [part for part, _ in frame.furniture(doc)], before, width)
+
+        # The body, in place of {{ body }}: the contents and the sections, in the template's styles.
         writer = Writer(
-            body,
+            doc.element.body,
             doc.part,
             notes,
             width,
@@ -78,18 +77,9 @@ class DocxRenderer:
             chart=lambda view: self._draw(view, setup),
             picture=self._picture(doc),
         )
-        logo = self._logo(doc, ctx, setup) if presentation.logo else None
-        cover_end = frame.write(writer, ctx, logo, reference.language)
-        if cover_end is not None:
-            # The cover is a section of its own, without header or footer; the briefing starts a new page.
-            oxml.set_child(oxml.paragraph_properties(cover_end), oxml.clone(body.sectPr), oxml.PPR_ORDER)
-        main = doc.sections[-1]
-        main.start_type = WD_SECTION.NEW_PAGE
-        main.header.is_linked_to_previous = False
-        main.footer.is_linked_to_previous = False
-        frame.header(writer, main.header.part.element, ctx.meta)
-        frame.footer(writer, main.footer.part.element, ctx.meta, ctx.marking)
+        frame.write(writer, ctx, reference.language)
         styles.check()
+        renumber_pictures([doc.element.body, *(part.element for part, _ in frame.furniture(doc))])
 
         when = dt.datetime.fromisoformat(ctx.meta.created)
         props = doc.core_properties
@@ -127,29 +117,5 @@ class DocxRenderer:
             size = min(Inches(WIDTH_IN), Twips(width))
             shape = Paragraph(p, doc).add_run().add_picture(io.BytesIO(data), width=size)
             shape._inline.docPr.set("descr", alt)  # what a screen reader says: the chart's alt text
-
-        return add
-
-    @staticmethod
-    def _logo(doc: Document, ctx: RenderContext, setup: Setup) -> Callable[[Element], None]:
-        """Return what puts the audience's logo into a paragraph; a format Word cannot hold is a warning."""
-        from docx.image.exceptions import UnrecognizedImageError
-        from docx.shared import Mm
-        from docx.text.paragraph import Paragraph
-
-        logo = ctx.presentation.logo or ""
-
-        def add(p: Element) -> None:
-            try:
-                Paragraph(p, doc).add_run().add_picture(str(setup.project / logo), height=Mm(LOGO_HEIGHT_MM))
-            except (UnrecognizedImageError, OSError) as exc:
-                setup.warnings.append(
-                    Diagnostic(
-                        f"the DOCX leaves out the logo: {exc or type(exc).__name__}",
-                        Location(logo),
-                        "Word takes PNG, JPEG, GIF, BMP and TIFF images",
-                        severity="warning",
-                    )
-                )
 
         return add

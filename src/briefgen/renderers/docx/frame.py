@@ -1,104 +1,129 @@
-"""The frame around the sections: cover page or title block, contents, page header and footer.
+"""The frame around the sections: the Word template's page furniture, filled in, and the generated body.
 
-The words come from the labels (the gettext catalogues); the look from the reference document's styles.
+The Word template (``reference.docx``) holds the cover (or the title block of a briefing without one), the
+page headers and footers, all with Jinja placeholders (see ``placeholders``), and a paragraph ``{{ body }}``
+where the briefing goes. This module fills the placeholders with one edition's values and writes the body,
+the table of contents and the sections, in place of ``{{ body }}`` and whatever follows it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from briefgen.context import Marking, Meta, RenderContext, TocEntry
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+from briefgen.context import RenderContext, TocEntry
+from briefgen.errors import Location, TemplateError
 from briefgen.renderers.docx import oxml
-from briefgen.renderers.docx.oxml import Element
-from briefgen.renderers.docx.writer import Look, Writer
+from briefgen.renderers.docx.oxml import Element, qn
+from briefgen.renderers.docx.placeholders import Fields, Placeholders, Where
+from briefgen.renderers.docx.writer import Writer
 
 if TYPE_CHECKING:
+    from docx.document import Document
+
+    from briefgen.renderers.docx.labels import Labels
     from briefgen.renderers.docx.reference import Language
 
+BODY = re.compile(r"^\s*\{\{-?\s*body\s*-?\}\}\s*$")
+_KINDS = {"default": "", "first": "first-page ", "even": "even-page "}
 
-def write(
-    writer: Writer,
-    ctx: RenderContext,
-    logo: Callable[[Element], None] | None,
-    language_of: Callable[[str], Language],
-) -> Element | None:
-    """Write the whole briefing; return the cover's last paragraph, None without a cover page."""
-    include = ctx.presentation.include
-    cover_end = cover(writer, ctx, logo) if include.cover else None
-    if cover_end is None:
-        title_block(writer, ctx)
-    if include.toc:
+
+def template_values(ctx: RenderContext, words: Labels) -> dict[str, Any]:
+    """Return what the placeholders of a Word template can name (documented in docs/docx.md)."""
+    p = ctx.presentation
+    return {
+        "meta": ctx.meta,
+        "branding": p.branding,
+        "audience": p.edition,
+        "include": p.include,
+        "lang": ctx.lang,
+        "brief": ctx.brief,
+        "page": Fields((("field", "PAGE"),)),
+        "pages": Fields((("field", "NUMPAGES"),)),
+        "page_of": Fields.from_pattern(words.page_of),
+        "scope": words.sections(len(ctx.sections)),
+        # a personal copy (briefgen batch): whom it is for, and its words from marking.j2; none otherwise
+        "marking": ctx.marking,
+        "marking_line": words.copy_line(ctx.marking) if ctx.marking else "",
+    }
+
+
+def fill_template(doc: Document, shown: str, placeholders: Placeholders) -> None:
+    """Fill a Word template's placeholders: the document up to ``{{ body }}``, then its headers and footers.
+
+    ``{{ body }}`` and everything after it (the specimen of the styles) is removed: the body goes there.
+    """
+    body = doc.element.body
+    where = Where(shown, "word/document.xml", "the document: cover and title block")
+    placeholders.prepare(body, where)
+    anchors = [child for child in body if child.tag == qn("w:p") and BODY.match(_text(child))]
+    if len(anchors) != 1:
+        raise TemplateError(
+            "the Word template has no paragraph {{ body }}, where the briefing goes"
+            if not anchors
+            else "the Word template has more than one paragraph {{ body }}",
+            Location(shown),
+            "write {{ body }} alone in a paragraph of the document, after the cover, in Word",
+        )
+    anchor = anchors[0]
+    if anchor.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+        raise TemplateError(
+            "the paragraph {{ body }} ends a section; the briefing would have no page setup",
+            Location(shown),
+            "put {{ body }} in the last section, after the section break",
+        )
+    for child in list(body)[list(body).index(anchor) :]:
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    placeholders.fill(body, doc.part, where)
+    _drop_unused_furniture(doc)
+    for part, what in furniture(doc):
+        element = part.element
+        part_where = Where(shown, str(part.partname).lstrip("/"), what)
+        placeholders.prepare(element, part_where)
+        placeholders.fill(element, part, part_where)
+
+
+def furniture(doc: Document) -> list[tuple[Any, str]]:
+    """Return the header and footer parts the sections use, in order, each with what it is."""
+    found: dict[str, tuple[Any, str]] = {}
+    for number, sect_pr in enumerate(doc.element.body.iter(qn("w:sectPr")), 1):
+        for kind in ("header", "footer"):
+            for ref in sect_pr.findall(qn(f"w:{kind}Reference")):
+                rel_id = ref.get(qn("r:id"))
+                if rel_id not in doc.part.rels or rel_id in found:
+                    continue
+                what = f"the {_KINDS.get(ref.get(qn('w:type')) or 'default', '')}{kind} of section {number}"
+                found[rel_id] = (doc.part.rels[rel_id].target_part, what)
+    return list(found.values())
+
+
+def _drop_unused_furniture(doc: Document) -> None:
+    """Forget header and footer parts no section refers to any more (a cover that was left out)."""
+    used = {
+        ref.get(qn("r:id")) for ref in doc.element.body.iter(qn("w:headerReference"), qn("w:footerReference"))
+    }
+    for rel_id, rel in list(doc.part.rels.items()):
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and rel_id not in used:
+            del doc.part.rels[rel_id]
+
+
+def _text(p: Element) -> str:
+    return "".join(t.text or "" for t in p.iter(qn("w:t")))
+
+
+def write(writer: Writer, ctx: RenderContext, language_of: Callable[[str], Language]) -> None:
+    """Write the body: the table of contents, then every section."""
+    # Without a cover page, the title block is on the first page and the sections run on after it.
+    writer.runs_on = not ctx.presentation.include.cover
+    if ctx.presentation.include.toc:
         contents(writer, ctx.toc)
     for section in ctx.sections:
         lang = section.fallback_lang
         writer.section(section, language_of(lang) if lang else writer.language)
-    return cover_end
-
-
-def cover(writer: Writer, ctx: RenderContext, logo: Callable[[Element], None] | None) -> Element:
-    """Write the cover page; return its last paragraph (where the section break goes).
-
-    ``logo`` puts the audience's logo into a paragraph, if there is one.
-    """
-    meta, presentation = ctx.meta, ctx.presentation
-    flow = writer.body
-    if logo is not None:
-        logo(writer.paragraph(flow, "Cover Organisation"))
-    if meta.classification:
-        writer.paragraph(flow, "Cover Marking", text=meta.classification)
-    if meta.organisation:
-        writer.paragraph(flow, "Cover Organisation", text=meta.organisation)
-    last = writer.paragraph(flow, "Title", text=meta.title)
-    if meta.subtitle:
-        last = writer.paragraph(flow, "Subtitle", text=meta.subtitle)
-    marking = ctx.marking
-    details = [
-        (writer.labels.date, meta.date),
-        (writer.labels.prepared_by, meta.author),
-        (writer.labels.prepared_for, None if marking else presentation.distribution),
-        (writer.labels.classification, meta.classification),
-        (writer.labels.scope, writer.labels.sections(len(ctx.sections))),
-    ]
-    for label, value in details:
-        if value:
-            last = writer.paragraph(flow, "Cover Detail")
-            last.append(writer.run(label, Look(style=writer.styles("Cover Label", "character"))))
-            last.append(writer.run(f"\t{value}"))
-    if marking is not None:  # a personal copy: whom it is for, and its number
-        last = writer.paragraph(flow, "Cover Detail")
-        last.append(writer.run(writer.labels.copy_line(marking), _marking_look(writer)))
-    return last
-
-
-def _marking_look(writer: Writer) -> Look:
-    return Look(style=writer.styles("Classification", "character"))
-
-
-def title_block(writer: Writer, ctx: RenderContext) -> None:
-    """Write the title block that replaces the cover page of short briefings: sections then run on."""
-    meta = ctx.meta
-    line = writer.paragraph(writer.body, "Cover Organisation")
-    pieces: list[Element] = []
-    if meta.classification:
-        marking = Look(style=writer.styles("Classification", "character"))
-        pieces.append(writer.run(meta.classification, marking))
-    pieces += [writer.run(text) for text in (meta.organisation, meta.date) if text]
-    for index, piece in enumerate(pieces):
-        if index:
-            line.append(writer.run("\u2003"))
-        line.append(piece)
-    writer.paragraph(writer.body, "Title", text=meta.title)
-    if meta.subtitle:
-        writer.paragraph(writer.body, "Subtitle", text=meta.subtitle)
-    if ctx.marking is not None:
-        line = writer.paragraph(writer.body, "Cover Organisation")
-        line.append(writer.run(writer.labels.copy_line(ctx.marking), _marking_look(writer)))
-    elif ctx.presentation.distribution:
-        line = writer.paragraph(writer.body, "Cover Organisation")
-        line.append(writer.run(writer.labels.prepared_for_line(ctx.presentation.distribution)))
-    writer.runs_on = True
 
 
 def contents(writer: Writer, toc: Sequence[TocEntry]) -> None:
@@ -120,42 +145,3 @@ def contents(writer: Writer, toc: Sequence[TocEntry]) -> None:
         p.append(link)
         if index == len(toc) - 1:
             p.append(oxml.field_end(writer.properties()))
-
-
-def header(writer: Writer, element: Element, meta: Meta) -> None:
-    """Fill a page header: the brief's title."""
-    _clear(element)
-    p = oxml.paragraph(writer.styles("header"))
-    p.append(writer.run(meta.title))
-    element.append(p)
-
-
-def footer(writer: Writer, element: Element, meta: Meta, marking: Marking | None = None) -> None:
-    """Fill a page footer: the classification, a personal copy's marking in the middle, then the localized
-    "page X of Y" at the right margin."""
-    _clear(element)
-    p = oxml.paragraph(writer.styles("footer"))
-    stops = [oxml.el("w:tab", {"w:val": "right", "w:pos": writer.body.width})]
-    if marking is not None:
-        stops.insert(0, oxml.el("w:tab", {"w:val": "center", "w:pos": str(int(writer.body.width) // 2)}))
-    tabs = oxml.el("w:tabs", children=stops)
-    oxml.set_child(oxml.paragraph_properties(p), tabs, oxml.PPR_ORDER)
-    if meta.classification:
-        p.append(writer.run(meta.classification, Look(style=writer.styles("Classification", "character"))))
-    if marking is not None:
-        p.append(writer.run("\t" + writer.labels.copy_line(marking)))
-    p.append(writer.run("\t"))
-    for piece in re.split(r"(\{page\}|\{pages\})", writer.labels.page_of):
-        if piece in ("{page}", "{pages}"):
-            # The cached result is a placeholder: every word processor computes these when it lays out.
-            result = [writer.run("1")]
-            for r in oxml.field("PAGE" if piece == "{page}" else "NUMPAGES", result, writer.properties()):
-                p.append(r)
-        elif piece:
-            p.append(writer.run(piece))
-    element.append(p)
-
-
-def _clear(element: Element) -> None:
-    for child in list(element):
-        element.remove(child)

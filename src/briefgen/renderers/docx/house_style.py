@@ -130,7 +130,9 @@ def _para(
     if hanging is not None:
         fmt.first_line_indent = Twips(-hanging)
     for position, kind in tabs:
-        alignment = WD_TAB_ALIGNMENT.RIGHT if kind.startswith("right") else WD_TAB_ALIGNMENT.LEFT
+        alignment = {"right": WD_TAB_ALIGNMENT.RIGHT, "center": WD_TAB_ALIGNMENT.CENTER}.get(
+            kind.split()[0], WD_TAB_ALIGNMENT.LEFT
+        )
         leader = WD_TAB_LEADER.DOTS if kind.endswith("dots") else WD_TAB_LEADER.SPACES
         fmt.tab_stops.add_tab_stop(Twips(position), alignment, leader)
     if page_break is not None:
@@ -363,12 +365,16 @@ def paragraph_styles(doc: Document) -> None:
     # Glossary
     _para(doc, "Glossary Term", bold=True, color=BRAND, before=mm(2.5), after=20, keep_next=True)
     _para(doc, "Glossary Definition", before=0, after=40, line=1.2, left=mm(5), align="both")
+    # The {% if %} lines of the Word template's cover: small and grey, so that the cover still fits its page
+    # in Word; they never reach a briefing
+    _para(doc, "Template Logic", size=6.5, color=MUTED, before=0, after=0, line=1.0, align="left")
     # Notes, header and footer
     _para(doc, "footnote text", style_id="FootnoteText", size=7.5, before=0, after=30, line=1.0)
     for name in ("header", "footer"):
         style = _para(doc, name, size=8, color=MUTED, before=0, after=0)
         style.paragraph_format.tab_stops.clear_all()
-        _para(doc, name, tabs=((TEXT_WIDTH, "right"),))
+        # the footer: classification at the left, the footer text in the middle, the page at the right
+        _para(doc, name, tabs=((TEXT_WIDTH // 2, "center"), (TEXT_WIDTH, "right")))
 
 
 def character_styles(doc: Document) -> None:

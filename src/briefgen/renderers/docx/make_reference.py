@@ -1,18 +1,30 @@
-"""Generate briefgen's built-in ``templates/reference.docx`` from python-docx's default template.
+"""Generate briefgen's built-in Word template, ``templates/reference.docx``, from python-docx's default one.
 
     python -m briefgen.renderers.docx.make_reference templates/reference.docx
 
-The result is the house style of the DOCX: A4, the brand colours of the PDF stylesheet, Noto Sans for Latin
-text and the first Korean font of the stack, Korean-friendly line spacing, and every paragraph, character and
-table style the renderer names (see ``reference.PARAGRAPH_STYLES``). Its body is a specimen of those styles,
-so that opening it in Word shows what each one looks like; the renderer throws the body away and keeps the
-styles. Running this twice gives the same bytes.
+The result is the house style of the DOCX and its page furniture:
+
+- the styles: A4, the brand colours of the PDF stylesheet, Noto Sans for Latin text and the first Korean font
+  of the stack, Korean-friendly line spacing, and every paragraph, character and table style the renderer
+  names (see ``reference.PARAGRAPH_STYLES``);
+- the cover page, a section of its own without header or footer, and the title block of briefings without
+  a cover, written with Jinja placeholders (``{{ meta.title }}``, ``{{ branding.logo }}``…) as a Word user
+  would type them, at the same places as in the PDF (templates/base.html.j2 and executive.html.j2);
+- the running header (the logo and the header text) and footer (classification, footer text and a personal
+  copy's marking, page X of Y);
+- the paragraph ``{{ body }}``, where the briefing goes, followed by a specimen of the styles, so that
+  opening the file in Word shows what each one looks like (the renderer replaces both with the briefing).
+
+Running this twice gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import struct
 import sys
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +40,19 @@ from briefgen.renderers.docx.house_style import (
 )
 from briefgen.renderers.docx.oxml import Element, qn
 from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES, TABLE_STYLES
+
+#: Styles of the page furniture (cover, title block, header, footer), beside those the body uses.
+FURNITURE_PARAGRAPH_STYLES = (
+    "Template Logic",
+    "Title",
+    "Subtitle",
+    "Cover Marking",
+    "Cover Organisation",
+    "Cover Detail",
+    "header",
+    "footer",
+)
+FURNITURE_CHARACTER_STYLES = ("Cover Label", "Classification")
 
 if TYPE_CHECKING:
     from docx.document import Document
@@ -47,6 +72,7 @@ def build() -> Document:
     _settings(doc)
     _properties(doc)
     _specimen(doc)
+    _furniture(doc)
     package.drop_parts(
         doc,
         "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
@@ -241,12 +267,187 @@ def _specimen(doc: Document) -> None:
     para("Glossary Term", "Glossary Term")
     para("Glossary Definition", "Glossary Definition")
     p = para("Body Text", "Character styles: ")
-    for name in CHARACTER_STYLES:
+    for name in (*CHARACTER_STYLES, *FURNITURE_CHARACTER_STYLES):
         p.append(oxml.run(name, oxml.run_properties(style=ids[name.lower()])))
         p.append(oxml.run(" ", None))
     para("footnote text", "footnote text")
-    declared = {n.lower() for n in (*PARAGRAPH_STYLES, *CHARACTER_STYLES, *TABLE_STYLES)}
+    declared = {
+        n.lower()
+        for n in (
+            *PARAGRAPH_STYLES,
+            *CHARACTER_STYLES,
+            *TABLE_STYLES,
+            *FURNITURE_PARAGRAPH_STYLES,
+            *FURNITURE_CHARACTER_STYLES,
+        )
+    }
     assert declared <= set(ids), sorted(declared - set(ids))
+
+
+# ---------------------------------------------------------------- the page furniture, with placeholders
+
+#: The frames of the logo placeholder pictures, in millimetres: on the cover (the PDF's max-width and
+#: max-height) and in the running header (the PDF's height; the logo is fitted into the frame).
+COVER_LOGO_MM = (60, 18)
+HEADER_LOGO_MM = (30, 6)
+#: Between the pieces of the title block's first line, as the PDF's gap.
+EM_SPACE = "\u2003"
+
+Piece = str | tuple[str, str] | Element
+
+
+def _furniture(doc: Document) -> None:
+    """Put the cover, the title block, ``{{ body }}``, the header and the footer before the specimen."""
+    body = doc.element.body
+    ids = {s.name.lower(): s.style_id or "" for s in doc.styles}
+    specimen = [child for child in body if child.tag != qn("w:sectPr")]
+    first = specimen[0]
+
+    def para(style: str | None, *pieces: Piece) -> Element:
+        p = oxml.paragraph(ids[style.lower()]) if style else oxml.el("w:p")
+        for piece in pieces:
+            if isinstance(piece, str):
+                p.append(oxml.run(piece, None))
+            elif isinstance(piece, tuple):
+                p.append(oxml.run(piece[0], oxml.run_properties(style=ids[piece[1].lower()])))
+            else:
+                p.append(piece)
+        first.addprevious(p)
+        return p
+
+    def when(condition: str) -> None:
+        para("Template Logic", f"{{% if {condition} %}}")
+
+    def end() -> None:
+        para("Template Logic", "{% endif %}")
+
+    # The cover: a page of its own (a section without header or footer), as in the PDF.
+    when("include.cover")
+    when("branding.logo")
+    para("Cover Organisation", _logo_picture(doc, COVER_LOGO_MM))
+    end()
+    for name, style in (("classification", "Cover Marking"), ("organisation", "Cover Organisation")):
+        when(f"branding.{name}")
+        para(style, f"{{{{ branding.{name} }}}}")
+        end()
+    para("Title", "{{ meta.title }}")
+    when("meta.subtitle")
+    para("Subtitle", "{{ meta.subtitle }}")
+    end()
+    # a personal copy (briefgen batch): whom it is for and its number, above the details (the last
+    # paragraph of the cover, which ends its section, must be one that is always there)
+    when("marking")
+    para("Cover Detail", ("{{ marking_line }}", "Classification"))
+    end()
+    details = (
+        (None, '_("Date")', "meta.date"),
+        ("meta.author", '_("Prepared by")', "meta.author"),
+        ("branding.prepared_for and not marking", '_("Prepared for")', "branding.prepared_for"),
+        ("branding.classification", '_("Classification")', "branding.classification"),
+        (None, '_("Scope")', "scope"),
+    )
+    last = first
+    for condition, label, value in details:
+        if condition:
+            when(condition)
+        last = para("Cover Detail", (f"{{{{ {label} }}}}", "Cover Label"), "\t", f"{{{{ {value} }}}}")
+        if condition:
+            end()
+    cover = oxml.clone(body.sectPr)
+    for ref in cover.findall(qn("w:headerReference")) + cover.findall(qn("w:footerReference")):
+        cover.remove(ref)
+    oxml.set_child(oxml.paragraph_properties(last), cover, oxml.PPR_ORDER)
+    # The title block of a briefing without a cover; its sections follow on the same page.
+    para("Template Logic", "{% else %}")
+    para(
+        "Cover Organisation",
+        ("{{ branding.classification }}", "Classification"),
+        "{% if branding.classification %}",
+        EM_SPACE,
+        "{% endif %}",
+        "{{ branding.organisation }}",
+        "{% if branding.organisation %}",
+        EM_SPACE,
+        "{% endif %}",
+        "{{ meta.date }}",
+    )
+    para("Title", "{{ meta.title }}")
+    when("meta.subtitle")
+    para("Subtitle", "{{ meta.subtitle }}")
+    end()
+    when("marking")
+    para("Cover Organisation", ("{{ marking_line }}", "Classification"))
+    para("Template Logic", "{% elif branding.prepared_for %}")
+    para("Cover Organisation", '{{ _("Prepared for: %(who)s", who=branding.prepared_for) }}')
+    end()
+    end()
+    para("Body Text", "{{ body }}")
+    para(
+        "Fallback Note",
+        "The briefing goes where the paragraph above is: the build replaces it, and everything below it "
+        "(a specimen of the styles), with the contents and the sections.",
+    )
+
+    # Every page after the cover: the logo and the header text; classification, footer text, page X of Y.
+    main = doc.sections[-1]
+    main.header.is_linked_to_previous = False
+    main.footer.is_linked_to_previous = False
+    header = main.header.paragraphs[0]._p
+    oxml.paragraph_properties(header).append(oxml.el("w:pStyle", {"w:val": ids["header"]}))
+    for piece in (
+        "{% if branding.logo %}",
+        _logo_picture(doc, HEADER_LOGO_MM, main.header.part),
+        "  ",
+        "{% endif %}",
+        "{{ branding.header }}",
+    ):
+        header.append(oxml.run(piece, None) if isinstance(piece, str) else piece)
+    footer = main.footer.paragraphs[0]._p
+    oxml.paragraph_properties(footer).append(oxml.el("w:pStyle", {"w:val": ids["footer"]}))
+    footer.append(oxml.run("{{ branding.classification }}", oxml.run_properties(style=ids["classification"])))
+    for piece in (
+        "\t",
+        "{{ branding.footer }}",
+        "{% if branding.footer and marking %} · {% endif %}",
+        "{{ marking_line }}",
+        "\t",
+        "{{ page_of }}",
+    ):
+        footer.append(oxml.run(piece, None))
+
+
+def _logo_picture(doc: Document, box_mm: tuple[int, int], part: object = None) -> Element:
+    """Return a run holding a grey placeholder picture whose alt text is ``{{ branding.logo }}``."""
+    from docx.oxml.shape import CT_Inline
+
+    story = part or doc.part
+    rel_id, _ = story.get_or_add_image(io.BytesIO(_placeholder_png()))  # type: ignore[attr-defined]
+    inline = CT_Inline.new_pic_inline(1, rel_id, "logo.png", Mm(box_mm[0]), Mm(box_mm[1]))
+    inline.docPr.set("descr", "{{ branding.logo }}")
+    inline.docPr.set("name", "Logo")
+    return oxml.run(None, None, [oxml.el("w:drawing", children=[inline])])
+
+
+def _placeholder_png(width: int = 300, height: int = 90) -> bytes:
+    """A light grey box with a darker border, written without compression (the same bytes everywhere)."""
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            edge = x < 3 or y < 3 or x >= width - 3 or y >= height - 3
+            row += bytes((0xB0, 0xB6, 0xBF) if edge else (0xE4, 0xE7, 0xEC))
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 0))
+        + chunk(b"IEND", b"")
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

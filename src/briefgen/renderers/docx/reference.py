@@ -31,13 +31,9 @@ if TYPE_CHECKING:
 
 REFERENCE = "reference.docx"
 
-#: Paragraph styles the renderer uses, by name as Word shows them (matched case-insensitively).
+#: Paragraph styles the renderer uses for the body, by name as Word shows them (matched case-insensitively).
+#: The cover, headers and footers are the Word template's own paragraphs, in whatever styles they have.
 PARAGRAPH_STYLES = (
-    "Title",
-    "Subtitle",
-    "Cover Marking",
-    "Cover Organisation",
-    "Cover Detail",
     "TOC Heading",
     "toc 1",
     "toc 2",
@@ -65,15 +61,11 @@ PARAGRAPH_STYLES = (
     "Glossary Term",
     "Glossary Definition",
     "footnote text",
-    "header",
-    "footer",
 )
 CHARACTER_STYLES = (
     "Hyperlink",
     "footnote reference",
     "Inline Code",
-    "Cover Label",
-    "Classification",
     "Chart Title",
 )
 TABLE_STYLES = (
@@ -419,6 +411,38 @@ def _has_numbering(doc: Document) -> bool:
 def _hex(colour: str) -> str:
     value = colour.lstrip("#").upper()
     return "".join(ch * 2 for ch in value) if len(value) == 3 else value
+
+
+def text_width(doc: Document) -> int:
+    """Return the width of the text of the document's last section, in twips (page less side margins)."""
+    sect_pr = doc.element.body.sectPr
+    size = sect_pr.find(qn("w:pgSz")) if sect_pr is not None else None
+    margin = sect_pr.find(qn("w:pgMar")) if sect_pr is not None else None
+    if size is None or margin is None:
+        return PAGE_SIZES["A4"][0] - 2 * 1134
+    return int(size.get(qn("w:w"), 0)) - int(margin.get(qn("w:left"), 0)) - int(margin.get(qn("w:right"), 0))
+
+
+def rescale_tabs(doc: Document, parts: list[object], before: int, after: int) -> None:
+    """Move the tab stops of headers and footers (and of their styles) with the width of the text.
+
+    The template places them for its own page (a right tab at the margin); an audience's page size or
+    margins change the width, and the tabs keep their place relative to it.
+    """
+    if before <= 0 or before == after:
+        return
+    roots = [part.element for part in parts]  # type: ignore[attr-defined]
+    styles = [
+        style
+        for style in doc.styles.element.findall(qn("w:style"))
+        if str(getattr(style.find(qn("w:name")), "get", lambda _: "")(qn("w:val"))).lower()
+        in ("header", "footer")
+    ]
+    for root in [*roots, *styles]:
+        for tab in root.iter(qn("w:tab")):
+            position = tab.get(qn("w:pos"))
+            if position is not None and position.lstrip("-").isdigit():
+                tab.set(qn("w:pos"), str(round(int(position) * after / before)))
 
 
 def page_setup(doc: Document, size: str, margins: str) -> int:
