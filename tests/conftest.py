@@ -74,6 +74,26 @@ def pdftotext(path: Path, *options: str) -> str:
     ).stdout
 
 
+def libreoffice_pdf(document: Path, folder: Path) -> Path:
+    """Convert a DOCX to PDF with LibreOffice, headless, with a throwaway profile; return the PDF."""
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(document),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return folder / document.with_suffix(".pdf").name
+
+
 def pdfinfo(path: Path) -> dict[str, str]:
     out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}

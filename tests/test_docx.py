@@ -27,13 +27,14 @@ from briefgen.renderers import Setup
 from briefgen.renderers.docx import DocxRenderer
 from briefgen.renderers.docx.make_reference import FURNITURE_PARAGRAPH_STYLES
 from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES, TABLE_STYLES
-from tests.conftest import REPO, pdftotext
+from tests.conftest import REPO, libreoffice_pdf, pdftotext
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Collapse whitespace, and drop the word joiners that keep LibreOffice from spacing scripts apart."""
+    return re.sub(r"\s+", " ", text.replace("\u2060", "")).strip()
 
 
 def render(
@@ -468,3 +469,38 @@ def test_charts_drawn_two_to_a_row_are_half_as_wide(tmp_path: Path) -> None:
     assert len(widths["technical"]) == len(widths["executive"]) == 1  # every chart the same width
     (full,), (half,) = widths["technical"], widths["executive"]
     assert 0.4 * full < half < 0.6 * full
+
+
+def _without_joiners(data: bytes) -> bytes:
+    """Return a DOCX with every U+2060 WORD JOINER taken out of its parts."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item).replace("\u2060".encode(), b""))
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_libreoffice_shows_korean_figures_as_written(
+    libreoffice_pdfs: dict[str, Path],
+    reference_docx: dict[str, tuple[RenderContext, bytes]],
+    tmp_path: Path,
+) -> None:
+    """No gap between Hangul and digits or Latin letters: "558만 달러", not "558 만 달러"."""
+    written = ["558만 달러", "6,710억", "2025년 1월 20일", "R1의", "GPU를", "18배"]
+    text = pdftotext(libreoffice_pdfs["ko"])
+    for phrase in written:
+        assert phrase in text, phrase
+    assert not re.search(r"\d \uB144", text), "a digit set apart from 년"
+    # Word needs no joiners, the house style tells it not to space scripts apart; and the joiners are what
+    # keeps LibreOffice, which ignores that setting, from doing so: without them the gaps come back.
+    document = open_docx(reference_docx["ko"][1])
+    defaults = document.styles.element.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr")
+    assert defaults.find(f"{W}autoSpaceDE").get(f"{W}val") == "0"
+    assert defaults.find(f"{W}autoSpaceDN").get(f"{W}val") == "0"
+    bare = tmp_path / "bare.ko.docx"
+    bare.write_bytes(_without_joiners(reference_docx["ko"][1]))
+    assert "558 만 달러" in pdftotext(libreoffice_pdf(bare, tmp_path)), (
+        "LibreOffice no longer spaces Hangul apart from digits: the word joiners may not be needed any more"
+    )

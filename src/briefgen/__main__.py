@@ -2,4 +2,4 @@
 
 from briefgen.cli import main
 
-main()
+main(prog_name="briefgen")

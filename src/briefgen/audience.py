@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from briefgen import sources
 from briefgen.errors import BriefgenError, ContentError, Location, did_you_mean
 from briefgen.images import ImageRefused, Picture, load_picture
-from briefgen.model import Brief, Frozen, Plain, _plain
+from briefgen.model import Brief, Frozen, JsonSchema, Plain, _plain
 from briefgen.validate import Collector, model_errors
 
 AUDIENCE_FOLDER = "audiences"
@@ -54,9 +54,56 @@ def _localized(value: object) -> dict[str, str]:
     raise PydanticCustomError("localized", "expected a text, or a mapping of language codes to texts")
 
 
-Colour = Annotated[str, PlainValidator(_colour)]
-Margins = Annotated[str, PlainValidator(_margins)]
-Localized = Annotated[dict[str, str], PlainValidator(_localized)]
+_FAMILY = re.compile(r"^[A-Za-z0-9 _\-]+$")  # what templating.css_font_stack can write into CSS
+
+
+def _family(value: object) -> str:
+    text = _plain(value).strip()
+    if not _FAMILY.match(text):
+        raise PydanticCustomError(
+            "font_family",
+            "'{value}' is not a font family name briefgen can use: letters, digits, spaces, '-' and '_'",
+            {"value": text},
+        )
+    return text
+
+
+FontFamily = Annotated[
+    str,
+    PlainValidator(_family),
+    JsonSchema(
+        lambda: {"type": "string", "pattern": _FAMILY.pattern, "description": "An installed font family."}
+    ),
+]
+Colour = Annotated[
+    str,
+    PlainValidator(_colour),
+    JsonSchema(lambda: {"type": "string", "pattern": _COLOUR.pattern, "description": "A colour: #rrggbb."}),
+]
+Margins = Annotated[
+    str,
+    PlainValidator(_margins),
+    JsonSchema(
+        lambda: {
+            "type": "string",
+            "pattern": _MARGINS.pattern,
+            "description": "One to four lengths, CSS order (top right bottom left): 22mm 20mm.",
+        }
+    ),
+]
+Localized = Annotated[
+    dict[str, str],
+    PlainValidator(_localized),
+    JsonSchema(
+        lambda: {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
+            ],
+            "description": "A text for every language, or a mapping of language codes to texts.",
+        }
+    ),
+]
 
 
 class Palette(Frozen):
@@ -74,21 +121,42 @@ class Palette(Frozen):
     chart: tuple[Colour, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 
 
-class Branding(Frozen):
-    """How an edition presents itself, the same in every format: see ``context.BrandingView``."""
+class Fonts(Frozen):
+    """Font families for the briefing's Latin text, installed on this machine (briefgen downloads nothing).
 
-    organisation: Localized | None = None  # replaces the brief's organisation
-    logo: Plain | None = None  # a PNG, JPEG or SVG under the project's templates/, content/ or assets/
+    Korean, Japanese and Chinese text keeps its language's font: a Latin family has no glyphs for it.
+    """
+
+    body: FontFamily | None = None
+    """Body text; absent: Noto Sans."""
+    headings: FontFamily | None = None
+    """Headings and the title; absent: the body font."""
+
+
+class Branding(Frozen):
+    """How an edition presents itself, the same in every format (``context.BrandingView``); a project's
+    _brand.yml gives the defaults (docs/brand.md)."""
+
+    organisation: Localized | None = None
+    """Replaces the brief's organisation."""
+    logo: Plain | None = None
+    """A PNG, JPEG or SVG under the project's templates/, content/ or assets/."""
     palette: Palette = Palette()
-    classification: Localized | None = None  # replaces the brief's classification marking
-    prepared_for: Localized | None = None  # "the executive committee": the "Prepared for" line
-    header: Localized | None = None  # the running header's text; default: the brief's title
-    footer: Localized | None = None  # a text in the middle of every page footer
+    classification: Localized | None = None
+    """Replaces the brief's classification marking."""
+    prepared_for: Localized | None = None
+    """Who it is for: "the executive committee" gives "Prepared for the executive committee"."""
+    header: Localized | None = None
+    """The running header's text; default: the brief's title."""
+    footer: Localized | None = None
+    """A text in the middle of every page footer."""
+    fonts: Fonts = Fonts()
 
 
 class PageSettings(Frozen):
     size: Literal["A4", "Letter"] = "A4"
     margins: Margins = "22mm 20mm 20mm 20mm"
+    """Page margins, CSS order: top right bottom left."""
 
 
 class Include(Frozen):
@@ -108,22 +176,28 @@ Depth = Literal["summary", "full"]
 
 
 class AudienceProfile(Frozen):
-    title: Localized | None = None  # what the profile is called, e.g. "Executive briefing"
+    """An audience profile, templates/audiences/<name>.yaml: who reads the briefing, and what they get."""
+
+    title: Localized | None = None
+    """What the profile is called, e.g. "Executive briefing"."""
     description: Plain | None = None
     template: Plain = "brief.html.j2"
-    sections: tuple[Plain, ...] | None = None  # section ids in reading order; absent: all, in content order
-    #: section tags this audience cares most about: those theme sections come first, in full
+    """The HTML/PDF template, from templates/."""
+    sections: tuple[Plain, ...] | None = None
+    """Section ids in reading order; absent: all, in content order."""
     focus: tuple[Plain, ...] = ()
-    #: "summary" or "full" for every section, or a mapping of section ids to depths with a "default"
+    """Section tags this audience cares most about: those theme sections come first, in full."""
     depth: Depth | dict[str, Depth] = "full"
+    """summary or full for every section, or a mapping of section ids to depths with a "default"."""
     include: Include = Include()
     branding: Branding = Branding()
     page: PageSettings = PageSettings()
-    #: a PDF standard: "pdf/ua-1" (tagged, accessible) or "pdf/a-3b" (archival); absent: a plain PDF
     pdf_variant: Literal["pdf/ua-1", "pdf/a-3b"] | None = None
-    #: charts side by side: 2 draws them half as wide, with text at the same size
+    """A PDF standard: pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival); absent: a plain PDF."""
     chart_columns: Literal[1, 2] = 1
-    reference_docx: Plain | None = None  # a .docx under the project's templates/ holding the styles
+    """Charts side by side: 2 draws them half as wide, with text at the same size."""
+    reference_docx: Plain | None = None
+    """A .docx under the project's templates/ holding the Word styles."""
 
     def depth_of(self, section: str) -> str:
         """Return how deep a section goes for this audience: "summary" or "full"."""
@@ -140,6 +214,33 @@ class Audience:
     path: str  # as shown in messages: templates/audiences/executive.yaml
     profile: AudienceProfile
     logo: Picture | None = None
+
+
+def brand_branding(brief: Brief) -> dict[str, Any]:
+    """Return the branding the project's _brand.yml gives, as a profile's ``branding:`` writes it."""
+    from briefgen.brand import Brand
+
+    return dict(brief.brand.branding) if isinstance(brief.brand, Brand) else {}
+
+
+def brand_logo(brief: Brief) -> Picture | None:
+    """Return the logo the project's _brand.yml gives, read and checked, if it gives one."""
+    from briefgen.brand import Brand
+
+    return brief.brand.logo if isinstance(brief.brand, Brand) else None
+
+
+def whole_briefing(brief: Brief) -> AudienceProfile:
+    """Return the profile of the briefing built for no audience: the defaults, branded by _brand.yml."""
+    branding = brand_branding(brief)
+    return AudienceProfile.model_validate({"branding": branding}) if branding else AudienceProfile()
+
+
+def _merged(base: Any, override: Any) -> Any:
+    """Lay a profile's settings over the brand's, mapping by mapping; anything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        return {**base, **{k: _merged(base.get(k), v) for k, v in override.items()}}
+    return override
 
 
 def localized(value: dict[str, str] | None, lang: str, default_lang: str) -> str | None:
@@ -185,21 +286,28 @@ def load(name: str, folders: list[Path], project: Path, brief: Brief) -> Audienc
     if not isinstance(doc.data, dict):
         out.error("an audience profile is a mapping of settings", Location(shown))
     else:
-        profile = model_errors(AudienceProfile, doc.data, doc, out)
+        data = doc.data
+        branding = brand_branding(brief)
+        if branding and (isinstance(data.get("branding"), dict) or data.get("branding") is None):
+            data = {**data, "branding": _merged(branding, data.get("branding") or {})}
+        profile = model_errors(AudienceProfile, data, doc, out)
     logo: Picture | None = None
     if profile is not None:
         _check_sections(profile, doc, brief, out, builtin=shown.startswith("(built-in)"))
         if _check_files(profile, doc, project, out) and profile.branding.logo:
-            logo = _load_logo(profile.branding.logo, doc, project, out)
+            inherited = brand_logo(brief)
+            if inherited is not None and inherited.path == profile.branding.logo:
+                logo = inherited  # the _brand.yml's logo, read and checked with that file
+            else:
+                logo = load_logo(profile.branding.logo, doc.where(("branding", "logo")), project, out)
     if out.errors:
         raise ContentError("", diagnostics=sorted(out.errors, key=lambda d: d.location or Location("")))
     assert profile is not None
     return Audience(name, shown, profile, logo)
 
 
-def _load_logo(relative: str, doc: sources.Document, project: Path, out: Collector) -> Picture | None:
-    """Read and check the logo: a PNG, JPEG or SVG within the limits, which every format can show."""
-    where = doc.where(("branding", "logo"))
+def load_logo(relative: str, where: Location | None, project: Path, out: Collector) -> Picture | None:
+    """Read and check a logo: a PNG, JPEG or SVG within the limits, which every format can show."""
     try:
         return load_picture(project, relative)
     except ImageRefused as exc:

@@ -50,8 +50,13 @@ def load_project(root: Path) -> Loaded:
     files, problems = sources.read_project(root, project_doc, list(config.languages))
     out.errors.extend(problems)
     brief, out = validate_brief(files, config, list(config.languages), out)
+    from briefgen import brand
+
+    found = brand.load(root, out)
     raise_errors(out)
     assert brief is not None
+    if found is not None:
+        brief = brief.model_copy(update={"brand": found})
     return Loaded(root, brief, out.warnings)
 
 

@@ -12,14 +12,15 @@ from typing import Any, ClassVar, TypeVar
 import click
 
 from briefgen import __version__
+from briefgen.completion import complete_audiences, complete_languages, complete_templates
+from briefgen.console import closed_pipe, current, output_options, pipe_guard
 from briefgen.errors import BriefgenError, Diagnostic, ExitCode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _show(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
-    for diagnostic in diagnostics:
-        click.echo(str(diagnostic), err=True)
+    current().problems(diagnostics)
 
 
 def _display(path: Path) -> str:
@@ -35,32 +36,60 @@ def _count(number: int, noun: str) -> str:
 
 
 def _run(debug: bool, action: Callable[[], int]) -> None:
-    """Run a command; expected errors print as compiler messages, anything else as a short bug report."""
+    """Run a command; expected errors print as compiler messages, anything else as a short bug report.
+
+    With --json, a failure prints the command's JSON document, its problems listed, instead.
+    """
     try:
         code = action()
+    except BrokenPipeError:
+        closed_pipe()
     except BriefgenError as exc:
         crashes: list[str] = getattr(exc, "crashes", [])  # bugs met in a rendering child
         if debug:
             traceback.print_exc()
             for crash in crashes:
                 click.echo(crash, err=True)
-        _show(exc.diagnostics)
+        code = ExitCode.UNEXPECTED if crashes else ExitCode.ERROR
+        _failed(code, exc.diagnostics)
         errors = sum(d.severity == "error" for d in exc.diagnostics)
         if errors > 1:
-            click.echo(f"{errors} errors", err=True)
-        sys.exit(ExitCode.UNEXPECTED if crashes else ExitCode.ERROR)
+            current().note(f"{errors} errors")
+        sys.exit(code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        click.echo(
-            f"error: unexpected {type(exc).__name__}: {exc} (run again with --debug for the traceback)",
-            err=True,
+        _failed(
+            ExitCode.UNEXPECTED,
+            [
+                Diagnostic(
+                    f"unexpected {type(exc).__name__}: {exc}",
+                    None,
+                    "run again with --debug for the traceback",
+                )
+            ],
         )
         sys.exit(ExitCode.UNEXPECTED)
     sys.exit(code)
+
+
+def _failed(code: int, diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
+    """Show why a command failed: as compiler lines, or as its JSON document with --json."""
+    console = current()
+    ctx = click.get_current_context(silent=True)
+    command = ctx.command.name if ctx is not None else None
+    if console.json and command in ("build", "check", "mail", "doctor"):
+        from briefgen.report import report
+
+        project = ctx.params.get("project") if ctx is not None else None
+        with pipe_guard():
+            console.emit(report(command, code, project, diagnostics))  # type: ignore[arg-type]
+        return
+    current().json = False  # a command without a JSON document still says what went wrong
+    _show(diagnostics)
 
 
 def project_option(func: F) -> F:
@@ -88,6 +117,18 @@ class _LazyGroup(click.Group):
             "briefgen.batch.command:batch",
             "Make a personal, marked copy of the briefing for every recipient, and mail it.",
         ),
+        "completion": (
+            "briefgen.completion:completion",
+            "Print the shell completion script for bash, zsh or fish.",
+        ),
+        "doctor": (
+            "briefgen.doctor:doctor",
+            "Say what this machine and project lack to build, check and mail, and how to get it.",
+        ),
+        "schema": (
+            "briefgen.schema:schema",
+            "Write JSON Schemas of the project's YAML files, for editors and other validators.",
+        ),
         "mail": (
             "briefgen.mail.command:mail",
             "Mail the briefing: build it (or reuse an up-to-date build), "
@@ -98,6 +139,16 @@ class _LazyGroup(click.Group):
             "Preview the briefing in a browser, rebuilt on every save.",
         ),
     }
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        with pipe_guard():  # --help or --version into a closed pipe
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with pipe_guard():  # a command's --help, or any output, into a closed pipe
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
@@ -135,6 +186,7 @@ def main() -> None:
     "languages",
     multiple=True,
     metavar="LANG",
+    shell_complete=complete_languages,
     help="Language to build (repeatable); default: the project's default language.",
 )
 @click.option(
@@ -151,6 +203,7 @@ def main() -> None:
     "audiences",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete_audiences,
     help="Audience profile (repeatable), e.g. executive, technical, policy; default: the whole briefing.",
 )
 @click.option(
@@ -191,6 +244,7 @@ def main() -> None:
     help="Output folder; default: output/ in the project.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@output_options()
 @_common
 def build(
     languages: tuple[str, ...],
@@ -212,15 +266,20 @@ def build(
     """
 
     def action() -> int:
+        import time
+
         from briefgen.plan import quick_up_to_date
 
+        console = current()
+        started = time.perf_counter()
         if not force:
             done = quick_up_to_date(
                 project, languages, formats or ("pdf",), audiences, output, everything, strict, pdf_variant
             )
             if done is not None:
                 for path in done:
-                    click.echo(f"up to date: {_display(path)}")
+                    console.say(f"up to date: {_display(path)}")
+                _built(project, [], done, [], [], ExitCode.OK, started)
                 return ExitCode.OK
         from briefgen.build import build as run_build
 
@@ -241,28 +300,62 @@ def build(
             )
         _show(result.warnings)
         for path in result.skipped:
-            click.echo(f"up to date: {_display(path)}")
+            console.say(f"up to date: {_display(path)}")
         for path in result.written:
-            click.echo(f"wrote {_display(path)}")
+            console.say(f"wrote {_display(path)}")
         for name, problems in result.failed:
-            for problem in problems:
-                click.echo(f"{name}: {problem}", err=True)
+            if console.human:
+                for problem in problems:
+                    click.echo(f"{name}: {problem}", err=True)
         if debug:
             for crash in result.crashes:
                 click.echo(crash, err=True)
+        code = ExitCode.OK
         if result.failed:
             total = len(result.failed) + len(result.written) + len(result.skipped)
-            click.echo(f"{len(result.failed)} of {total} outputs failed", err=True)
-            return ExitCode.UNEXPECTED if result.crashes else ExitCode.ERROR
-        return ExitCode.OK
+            console.note(f"{len(result.failed)} of {total} outputs failed")
+            code = ExitCode.UNEXPECTED if result.crashes else ExitCode.ERROR
+        folder = output or project / "output"
+        failed = [(folder / name, problems) for name, problems in result.failed]
+        _built(project, result.written, result.skipped, failed, result.warnings, code, started)
+        return code
 
     _run(debug, action)
 
 
+def _built(
+    project: Path,
+    written: list[Path],
+    fresh: list[Path],
+    failed: list[tuple[Path, list[Diagnostic]]],
+    warnings: list[Diagnostic],
+    code: int,
+    started: float,
+) -> None:
+    """Say what a build made: its JSON document with --json; sizes, digests and the time with --verbose."""
+    import time
+
+    from briefgen.report import OutputFile, report
+
+    console = current()
+    files = [OutputFile.of(p, "written") for p in written] + [OutputFile.of(p, "up to date") for p in fresh]
+    files += [OutputFile.of(p, "failed", problems) for p, problems in failed]
+    for item in files:
+        if item.sha256:
+            console.detail(f"{item.name}: {item.bytes:,} bytes, sha256 {item.sha256}")
+    console.detail(f"took {time.perf_counter() - started:.2f} s")
+    problems = [*warnings, *(d for _, problems in failed for d in problems)]
+    console.emit(report("build", code, project, problems, files=files))
+
+
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[str, Any], None] | None]:
-    """Show what is being built on a terminal (rich's progress bar); nothing when output is redirected."""
-    if not sys.stderr.isatty():
+    """Show what is being built on a terminal (rich's progress bar); nothing when output is redirected,
+    with --quiet or --json, or with TERM=dumb. Rich leaves out colour when NO_COLOR is set."""
+    import os
+
+    console = current()
+    if not sys.stderr.isatty() or console.quiet or console.json or os.environ.get("TERM") == "dumb":
         yield None
         return
     from rich.console import Console
@@ -287,6 +380,7 @@ def _progress() -> Iterator[Callable[[str, Any], None] | None]:
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@output_options()
 @click.option(
     "--parity",
     is_flag=True,
@@ -298,10 +392,18 @@ def check(strict: bool, parity: bool, project: Path, debug: bool) -> None:
     """Validate the whole project without rendering: content, facts, references and templates."""
 
     def action() -> int:
+        import time
+
         from briefgen.build import load_project
         from briefgen.check import check_project
 
+        started = time.perf_counter()
         loaded = load_project(project)
+        sections = sum(len(e.sections) for e in loaded.brief.editions.values())
+        current().detail(
+            f"read {_count(len(loaded.brief.facts), 'fact')} and {_count(sections, 'section')} "
+            f"in {', '.join(loaded.brief.editions)}"
+        )
         problems = check_project(loaded)
         if parity and not any(p.severity == "error" for p in problems):
             from briefgen.parity import check_parity
@@ -310,10 +412,13 @@ def check(strict: bool, parity: bool, project: Path, debug: bool) -> None:
         warnings = loaded.warnings + [p for p in problems if p.severity == "warning"]
         errors = [p for p in problems if p.severity == "error"]
         _show(errors + warnings)
-        click.echo(f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}", err=True)
-        if errors or (strict and warnings):
-            return ExitCode.ERROR
-        return ExitCode.OK
+        current().detail(f"took {time.perf_counter() - started:.2f} s")
+        current().note(f"{_count(len(errors), 'error')}, {_count(len(warnings), 'warning')}")
+        code = ExitCode.ERROR if errors or (strict and warnings) else ExitCode.OK
+        from briefgen.report import report
+
+        current().emit(report("check", code, project, errors + warnings))
+        return code
 
     _run(debug, action)
 
@@ -340,7 +445,7 @@ def templates_list(project: Path, debug: bool) -> None:
 
 
 @templates.command("copy")
-@click.argument("name")
+@click.argument("name", shell_complete=complete_templates)
 @click.option("--force", is_flag=True, help="Overwrite the project's copy if there is one.")
 @_common
 def templates_copy(name: str, force: bool, project: Path, debug: bool) -> None:

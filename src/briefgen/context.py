@@ -16,7 +16,15 @@ from typing import Union, cast
 from babel import Locale
 
 from briefgen import markup
-from briefgen.audience import Audience, AudienceProfile, Include, Palette, localized
+from briefgen.audience import (
+    Audience,
+    AudienceProfile,
+    Include,
+    Palette,
+    brand_logo,
+    localized,
+    whole_briefing,
+)
 from briefgen.charts import ChartView, build_chart_view
 from briefgen.i18n import Formatter
 from briefgen.images import Picture
@@ -271,6 +279,8 @@ class Presentation:
     margins: str
     template: str
     reference_docx: str | None
+    body_font: str | None = None  # a Latin family before the language's own stack (branding.fonts.body)
+    heading_font: str | None = None  # the same for headings and the title (branding.fonts.headings)
 
     @property
     def edition(self) -> AudienceView:
@@ -525,10 +535,13 @@ def _presentation(
     title: str,
     organisation: str | None,
     classification: str | None,
+    profile: AudienceProfile | None = None,
+    brand_logo: Picture | None = None,
 ) -> Presentation:
     """Resolve an audience's choices and branding for one language; ``title``, ``organisation`` and
-    ``classification`` are the brief's, which the branding may replace."""
-    profile = audience.profile if audience else AudienceProfile()
+    ``classification`` are the brief's, which the branding may replace; ``profile`` and ``brand_logo`` are
+    the whole briefing's, from the project's _brand.yml, when there is no audience."""
+    profile = profile or (audience.profile if audience else AudienceProfile())
     brand = profile.branding
     branding = BrandingView(
         organisation=localized(brand.organisation, lang, default_lang) or organisation,
@@ -536,7 +549,7 @@ def _presentation(
         prepared_for=localized(brand.prepared_for, lang, default_lang),
         header=localized(brand.header, lang, default_lang) or title,
         footer=localized(brand.footer, lang, default_lang),
-        logo=audience.logo if audience else None,
+        logo=audience.logo if audience else brand_logo,
         palette=brand.palette.model_dump(exclude={"chart"}),
     )
     return Presentation(
@@ -548,6 +561,8 @@ def _presentation(
         margins=profile.page.margins,
         template=profile.template,
         reference_docx=profile.reference_docx,
+        body_font=brand.fonts.body,
+        heading_font=brand.fonts.headings or brand.fonts.body,
     )
 
 
@@ -617,11 +632,18 @@ def build_context(
     """
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
-    profile = audience.profile if audience else AudienceProfile()
+    profile = audience.profile if audience else whole_briefing(brief)
     builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns)
     meta = edition.meta
     presentation = _presentation(
-        audience, lang, default_lang, meta.title, meta.organisation, meta.classification
+        audience,
+        lang,
+        default_lang,
+        meta.title,
+        meta.organisation,
+        meta.classification,
+        profile,
+        None if audience else brand_logo(brief),
     )
     views: list[SectionView] = []
     number = 0

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     ERROR = 1  # content, template, render or output error
     USAGE = 2  # bad command-line usage
     UNEXPECTED = 70  # a bug: an exception nobody expected
+    CLOSED_PIPE = 141  # 128 + SIGPIPE: the reader of stdout went away (``briefgen … | head -1``)
 
 
 @dataclass(frozen=True, order=True)

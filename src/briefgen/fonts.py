@@ -39,9 +39,43 @@ PACKAGES: dict[str, str] = {
 }
 
 
-def _language(lang: str) -> str:
+#: Debian packages of font families briefgen or a brand may name (for the hints of doctor and brand.yml)
+FAMILY_PACKAGES: dict[str, str] = {
+    "NanumGothic": "fonts-nanum",
+    "NanumMyeongjo": "fonts-nanum",
+    "Noto Sans": "fonts-noto-core",
+    "Noto Serif": "fonts-noto-core",
+    "Noto Sans CJK KR": "fonts-noto-cjk",
+    "Noto Sans CJK JP": "fonts-noto-cjk",
+    "Noto Sans CJK SC": "fonts-noto-cjk",
+    "DejaVu Sans": "fonts-dejavu-core",
+    "DejaVu Serif": "fonts-dejavu-core",
+    "Liberation Sans": "fonts-liberation",
+    "Liberation Serif": "fonts-liberation",
+    "Open Sans": "fonts-open-sans",
+    "Roboto": "fonts-roboto",
+    "Lato": "fonts-lato",
+    "Inter": "fonts-inter",
+}
+
+
+def install_hint(family: str) -> str:
+    """Say how to get a font family onto this machine; briefgen itself downloads nothing."""
+    package = FAMILY_PACKAGES.get(family)
+    if package:
+        return f"install Debian's {package}"
+    return (
+        f"install '{family}' on this machine (its files in ~/.local/share/fonts, then fc-cache); "
+        "briefgen downloads no fonts"
+    )
+
+
+def language_of(lang: str) -> str:
     """Return the language part of a locale code: ``ko`` for ``ko_KR``."""
     return lang.replace("-", "_").split("_")[0].lower()
+
+
+_language = language_of
 
 
 def stack_for(lang: str) -> tuple[str, ...]:

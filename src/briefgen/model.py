@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, model_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from briefgen import markup
@@ -236,56 +237,141 @@ def _host(value: object) -> str:
     return text
 
 
-Number = Annotated[float | int, PlainValidator(_number)]
-Currency = Annotated[str, PlainValidator(_currency)]
-Date = Annotated[PartialDate, PlainValidator(parse_partial_date)]
-Plain = Annotated[str, PlainValidator(_plain)]
-Host = Annotated[str, PlainValidator(_host)]
-Rich = Annotated[markup.RichText, PlainValidator(_rich)]
+@dataclass(frozen=True)
+class JsonSchema:
+    """What a value checked by a plain validator looks like in JSON Schema (``briefgen schema``).
+
+    ``make`` runs only when a schema is asked for, so that building the models stays cheap.
+    """
+
+    make: Callable[[], dict[str, Any]]
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        import copy
+
+        # a copy: pydantic adds the field's default and description to what it is given
+        return copy.deepcopy(self.make())
+
+
+def _currency_schema() -> dict[str, Any]:
+    from babel.numbers import list_currencies
+
+    return {
+        "type": "string",
+        "enum": sorted(list_currencies()),
+        "description": "An ISO 4217 currency code in capitals: USD, KRW, EUR…",
+    }
+
+
+DATE_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+        {"type": "integer", "minimum": 1, "maximum": 9999},
+    ],
+    "description": "A date known to the year, the month or the day: 2025, 2025-01 or 2025-01-20.",
+}
+TEXT_SCHEMA: dict[str, Any] = {"type": "string"}
+RICH_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "description": "Text with **bold**, *italic*, `code`, [links](https://…), {fact_key} (a fact, formatted "
+    "for the language; {key+KRW} adds a second currency) and ^[footnotes].",
+}
+
+
+def _language_schema() -> dict[str, Any]:
+    from babel.localedata import locale_identifiers
+
+    codes = sorted(locale_identifiers())
+    return {
+        "type": "string",
+        "enum": sorted({*codes, *(code.replace("_", "-") for code in codes)}),
+        "description": "A language code Babel knows: ko, en, ja, en-GB…",
+    }
+
+
+Number = Annotated[
+    float | int,
+    PlainValidator(_number),
+    JsonSchema(lambda: {"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}),
+]
+Currency = Annotated[str, PlainValidator(_currency), JsonSchema(_currency_schema)]
+Date = Annotated[PartialDate, PlainValidator(parse_partial_date), JsonSchema(lambda: DATE_SCHEMA)]
+Plain = Annotated[str, PlainValidator(_plain), JsonSchema(lambda: TEXT_SCHEMA)]
+Host = Annotated[
+    str,
+    PlainValidator(_host),
+    JsonSchema(lambda: {"type": "string", "description": "A host name or IP address, e.g. cdn.example.org."}),
+]
+Rich = Annotated[markup.RichText, PlainValidator(_rich), JsonSchema(lambda: RICH_SCHEMA)]
+#: A language code; validate.check_locale checks it against Babel's locales, with a located message
+Language = Annotated[str, PlainValidator(_plain), JsonSchema(_language_schema)]
 
 
 class Frozen(BaseModel):
-    # defer_build: validators are built on first use, so commands that validate nothing start faster
-    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    # defer_build: validators are built on first use, so commands that validate nothing start faster;
+    # attribute docstrings are the descriptions editors show (briefgen schema)
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        defer_build=True,
+        use_attribute_docstrings=True,
+    )
 
 
 # ---------------------------------------------------------------- facts
 
 
 class FactBase(Frozen):
-    key: str = ""  # set from the mapping key by the validator
+    key: SkipJsonSchema[str] = ""  # set from the mapping key by the validator
     as_of: Date | None = None
+    """When the figure was true; shown with key figures ("as of January 2025")."""
     note: Plain | None = None
+    """A remark for the people who keep the facts; not shown."""
     source: Plain | None = None
+    """Where the figure comes from."""
 
 
 class Money(FactBase):
+    """An amount of money: 5.58 million dollars is shown as 558만 달러 or $5.58 million."""
+
     kind: Literal["money"]
     amount: Number
+    """The amount in units of the currency, written out: 5580000, not 5.58M."""
     currency: Currency
 
 
 class Count(FactBase):
+    """A number of things: 139, 1,200, 617."""
+
     kind: Literal["count"]
     value: Number
 
 
 class Quantity(FactBase):
+    """A number with a unit: 671 billion parameters, 2.788 million GPU hours."""
+
     kind: Literal["quantity"]
     value: Number
     unit: Plain
+    """What is counted, e.g. parameters or GPU hours."""
 
 
 class Percent(FactBase):
+    """A percentage: write 95 for 95%."""
+
     kind: Literal["percent"]
     value: Number
 
 
 class Range(FactBase):
+    """A range from low to high: 90–95%, 90~95%."""
+
     kind: Literal["range"]
     low: Number
     high: Number
     unit: Plain = "number"
+    """number, percent, or a currency code for money."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -297,6 +383,8 @@ class Range(FactBase):
 
 
 class Ratio(FactBase):
+    """How many times one thing is another: either 'value' (18) or 'numerator' and 'denominator' (1/30)."""
+
     kind: Literal["ratio"]
     value: Number | None = None
     numerator: Number | None = None
@@ -317,11 +405,15 @@ class Ratio(FactBase):
 
 
 class DateFact(FactBase):
+    """A date, shown the way the language writes dates: 2025년 1월 20일, January 20, 2025."""
+
     kind: Literal["date"]
     value: Date
 
 
 class ExchangeRate(FactBase):
+    """How many units of 'quote' one unit of 'base' buys; {amount+KRW} in prose converts money with it."""
+
     kind: Literal["exchange_rate"]
     base: Currency
     quote: Currency
@@ -358,6 +450,19 @@ def _date_or_fact(value: object, info: ValidationInfo) -> PartialDate | str:
     return parse_partial_date(value)
 
 
+#: A date, or the key of a date fact
+DateOrFact = Annotated[
+    PartialDate | str,
+    PlainValidator(_date_or_fact),
+    JsonSchema(
+        lambda: {
+            "anyOf": [*DATE_SCHEMA["anyOf"], {"type": "string", "pattern": KEY.pattern}],
+            "description": "A date (2025, 2025-01 or 2025-01-20) or the key of a date fact.",
+        }
+    ),
+]
+
+
 class Block(Frozen):
     type: ClassVar[str]
     #: the field a block's YAML value fills when it is not a mapping (``- bullets: [...]``)
@@ -365,20 +470,27 @@ class Block(Frozen):
 
 
 class Paragraph(Block):
+    """A paragraph of text (a plain text item in a block list is one too)."""
+
     type = "paragraph"
     shorthand = "text"
     text: Rich
 
 
 class Heading(Block):
+    """A sub-heading inside a section, numbered (3.1) in theme sections."""
+
     type = "heading"
     shorthand = "text"
     text: Rich
 
 
 class BulletItem(Frozen):
+    """A bullet: a text, or a mapping with 'text' and nested 'items'."""
+
     text: Rich
     items: tuple[BulletItem, ...] = ()
+    """Bullets nested under this one."""
 
     @model_validator(mode="before")
     @classmethod
@@ -387,6 +499,8 @@ class BulletItem(Frozen):
 
 
 class Bullets(Block):
+    """A bulleted list: a list of texts, or of mappings with 'text' and nested 'items'."""
+
     type = "bullets"
     shorthand = "items"
     items: tuple[BulletItem, ...] = Field(min_length=1)
@@ -396,11 +510,16 @@ Align = Literal["left", "right", "center"]
 
 
 class Table(Block):
+    """A table whose header row repeats across pages."""
+
     type = "table"
     caption: Rich | None = None
     header: tuple[Rich, ...] = Field(min_length=1)
+    """The column headings."""
     rows: tuple[tuple[Rich, ...], ...] = Field(min_length=1)
+    """Rows of cells, as many as the header has columns."""
     align: tuple[Align, ...] | None = None
+    """left, right or center per column; default: right for columns of figures only, else left."""
 
     @model_validator(mode="after")
     def _rectangular(self) -> Table:
@@ -422,6 +541,8 @@ class Table(Block):
 
 
 class Callout(Block):
+    """A box that stands out: a takeaway, a note or a warning, with a text, bullets or both."""
+
     type = "callout"
     kind: Literal["takeaway", "note", "warning"] = "note"
     title: Rich | None = None
@@ -436,17 +557,21 @@ class Callout(Block):
 
 
 class TimelineEntry(Frozen):
-    date: Annotated[PartialDate | str, PlainValidator(_date_or_fact)]
+    date: DateOrFact
     event: Rich
 
 
 class Timeline(Block):
+    """Dated events in order."""
+
     type = "timeline"
     shorthand = "entries"
     entries: tuple[TimelineEntry, ...] = Field(min_length=1)
 
 
 class Quote(Block):
+    """A quotation and who said it."""
+
     type = "quote"
     text: Rich
     source: Rich | None = None
@@ -454,8 +579,10 @@ class Quote(Block):
 
 class KeyFigure(Frozen):
     fact: Plain
+    """The key of the fact to show."""
     label: Rich
     also: Currency | None = None
+    """Show money in this currency too, through an exchange_rate fact."""
 
     @model_validator(mode="after")
     def _known(self, info: ValidationInfo) -> KeyFigure:
@@ -468,6 +595,8 @@ class KeyFigure(Frozen):
 
 
 class KeyFigures(Block):
+    """A panel of headline figures, each a fact with a label."""
+
     type = "key_figures"
     shorthand = "items"
     items: tuple[KeyFigure, ...] = Field(min_length=1)
@@ -479,6 +608,8 @@ class GlossaryEntry(Frozen):
 
 
 class Glossary(Block):
+    """Terms and their definitions."""
+
     type = "glossary"
     shorthand = "items"
     items: tuple[GlossaryEntry, ...] = Field(min_length=1)
@@ -496,7 +627,7 @@ class ChartSeries(Frozen):
 
 class ChartEvent(Frozen):
     label: Rich
-    date: Annotated[PartialDate | str, PlainValidator(_date_or_fact)]
+    date: DateOrFact
 
 
 class Chart(Block):
@@ -505,16 +636,21 @@ class Chart(Block):
     type = "chart"
     kind: Literal["bar", "grouped_bar", "horizontal_bar", "timeline"]
     title: Rich
-    alt: Rich  # what the chart shows, for readers who cannot see it (required; facts allowed)
+    alt: Rich
+    """What the chart shows, for readers who cannot see it (facts allowed)."""
     caption: Rich | None = None
     source: Rich | None = None
     scale: Literal["linear", "log"] = "linear"
-    #: show money in this currency, converted through the project's exchange_rate facts
     currency: Currency | None = None
-    bars: tuple[ChartBar, ...] = ()  # bar and horizontal_bar
-    categories: tuple[Rich, ...] = ()  # grouped_bar: the groups along the axis
-    series: tuple[ChartSeries, ...] = ()  # grouped_bar: one value per category each
-    events: tuple[ChartEvent, ...] = ()  # timeline
+    """Show money in this currency, converted through the project's exchange_rate facts."""
+    bars: tuple[ChartBar, ...] = ()
+    """bar and horizontal_bar: one bar per fact."""
+    categories: tuple[Rich, ...] = ()
+    """grouped_bar: the groups along the axis."""
+    series: tuple[ChartSeries, ...] = ()
+    """grouped_bar: one fact per category each."""
+    events: tuple[ChartEvent, ...] = ()
+    """timeline: labelled dates."""
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Chart:
@@ -606,37 +742,51 @@ Role = Literal["summary", "key_figures", "theme", "glossary", "sources"]
 
 
 class Section(Frozen):
+    """One section of a briefing, in one language: a file such as content/ko/03-cost.yaml."""
+
     id: Plain
+    """The same in every language: lower case, digits and '-', e.g. cost."""
     role: Role = "theme"
+    """theme sections are numbered; summary, key_figures, glossary and sources have their own place."""
     title: Rich
-    #: topics the section is about (cost, risks, ...): audiences with a focus put these sections first.
-    #: Read from the default language; translations need not repeat them.
     tags: tuple[Plain, ...] = ()
+    """Topics the section is about (cost, risks…): audiences with a focus put these sections first. Read
+    from the default language; translations need not repeat them."""
     summary: tuple[AnyBlock, ...] = ()
+    """What every reader gets, executives included."""
     detail: tuple[AnyBlock, ...] = ()
-    source_path: str = ""  # the file the section came from, for messages
+    """What readers of the full briefing get as well."""
+    source_path: SkipJsonSchema[str] = ""  # the file the section came from, for messages
 
 
 class BriefMeta(Frozen):
+    """A language's brief.yaml: the title page."""
+
     title: Plain
     subtitle: Plain | None = None
     date: Date
     organisation: Plain | None = None
     author: Plain | None = None
     classification: Plain | None = None
+    """The marking on the cover and in the footer, e.g. 대외비 or Internal."""
     keywords: tuple[Plain, ...] = ()
+    """Document keywords (PDF and DOCX metadata)."""
 
 
 class ProjectConfig(Frozen):
+    """The project file, briefgen.yaml."""
+
     brief: Plain
-    default_language: Plain
-    languages: tuple[Plain, ...] = Field(min_length=1)
-    #: a section missing in a language is a warning, and the default language's text stands in, marked
+    """Names the output files: lower case, digits and '-', e.g. deepseek-briefing."""
+    default_language: Language
+    languages: tuple[Language, ...] = Field(min_length=1)
+    """Each has a folder content/<lang>/."""
     language_fallback: bool = False
-    #: hosts a document may fetch resources from over http(s); none by default: no network access at all
+    """A section missing in a language is a warning, and the default language's text stands in, marked."""
     allow_hosts: tuple[Host, ...] = ()
-    #: SMTP settings for ``briefgen mail`` (docs/mail.md); None: only the environment sets them
+    """Hosts a document may fetch resources from over http(s); none by default: no network access at all."""
     mail: MailSettings | None = None
+    """SMTP settings for briefgen mail (docs/mail.md); absent: only the environment sets them."""
 
 
 class Edition(Frozen):
@@ -653,3 +803,5 @@ class Brief(Frozen):
     config: ProjectConfig
     facts: dict[str, Fact]
     editions: dict[str, Edition]
+    #: the project's _brand.yml, mapped (a brand.Brand), or None: the defaults of every edition's branding
+    brand: SkipJsonSchema[Any] = None

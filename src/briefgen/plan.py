@@ -129,6 +129,8 @@ class Digests:
             ).encode()
         )
         self._add(digest, "project", _files(self.root / "briefgen.yaml"))
+        for brand in ("_brand.yml", "_brand.yaml"):  # brand.BRAND_FILES: the defaults of every branding
+            self._add(digest, "brand", _files(self.root / brand))
         self._add(digest, "facts", _files(self.root / "content" / "facts.yaml"))
         languages = {job.lang, default_lang} if reads_default else {job.lang}
         for lang in sorted(languages):

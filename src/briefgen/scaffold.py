@@ -33,6 +33,11 @@ def _files(folder: Path) -> dict[str, Path]:
     }
 
 
+def builtin_template_names() -> list[str]:
+    """Return the names of the built-in templates, as ``templates copy`` takes them."""
+    return sorted(_files(builtin_templates()))
+
+
 def list_templates(project: Path) -> list[TemplateFile]:
     """Return every template file the project uses, and where each one resolves from."""
     builtin = builtin_templates().resolve()
@@ -104,8 +109,10 @@ def init_project(target: Path, lang: str = "en", title: str | None = None) -> li
         "README.md": fill((STARTER / "README.md").read_text("utf-8")),
         ".gitignore": "/output/\n",
     }
+    from briefgen.schema import with_editor_support
+
     written = []
-    for relative, text in files.items():
+    for relative, text in with_editor_support(files).items():
         path = target / relative
         write_file(path, text.encode("utf-8"))
         written.append(path)

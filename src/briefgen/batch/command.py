@@ -18,7 +18,9 @@ from typing import Any
 import click
 
 from briefgen.cli import _display, _run, _show, project_option
-from briefgen.errors import Diagnostic, ExitCode
+from briefgen.completion import complete_audiences, complete_languages
+from briefgen.console import current, output_options
+from briefgen.errors import Diagnostic, ExitCode, Location
 
 #: Seconds between two progress lines when standard error is not a terminal.
 PROGRESS_EVERY = 10.0
@@ -69,8 +71,22 @@ WORKER_COUNTS = (1, 2, 4, 8, 16, 32)
     type=click.Choice(["pdf", "docx"]),
     help="Format of the copies of recipients whose row names none (repeatable); default: pdf.",
 )
-@click.option("--lang", "-l", default=None, metavar="LANG", help="Language of rows that name none.")
-@click.option("--audience", "-a", default=None, metavar="NAME", help="Audience of rows that name none.")
+@click.option(
+    "--lang",
+    "-l",
+    default=None,
+    metavar="LANG",
+    shell_complete=complete_languages,
+    help="Language of rows that name none.",
+)
+@click.option(
+    "--audience",
+    "-a",
+    default=None,
+    metavar="NAME",
+    shell_complete=complete_audiences,
+    help="Audience of rows that name none.",
+)
 @click.option(
     "--no-marking",
     is_flag=True,
@@ -93,6 +109,7 @@ WORKER_COUNTS = (1, 2, 4, 8, 16, 32)
     help="The batch folder (copies and distribution log); default: output/batch/<recipients file name>.",
 )
 @project_option
+@output_options(json_option=False)
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
 def batch(
     recipients: Path,
@@ -171,13 +188,18 @@ def _execute(prepared: Any, debug: bool) -> int:
         if count > 1:
             warning = Diagnostic(f"{warning.message} (in {count} copies)", None, warning.hint, "warning")
         _show([warning])
-    for r in summary.unsure:
-        click.echo(
-            f"{r.email}: warning: may have received the message already: a run stopped while it was being "
-            f"handed to the server, so it was not sent again (check the server's log; --resend {r.email} "
-            "sends it again)",
-            err=True,
-        )
+    _show(
+        [
+            Diagnostic(
+                "may have received the message already: a run stopped while it was being handed to the "
+                "server, so it was not sent again",
+                Location(r.email),
+                f"check the server's log; --resend {r.email} sends it again",
+                "warning",
+            )
+            for r in summary.unsure
+        ]
+    )
     if debug:
         for crash in summary.crashes:
             click.echo(crash, err=True)
@@ -195,13 +217,14 @@ def _execute(prepared: Any, debug: bool) -> int:
         f"{summary.uncertain + len(summary.unsure)} uncertain" if summary.uncertain or summary.unsure else "",
     ]
     where = f", {summary.executor}" if summary.executor else ""
-    click.echo(
+    console = current()
+    console.say(
         f"batch: {summary.recipients} recipients: {', '.join(p for p in parts if p)} "
         f"({summary.seconds:.1f} s{where})"
     )
-    click.echo(f"copies and log: {_display(prepared.folder)}/ ({_display(prepared.log_path)})")
+    console.say(f"copies and log: {_display(prepared.folder)}/ ({_display(prepared.log_path)})")
     if summary.stopped:
-        click.echo(f"error: stopped: {summary.stopped}", err=True)
+        _show([Diagnostic(f"stopped: {summary.stopped}")])
     if summary.crashes:
         return ExitCode.UNEXPECTED
     return ExitCode.OK if summary.ok else ExitCode.ERROR
@@ -212,6 +235,7 @@ def _dry_run(prepared: Any) -> int:
     from briefgen.batch.journal import Journal
     from briefgen.batch.plan import plan
 
+    say = current().say
     options = prepared.options
     steps = plan(prepared, Journal(prepared.log_path))
     actions = collections.Counter(s.action for s in steps)
@@ -221,41 +245,41 @@ def _dry_run(prepared: Any) -> int:
         if s.action in ("render", "deliver")
     )
     verb = {"mail": "built and sent", "eml": "built and written as .eml", "build": "built"}[options.mode]
-    click.echo("dry run: nothing was built, written or sent")
-    click.echo(
+    say("dry run: nothing was built, written or sent")
+    say(
         f"recipients: {len(steps)} in {_display(options.recipients)}: {actions['render']} to be {verb}"
         + (f", {actions['deliver']} built earlier, to be sent" if actions["deliver"] else "")
         + (f", {actions['done']} done earlier" if actions["done"] else "")
         + (f", {actions['unsure']} uncertain (not sent again without --resend)" if actions["unsure"] else "")
     )
     for (edition, formats), count in sorted(editions.items()):
-        click.echo(f"  {edition:<24} {formats:<10} {count:>7,} copies")
+        say(f"  {edition:<24} {formats:<10} {count:>7,} copies")
     if options.mode == "mail" and prepared.mail and prepared.mail.server:
-        click.echo(f"would send through {prepared.mail.server.describe()} from {prepared.mail.sender}")
+        say(f"would send through {prepared.mail.server.describe()} from {prepared.mail.sender}")
     elif options.mode == "eml":
-        click.echo(f"would write .eml files into {_display(options.eml)}")
-    click.echo(f"copies and log: {_display(prepared.folder)}/")
+        say(f"would write .eml files into {_display(options.eml)}")
+    say(f"copies and log: {_display(prepared.folder)}/")
     work = estimate.estimate(prepared, steps, estimate.sampler(prepared) if actions["render"] else None)
     for key, cost in sorted(work.costs.items()):
         how = "measured now" if cost.measured_now else f"median of {cost.samples} copies"
-        click.echo(f"per copy: {key}: {cost.seconds:.2f} s ({how})")
+        say(f"per copy: {key}: {cost.seconds:.2f} s ({how})")
     if work.mail_each is not None:
-        click.echo(f"per message: {work.mail_each:.3f} s (sent one at a time by this process)")
+        say(f"per message: {work.mail_each:.3f} s (sent one at a time by this process)")
     if not work.copies and not work.messages:
-        click.echo("nothing to do")
+        say("nothing to do")
         return ExitCode.OK
     from briefgen import executors
 
     kind, _ = executors.parse(options.executor)
     chosen = options.jobs or (os.cpu_count() or 1) if kind != "dask" else None
     if chosen:
-        click.echo(
+        say(
             f"estimated time with {chosen} worker{'s' if chosen != 1 else ''}: "
             f"{estimate.duration(work.wall(chosen))} ({work.copies:,} copies, "
             f"{work.render_seconds / 60:.1f} worker-minutes of rendering)"
         )
     others = [n for n in WORKER_COUNTS if n != chosen]
-    click.echo(
+    say(
         "with "
         + ", ".join(f"{n} workers: {estimate.duration(work.wall(n))}" for n in others)
         + " (each worker as fast as those measured; start-up not counted)"
@@ -266,9 +290,10 @@ def _dry_run(prepared: Any) -> int:
 def _report(prepared: Any) -> int:
     from briefgen.batch.journal import Journal
 
+    say = current().say
     journal = Journal(prepared.log_path)
     if not journal.states and not journal.runs:
-        click.echo(f"no distribution log yet: {_display(prepared.log_path)}")
+        say(f"no distribution log yet: {_display(prepared.log_path)}")
         return ExitCode.OK
     counts: collections.Counter[str] = collections.Counter()
     listed = set()
@@ -277,16 +302,14 @@ def _report(prepared: Any) -> int:
         listed.add(r.key)
         status, detail = _status(state)
         counts[status] += 1
-        click.echo(f"{r.number:>5}  {r.name} <{r.email}>  {r.edition}  {status}  {detail}".rstrip())
+        say(f"{r.number:>5}  {r.name} <{r.email}>  {r.edition}  {status}  {detail}".rstrip())
     gone = [s for key, s in journal.states.items() if key not in listed]
     for state in gone:
         status, detail = _status(state)
-        click.echo(
-            f"    -  {state.recipient} (no longer in the recipients file)  {status}  {detail}".rstrip()
-        )
+        say(f"    -  {state.recipient} (no longer in the recipients file)  {status}  {detail}".rstrip())
     order = ("sent", "written", "built", "uncertain", "not sent", "failed", "pending")
     summary = ", ".join(f"{counts[k]} {k}" for k in order if counts[k])
-    click.echo(f"{len(prepared.recipients)} recipients: {summary}")
+    say(f"{len(prepared.recipients)} recipients: {summary}")
     return ExitCode.OK
 
 
@@ -333,15 +356,17 @@ def _progress() -> Iterator[Any]:
         left = (total - done) / rate
         return f"{rate * 60:.1f} per minute, about {duration(left)} left"
 
+    if current().quiet:
+        yield None
+        return
     if not sys.stderr.isatty():
 
         def line(tick: Any) -> None:
             now = time.monotonic()
             if now - state["last"] >= PROGRESS_EVERY and tick.done < tick.total:
                 state["last"] = now
-                click.echo(
-                    f"batch: {tick.done} of {tick.total} copies, {rate_and_left(tick.done, tick.total)}",
-                    err=True,
+                current().note(
+                    f"batch: {tick.done} of {tick.total} copies, {rate_and_left(tick.done, tick.total)}"
                 )
 
         yield line

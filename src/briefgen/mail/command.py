@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
 from briefgen.cli import _display, _run, _show, project_option
+from briefgen.completion import complete_audiences, complete_languages
+from briefgen.console import current, output_options
 from briefgen.errors import Diagnostic, ExitCode
 from briefgen.mail.message import MIME_TYPES
 
@@ -23,6 +26,7 @@ from briefgen.mail.message import MIME_TYPES
     "lang",
     metavar="LANG",
     default=None,
+    shell_complete=complete_languages,
     help="The language of the briefing and the message; default: the project's default language.",
 )
 @click.option(
@@ -31,6 +35,7 @@ from briefgen.mail.message import MIME_TYPES
     "audience",
     metavar="NAME",
     default=None,
+    shell_complete=complete_audiences,
     help="Mail this audience's briefing (e.g. executive); default: the whole briefing.",
 )
 @click.option(
@@ -59,6 +64,7 @@ from briefgen.mail.message import MIME_TYPES
 @click.option("--dry-run", is_flag=True, help="Show who would get what, with sizes, and send nothing.")
 @project_option
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
+@output_options()
 def mail(
     lang: str | None,
     audience: str | None,
@@ -79,12 +85,15 @@ def mail(
         from briefgen.mail import outgoing
         from briefgen.mail.message import megabytes
 
+        console = current()
         prepared = outgoing.prepare(
             project, lang, to, attach or ("docx",), os.environ, need_server=eml is None, audience=audience
         )
         for path in prepared.built:
-            click.echo(f"wrote {_display(path)}")
+            console.say(f"wrote {_display(path)}")
         _show(prepared.warnings)
+        if console.json:
+            return _json(project, prepared, eml, dry_run)
         if dry_run:
             click.echo(f"dry run: nothing was {'written' if eml else 'sent'}")
             if eml:
@@ -105,17 +114,66 @@ def mail(
             return ExitCode.OK
         if eml is not None:
             path = outgoing.write_eml(prepared, eml)
-            click.echo(f"wrote {_display(path)}")
+            console.say(f"wrote {_display(path)}")
             return ExitCode.OK
+        if prepared.server:
+            console.detail(f"sending {megabytes(len(prepared.data))} through {prepared.server.describe()}")
         deliveries = outgoing.deliver(prepared)
         failed = [d for d in deliveries if not d.delivered]
         for delivery in deliveries:
             if delivery.delivered:
-                click.echo(f"sent to {delivery.recipient}")
+                console.say(f"sent to {delivery.recipient}")
+                console.detail(f"{delivery.recipient}: {delivery.reply} (attempts: {delivery.attempts})")
         _show([Diagnostic(f"not sent to {d.recipient}: {d.reply}") for d in failed])
         if failed:
-            click.echo(f"{len(failed)} of {len(deliveries)} recipients did not get the message", err=True)
+            console.note(f"{len(failed)} of {len(deliveries)} recipients did not get the message")
             return ExitCode.ERROR
         return ExitCode.OK
 
     _run(debug, action)
+
+
+def _json(project: Path, prepared: Any, eml: Path | None, dry_run: bool) -> int:
+    """Do what --dry-run, --eml or sending asks, and print mail's JSON document instead of lines."""
+    from briefgen.mail import outgoing
+    from briefgen.report import Attachment, Delivery, Message, OutputFile, report
+
+    written = None
+    deliveries = []
+    if not dry_run and eml is not None:
+        written = outgoing.write_eml(prepared, eml)
+    elif not dry_run:
+        deliveries = outgoing.deliver(prepared)
+    failed = [d for d in deliveries if not d.delivered]
+    problems = [*prepared.warnings, *(Diagnostic(f"not sent to {d.recipient}: {d.reply}") for d in failed)]
+    code = ExitCode.ERROR if failed else ExitCode.OK
+    message = Message(
+        subject=prepared.subject,
+        sender=str(prepared.sender),
+        recipients=[r.addr_spec for r in prepared.recipients],
+        attachments=[
+            Attachment(filename=a.filename, bytes=len(a.data), mime_type=a.mime_type)
+            for a in prepared.attachments
+        ],
+        bytes=len(prepared.data),
+        server=prepared.server.describe() if prepared.server else None,
+        eml=str(written.resolve()) if written else None,
+        dry_run=dry_run,
+    )
+    files = [OutputFile.of(p, "written") for p in prepared.built]
+    files += [OutputFile.of(p, "up to date") for p in prepared.reused]
+    current().emit(
+        report(
+            "mail",
+            code,
+            project,
+            problems,
+            files=files,
+            message=message,
+            deliveries=[
+                Delivery(address=d.recipient, delivered=d.delivered, reply=d.reply, attempts=d.attempts)
+                for d in deliveries
+            ],
+        )
+    )
+    return code

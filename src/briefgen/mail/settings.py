@@ -16,7 +16,8 @@ from email.headerregistry import Address
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from briefgen.errors import Diagnostic, Location, MailError
@@ -93,45 +94,62 @@ def _no_password(value: object) -> None:
     )
 
 
-Text = Annotated[str, PlainValidator(_text)]
-Host = Annotated[str, PlainValidator(_host)]
-AddressText = Annotated[str, PlainValidator(_address)]
-DisplayName = Annotated[str, PlainValidator(_name)]
+Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})]
+Host = Annotated[
+    str,
+    PlainValidator(_host),
+    WithJsonSchema({"type": "string", "description": "A host name or an IP address: smtp.example.org."}),
+]
+AddressText = Annotated[
+    str,
+    PlainValidator(_address),
+    WithJsonSchema({"type": "string", "description": "A bare address: desk@example.org."}),
+]
+DisplayName = Annotated[
+    str,
+    PlainValidator(_name),
+    WithJsonSchema({"type": "string", "pattern": '^[^<>@"]*$', "description": "A name, e.g. Briefing Desk."}),
+]
 
 
 class MailSettings(BaseModel):
     """The ``mail:`` mapping of briefgen.yaml; every key may be left out (see docs/mail.md)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     host: Host | None = None
-    #: default: 587 for starttls, 465 for ssl, 25 for none
+    """The SMTP server."""
     port: int | None = Field(default=None, ge=1, le=65535)
+    """Default: 587 for starttls, 465 for ssl, 25 for none."""
     security: Security = "starttls"
+    """starttls (default), ssl (TLS from the first byte), or none (only to this machine)."""
     user: Text | None = None
-    #: the sender: a bare address (the envelope sender too)
+    """The login; its password comes from BRIEFGEN_SMTP_PASSWORD or password_file, never from here."""
     from_: AddressText | None = Field(default=None, alias="from")
-    #: a name shown with the sender address, e.g. Briefing Desk; or one per language ({ko: …, en: …})
+    """The sender: a bare address (the envelope sender too)."""
     from_name: DisplayName | dict[str, DisplayName] | None = None
-    #: the subject, instead of templates/mail/subject.txt.j2: a text or one per language, with the same
-    #: placeholders ({{ meta.title }}, {{ audience.title }}…)
+    """A name shown with the sender address, e.g. Briefing Desk; or one per language ({ko: …, en: …})."""
     subject: Text | dict[str, Text] | None = None
+    """The subject, instead of templates/mail/subject.txt.j2: a text or one per language, with the same
+    placeholders ({{ meta.title }}, {{ audience.title }}…)."""
     reply_to: AddressText | None = None
-    #: a file holding the password, relative to the project folder
     password_file: Text | None = None
-    #: a PEM file of the certificate authorities to trust instead of the system's, relative to the project
+    """A file holding the password, relative to the project folder."""
     ca_file: Text | None = None
-    #: seconds to wait for the connection and for each reply of the server
+    """A PEM file of the certificate authorities to trust instead of the system's, relative to the project."""
     timeout: float = Field(default=30.0, gt=0, le=600)
-    #: how many times a transient (4xx) failure is tried again
+    """Seconds to wait for the connection and for each reply of the server."""
     retries: int = Field(default=3, ge=0, le=10)
-    #: seconds before the first retry; each further retry waits twice as long (at most 60 s)
+    """How many times a transient (4xx) failure is tried again."""
     retry_delay: float = Field(default=2.0, ge=0, le=60)
-    #: refuse to send attachments larger than this in total, in megabytes (1 MB = 1,000,000 bytes)
+    """Seconds before the first retry; each further retry waits twice as long (at most 60 s)."""
     max_attachments_mb: float = Field(default=25.0, gt=0, le=1000)
+    """Refuse to send attachments larger than this in total, in megabytes (1 MB = 1,000,000 bytes)."""
 
     #: never accepted: named only so that a password written here gets a clear error at its line
-    password: Annotated[None, PlainValidator(_no_password)] = Field(default=None, exclude=True)
+    password: SkipJsonSchema[Annotated[None, PlainValidator(_no_password)]] = Field(
+        default=None, exclude=True
+    )
 
 
 class Secret:

@@ -236,6 +236,12 @@ def _session(server: Server) -> Iterator[smtplib.SMTP]:
         smtp.close()
 
 
+def check_connection(server: Server) -> None:
+    """Connect, secure the connection and log in as a send would, then leave without sending anything."""
+    with _session(server):
+        pass
+
+
 def _greet(smtp: smtplib.SMTP, server: Server) -> None:
     code, reply = smtp.ehlo()
     if code != 250:

@@ -23,9 +23,13 @@ class HtmlRenderer:
     def document(self, ctx: RenderContext, setup: Setup, *, for_print: bool) -> str:
         """Return the HTML text; ``for_print`` adds the word joiners WeasyPrint needs for Korean."""
         env = templating.environment(setup.template_folders, ctx.lang)
+        stack = fonts.stack_for(ctx.lang)
+        body, headings = ctx.presentation.body_font, ctx.presentation.heading_font
         values = {
             "ctx": ctx,
-            "fonts": fonts.stack_for(ctx.lang),
+            # a brand's Latin family first: the language's own font still sets its script
+            "fonts": (body, *stack) if body else stack,
+            "heading_fonts": (headings, *stack) if headings else None,
             "keep_all_joiners": for_print,
             "chart_svg": lambda view: _chart_svg(view, setup),
         }

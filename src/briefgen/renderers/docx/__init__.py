@@ -31,7 +31,7 @@ class DocxRenderer:
 
         from briefgen import templating
         from briefgen.audience import Palette
-        from briefgen.renderers.docx import frame, labels, package, reference
+        from briefgen.renderers.docx import frame, labels, package, reference, spacing
         from briefgen.renderers.docx.placeholders import Placeholders, picture_drawing, renumber_pictures
         from briefgen.renderers.docx.writer import Writer
         from briefgen.sandbox import BoundedSandbox
@@ -44,6 +44,7 @@ class DocxRenderer:
         words = labels.load(setup, ctx.lang)
         language = reference.language(ctx.lang)
         reference.localise(doc, language)
+        reference.set_fonts(doc, presentation.body_font, presentation.heading_font)
         reference.recolour(doc, Palette().model_dump(), presentation.branding.palette)
         package.drop_parts(doc, RT.COMMENTS)
         notes = package.add_footnotes_part(doc)
@@ -79,7 +80,10 @@ class DocxRenderer:
         )
         frame.write(writer, ctx, reference.language)
         styles.check()
-        renumber_pictures([doc.element.body, *(part.element for part, _ in frame.furniture(doc))])
+        furniture = [part.element for part, _ in frame.furniture(doc)]
+        renumber_pictures([doc.element.body, *furniture])
+        # LibreOffice ignores w:autoSpaceDE/DN="0": word joiners keep "558만" from reading "558 만" there
+        spacing.join_scripts([doc.element.body, notes.element, *furniture])
 
         when = dt.datetime.fromisoformat(ctx.meta.created)
         props = doc.core_properties

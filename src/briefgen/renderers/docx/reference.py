@@ -340,6 +340,36 @@ def localise(doc: Document, language: Language) -> None:
         theme_lang.set(qn("w:eastAsia"), language.east_asian)
 
 
+#: Styles set in the heading font of a brand (branding.fonts.headings), as the PDF's h1-h3 and title are
+HEADING_STYLES = ("title", "heading 1", "heading 2", "heading 3", "toc heading")
+
+
+def set_fonts(doc: Document, body: str | None, headings: str | None) -> None:
+    """Set the Latin font of all text (the document defaults) and of the headings and title (their styles).
+
+    The East Asian slot keeps the language's font: a brand's Latin family has no glyphs for Korean.
+    """
+    styles = doc.styles.element
+    if body:
+        defaults = oxml.get_or_add(styles, "w:docDefaults", ("w:docDefaults", "w:latentStyles", "w:style"))
+        rpr_default = oxml.get_or_add(defaults, "w:rPrDefault", ("w:rPrDefault", "w:pPrDefault"))
+        _set_latin(oxml.get_or_add(rpr_default, "w:rPr", ()), body)
+    if headings:
+        for style in styles.findall(qn("w:style")):
+            name = style.find(qn("w:name"))
+            if name is not None and str(name.get(qn("w:val"), "")).lower() in HEADING_STYLES:
+                _set_latin(style.get_or_add_rPr(), headings)
+
+
+def _set_latin(rpr: Element, family: str) -> None:
+    fonts_el = rpr.find(qn("w:rFonts"))
+    if fonts_el is None:
+        fonts_el = oxml.set_child(rpr, oxml.el("w:rFonts"), oxml.RPR_ORDER)
+    for slot, theme in (("w:ascii", "w:asciiTheme"), ("w:hAnsi", "w:hAnsiTheme"), ("w:cs", "w:cstheme")):
+        fonts_el.attrib.pop(qn(theme), None)
+        fonts_el.set(qn(slot), family)
+
+
 def _set_language(rpr: Element, language: Language, *, force_font: bool) -> None:
     oxml.set_child(rpr, language.element(), oxml.RPR_ORDER)
     if language.east_asian_font is None:

@@ -1,0 +1,280 @@
+"""JSON Schemas (draft 2020-12) of a project's YAML files, generated from the models that validate them.
+
+Editors use them to complete and explain fields as they are typed (VS Code's YAML extension, and any editor
+built on yaml-language-server); other tools can validate with them. A schema checks what can be checked file
+by file (fields, kinds of values, currencies, fact kinds, languages, colours); ``briefgen check`` checks the
+rest (fact references, sections across languages, files named by a profile). ``result.schema.json`` describes
+what ``--json`` prints. See docs/editors.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+
+import click
+
+from briefgen import __version__
+from briefgen.cli import _common
+from briefgen.console import output_options
+
+SCHEMA_FOLDER = "schemas"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One schema: its file name, what it describes, and which project files it is for."""
+
+    name: str  # the file is <name>.schema.json
+    title: str
+    globs: tuple[str, ...]  # project files it describes, relative to the project; empty: not a YAML file
+    make: Callable[[], dict[str, Any]]
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.schema.json"
+
+
+def _model_schema(model: Any) -> dict[str, Any]:
+    schema: dict[str, Any] = model.model_json_schema(ref_template="#/$defs/{model}")
+    return schema
+
+
+def project_schema() -> dict[str, Any]:
+    from briefgen.model import ProjectConfig
+
+    return _model_schema(ProjectConfig)
+
+
+def brief_schema() -> dict[str, Any]:
+    from briefgen.model import BriefMeta
+
+    return _model_schema(BriefMeta)
+
+
+def facts_schema() -> dict[str, Any]:
+    from pydantic import Field, TypeAdapter
+
+    from briefgen.model import KEY, Fact
+
+    facts = TypeAdapter(Annotated[Fact, Field(discriminator="kind")]).json_schema(
+        ref_template="#/$defs/{model}"
+    )
+    defs = facts.pop("$defs")
+    defs["Fact"] = {"description": "A figure, typed by its kind.", **facts}
+    return {
+        "type": "object",
+        "description": "Every figure of the briefing, for all languages; prose refers to them as {key}.",
+        "properties": {
+            "facts": {
+                "type": "object",
+                "description": "Facts by key: lower case, digits and '_', e.g. v3_dev_cost.",
+                "propertyNames": {"pattern": KEY.pattern},
+                "additionalProperties": {"$ref": "#/$defs/Fact"},
+            }
+        },
+        "required": ["facts"],
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def section_schema() -> dict[str, Any]:
+    """The section file: its blocks written as YAML has them, a text or a mapping with one key, the type."""
+    from pydantic import BaseModel
+    from pydantic.json_schema import models_json_schema
+
+    from briefgen.model import BLOCK_TYPES, RICH_SCHEMA, Section
+
+    models: list[type[BaseModel]] = [Section, *BLOCK_TYPES.values()]
+    _, top = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
+    defs: dict[str, Any] = top["$defs"]
+    choices: list[dict[str, Any]] = [
+        {**RICH_SCHEMA, "description": "A paragraph: " + RICH_SCHEMA["description"]}
+    ]
+    for name, cls in BLOCK_TYPES.items():
+        ref = {"$ref": f"#/$defs/{cls.__name__}"}
+        value: dict[str, Any] = ref
+        if cls.shorthand:
+            shorthand = defs[cls.__name__]["properties"][cls.shorthand]
+            value = {"anyOf": [ref, {k: v for k, v in shorthand.items() if k not in ("title", "default")}]}
+        choices.append(
+            {
+                "type": "object",
+                "description": (cls.__doc__ or name).strip().splitlines()[0],
+                "properties": {name: value},
+                "required": [name],
+                "additionalProperties": False,
+            }
+        )
+    # a bullet is a text, or a mapping with 'text' and nested 'items' (BulletItem reads either)
+    defs["BulletMapping"] = defs.pop("BulletItem")
+    defs["BulletItem"] = {"anyOf": [RICH_SCHEMA, {"$ref": "#/$defs/BulletMapping"}]}
+    defs["Block"] = {
+        "description": "A block: a text (a paragraph), or a mapping with one key, its type.",
+        "anyOf": choices,
+    }
+    section = defs.pop("Section")
+    for part in ("summary", "detail"):
+        section["properties"][part] = {
+            "type": "array",
+            "items": {"$ref": "#/$defs/Block"},
+            "description": section["properties"][part].get("description", ""),
+        }
+    return {**section, "$defs": defs}
+
+
+def audience_schema() -> dict[str, Any]:
+    from briefgen.audience import AudienceProfile
+
+    return _model_schema(AudienceProfile)
+
+
+def brand_schema() -> dict[str, Any]:
+    from briefgen.brand import BrandFile
+
+    return _model_schema(BrandFile)
+
+
+def result_schema() -> dict[str, Any]:
+    from briefgen.report import Report
+
+    schema: dict[str, Any] = Report.model_json_schema(ref_template="#/$defs/{model}", mode="serialization")
+    return schema
+
+
+#: Every schema ``briefgen schema`` writes. A new kind of project file adds its line here.
+SPECS: tuple[Spec, ...] = (
+    Spec("project", "briefgen project file (briefgen.yaml)", ("briefgen.yaml",), project_schema),
+    Spec("facts", "briefgen facts (content/facts.yaml)", ("content/facts.yaml",), facts_schema),
+    Spec("brief", "briefgen brief (content/<lang>/brief.yaml)", ("content/*/brief.yaml",), brief_schema),
+    Spec(
+        "section",
+        "briefgen section (content/<lang>/*.yaml)",
+        ("content/*/*.yaml", "!content/*/brief.yaml"),
+        section_schema,
+    ),
+    Spec(
+        "audience",
+        "briefgen audience profile (templates/audiences/*.yaml)",
+        ("templates/audiences/*.yaml",),
+        audience_schema,
+    ),
+    Spec("brand", "brand.yml as briefgen reads it (_brand.yml)", ("_brand.yml", "_brand.yaml"), brand_schema),
+    Spec("result", "briefgen --json output", (), result_schema),
+)
+
+
+def generate() -> dict[str, str]:
+    """Return every schema file's text by file name."""
+    texts = {}
+    for spec in SPECS:
+        body = spec.make()
+        body.pop("title", None)
+        document = {
+            "$schema": DIALECT,
+            "$comment": f"Generated by briefgen {__version__} with 'briefgen schema'; do not edit.",
+            "title": spec.title,
+            **body,
+        }
+        texts[spec.filename] = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return texts
+
+
+def write(folder: Path) -> list[Path]:
+    """Write every schema into ``folder``, each file atomically; return the paths."""
+    from briefgen.output import write_file
+
+    written = []
+    for name, text in generate().items():
+        path = folder / name
+        write_file(path, text.encode("utf-8"))
+        written.append(path)
+    return written
+
+
+def stale(folder: Path) -> list[str]:
+    """Return the names of schema files in ``folder`` that are missing or differ from this briefgen's."""
+    found = []
+    for name, text in generate().items():
+        try:
+            if (folder / name).read_text("utf-8") != text:
+                found.append(name)
+        except OSError:
+            found.append(name)
+    return found
+
+
+def spec_for(relative: str) -> Spec | None:
+    """Return the schema of a project file (``content/ko/01-overview.yaml``), if one describes it."""
+    path = PurePosixPath(relative)
+    chosen = None
+    for spec in SPECS:
+        if any(path.match(glob) for glob in spec.globs if not glob.startswith("!")) and not any(
+            path.match(glob[1:]) for glob in spec.globs if glob.startswith("!")
+        ):
+            chosen = chosen or spec
+    return chosen
+
+
+def modeline(relative: str, folder: str = SCHEMA_FOLDER) -> str | None:
+    """Return the ``# yaml-language-server: $schema=…`` line for a project file, relative to the file."""
+    spec = spec_for(relative)
+    if spec is None:
+        return None
+    depth = len(PurePosixPath(relative).parts) - 1
+    return f"# yaml-language-server: $schema={'../' * depth}{folder}/{spec.filename}\n"
+
+
+def vscode_settings(folder: str = SCHEMA_FOLDER) -> str:
+    """Return .vscode/settings.json mapping the project's YAML files to their schemas (VS Code's YAML)."""
+    mapping = {f"./{folder}/{spec.filename}": list(spec.globs) for spec in SPECS if spec.globs}
+    return json.dumps({"yaml.schemas": mapping}, indent=2) + "\n"
+
+
+VSCODE_EXTENSIONS = json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n"
+
+
+def with_editor_support(files: dict[str, str]) -> dict[str, str]:
+    """Return a new project's files with what editors need: the schemas, a modeline atop each YAML file
+    that has a schema, and VS Code's settings mapping the project's YAML files to them (for new files)."""
+    out = {}
+    for relative, text in files.items():
+        line = modeline(relative) if relative.endswith((".yaml", ".yml")) else None
+        out[relative] = line + text if line else text
+    out.update({f"{SCHEMA_FOLDER}/{name}": text for name, text in generate().items()})
+    out[".vscode/settings.json"] = vscode_settings()
+    out[".vscode/extensions.json"] = VSCODE_EXTENSIONS
+    return out
+
+
+@click.command()
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Folder to write into; default: {SCHEMA_FOLDER}/ in the project.",
+)
+@_common
+@output_options(json_option=False)
+def schema(output: Path | None, project: Path, debug: bool) -> None:
+    """Write JSON Schemas (draft 2020-12) of the project's YAML files, and of --json's output.
+
+    Editors validate and complete with them: `briefgen init` links them from every file it writes. Run this
+    again after upgrading briefgen (`briefgen doctor` says when they are stale).
+    """
+    from briefgen.cli import _display, _run
+    from briefgen.console import current
+    from briefgen.errors import ExitCode
+
+    def action() -> int:
+        for path in write(output or project / SCHEMA_FOLDER):
+            current().say(f"wrote {_display(path)}")
+        return ExitCode.OK
+
+    _run(debug, action)
