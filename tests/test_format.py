@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -81,16 +83,45 @@ def test_approximate_amounts_keep_two_significant_digits() -> None:
 
 finite = st.floats(min_value=-1e15, max_value=1e15, allow_nan=False, allow_infinity=False)
 positive = st.floats(min_value=0, max_value=1e15, allow_nan=False, allow_infinity=False)
-LOCALES = ["ko", "en", "ja", "de", "fr", "zh"]
+LOCALES = ["ko", "en", "ja", "de", "fr", "zh", "es", "de-CH", "pt-BR", "ar-EG", "hi"]
+CURRENCIES = ["USD", "KRW", "CNY", "EUR", "JPY", "CHF", "BHD"]
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    lang=st.sampled_from(LOCALES), value=finite, currency=st.sampled_from(["USD", "KRW", "CNY", "EUR", "JPY"])
-)
+@given(lang=st.sampled_from(LOCALES), value=finite, currency=st.sampled_from(CURRENCIES))
 def test_any_money_formats_in_every_locale(lang: str, value: float, currency: str) -> None:
     text = Formatter(lang).money(value, currency)
     assert text and "nan" not in text.lower()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lang=st.sampled_from(LOCALES),
+    value=st.floats(min_value=1e-9, max_value=1e15, allow_nan=False, allow_infinity=False),
+    negative=st.booleans(),
+    currency=st.sampled_from(CURRENCIES),
+)
+def test_a_non_zero_amount_never_shows_as_zero(
+    lang: str, value: float, negative: bool, currency: str
+) -> None:
+    text = Formatter(lang).money(-value if negative else value, currency)
+    digits = [int(ch) for ch in text if ch.isdigit()]
+    assert digits and any(digits), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    lang=st.sampled_from(LOCALES),
+    start=st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31)),
+    days=st.integers(0, 4000),
+    precision=st.sampled_from(["year", "month", "day"]),
+)
+def test_any_date_range_formats_in_every_locale(lang: str, start: dt.date, days: int, precision: str) -> None:
+    end = start + dt.timedelta(days=days)
+    cut = {"year": 1, "month": 2, "day": 3}[precision]
+    first = PartialDate(*(start.year, start.month, start.day)[:cut])
+    last = PartialDate(*(end.year, end.month, end.day)[:cut])
+    assert Formatter(lang).date_range(first, last)
 
 
 @settings(max_examples=150, deadline=None)
@@ -118,4 +149,5 @@ def test_any_range_and_count_formats_in_every_locale(lang: str, low: float, span
 def test_any_date_formats_in_every_locale(lang: str, year: int, month: int, day: int) -> None:
     f = Formatter(lang)
     for value in (PartialDate(year), PartialDate(year, month), PartialDate(year, month, day)):
-        assert str(year) in f.date(value)
+        latin = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in f.date(value))
+        assert str(year) in latin  # ar-EG writes ١٩٠٠

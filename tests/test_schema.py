@@ -62,7 +62,17 @@ def test_schemas_carry_enums_and_descriptions(schemas: Path) -> None:
     assert {"USD", "KRW", "EUR"} <= set(money["properties"]["currency"]["enum"])
     assert "EURO" not in money["properties"]["currency"]["enum"]
     kinds = {variant["$ref"].rsplit("/", 1)[1] for variant in facts["$defs"]["Fact"]["oneOf"]}
-    assert kinds == {"Money", "Count", "Quantity", "Percent", "Range", "Ratio", "DateFact", "ExchangeRate"}
+    assert kinds == {
+        "Money",
+        "Count",
+        "Quantity",
+        "Percent",
+        "Range",
+        "Ratio",
+        "DateFact",
+        "DateRange",
+        "ExchangeRate",
+    }
     assert money["description"].startswith("An amount of money")
     project = json.loads((schemas / "project.schema.json").read_text("utf-8"))
     assert {"ko", "en", "ja", "en-GB", "en_GB"} <= set(project["properties"]["default_language"]["enum"])

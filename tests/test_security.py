@@ -650,7 +650,11 @@ def test_check_never_imports_weasyprint(minimal: Path) -> None:
             "yes",
             "content/facts.yaml:4:13: error: expected a number, but YAML reads 'yes' as a boolean",
         ),
-        ("amount", "1e308", "content/facts.yaml:4:13: error: expected a number, found the text '1e308'"),
+        (
+            "amount",
+            "1e308",
+            "content/facts.yaml:4:13: error: 1e+308 is too large for a figure (at most 1e18)",
+        ),
         (
             "amount",
             "1.0e+308",

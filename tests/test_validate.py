@@ -64,7 +64,7 @@ def test_every_error_is_reported_at_once(minimal: Path) -> None:
     ("amount", "message"),
     [
         ("1.0e+308", "is too large for a figure"),
-        ("1e308", "found the text '1e308'"),
+        ("1e308", "1e+308 is too large for a figure"),  # YAML 1.2 reads it as a number, as briefgen does
         ("null", "expected a number"),
         ("yes", "expected a number"),
         ('"12,50"', "expected a number, found the text '12,50'"),

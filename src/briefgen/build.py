@@ -11,6 +11,7 @@ from pathlib import Path
 from briefgen import audience, fonts, overrides, plan, renderers, sources
 from briefgen.context import build_context
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
+from briefgen.i18n import catalog
 from briefgen.model import Brief
 from briefgen.output import Output, output_lock, write_all, write_file
 from briefgen.plan import search_path
@@ -114,6 +115,10 @@ def build(
     )
     profiles = {name: audience.load(name, folders, root, brief) for name in names if name}
     formats = list(plan.FORMATS) if everything else list(dict.fromkeys(formats))
+    for lang in langs:
+        absent = catalog.missing(folders, lang)
+        if absent is not None and absent not in warnings:
+            warnings.append(absent)
     if "pdf" in formats and not fonts.has_fast_subsetting():
         warnings.append(
             Diagnostic(
@@ -160,7 +165,7 @@ def build(
 
         def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
             profile = profiles.get(job.audience or "")
-            ctx = build_context(brief, job.lang, profile, created)
+            ctx = build_context(brief, job.lang, profile, created, folders)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
             mine = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings

@@ -66,7 +66,7 @@ def check_fonts(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
 
     problems: list[Diagnostic] = []
     for lang in loaded.brief.editions:
-        text = "".join(_texts(build_context(loaded.brief, lang)))
+        text = "".join(_texts(build_context(loaded.brief, lang, folders=folders)))
         problems += _uncovered(text, functools.partial(_first_use, loaded, lang))
     for name in sorted(audience.available(folders)):
         try:
@@ -137,18 +137,12 @@ def check_catalogues(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
     wanted = catalog.template_messages(folders)
     problems: list[Diagnostic] = []
     for lang in loaded.brief.editions:
-        found = catalog.find(folders, lang)
-        if found is None:
-            problems.append(
-                Diagnostic(
-                    f"no message catalogue for '{lang}': template strings stay in English",
-                    Location("templates"),
-                    f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ "
-                    "and translate it",
-                    severity="warning",
-                )
-            )
+        absent = catalog.missing(folders, lang)
+        if absent is not None:
+            problems.append(absent)
             continue
+        found = catalog.find(folders, lang)
+        assert found is not None
         shown = _shown(found, loaded.root)
         entries = catalog.entries(found, lang)
         for msgid in sorted(wanted):

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Union, cast
 
 from babel import Locale
@@ -26,7 +27,7 @@ from briefgen.audience import (
     whole_briefing,
 )
 from briefgen.charts import ChartView, build_chart_view
-from briefgen.i18n import Formatter
+from briefgen.i18n import Formatter, catalog
 from briefgen.images import Picture
 from briefgen.model import Block as ModelBlock
 from briefgen.model import (
@@ -399,16 +400,28 @@ def _item_spans(items: Sequence[ItemView]) -> list[Spans]:
 
 class _Builder:
     def __init__(
-        self, brief: Brief, lang: str, palette: Palette | None = None, chart_columns: int = 1
+        self,
+        brief: Brief,
+        lang: str,
+        palette: Palette | None = None,
+        chart_columns: int = 1,
+        folders: Sequence[Path] | None = None,
     ) -> None:
         self.palette = palette or Palette()
         self.chart_columns = chart_columns
         self.lang = lang
         self.brief = brief
         self.facts = brief.facts
-        self.fmt = Formatter(lang)
+        self.folders = folders
+        self.fmt = self.formatter(lang)
         self.own = self.fmt
         self.footnotes: list[FootnoteRef] = []
+
+    def formatter(self, lang: str) -> Formatter:
+        """Return the formatter of a language, with the figure words of its catalogue on the search path."""
+        if self.folders is None:
+            return Formatter(lang)
+        return Formatter(lang, catalog.figure_messages(list(self.folders), lang))
 
     def spans(self, nodes: markup.RichText) -> Spans:
         out: list[Span] = []
@@ -623,17 +636,22 @@ def _keep(block: BlockView, include: Include) -> bool:
 
 
 def build_context(
-    brief: Brief, lang: str, audience: Audience | None = None, created: dt.datetime | None = None
+    brief: Brief,
+    lang: str,
+    audience: Audience | None = None,
+    created: dt.datetime | None = None,
+    folders: Sequence[Path] | None = None,
 ) -> RenderContext:
     """Build the render context of one language's edition, for an audience (None: the whole briefing).
 
     ``created`` is when the document counts as made (for reproducible builds: SOURCE_DATE_EPOCH); None
-    takes the brief's date, at midnight UTC.
+    takes the brief's date, at midnight UTC. ``folders`` is the template search path whose catalogues give
+    the words around figures ("about"); None: the built-in catalogues only.
     """
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
     profile = audience.profile if audience else whole_briefing(brief)
-    builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns)
+    builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns, folders)
     meta = edition.meta
     presentation = _presentation(
         audience,
@@ -658,7 +676,7 @@ def build_context(
             section = section.model_copy(update={"detail": ()})
         fallback = section.id in stand_ins
         # figures in a stand-in section read in its language, like the prose around them
-        builder.fmt = Formatter(default_lang) if fallback else builder.own
+        builder.fmt = builder.formatter(default_lang) if fallback else builder.own
         view = builder.section(section, label)
         views.append(
             SectionView(

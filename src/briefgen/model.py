@@ -208,10 +208,17 @@ def check_fact_ref(
 
 
 def find_rate(facts: dict[str, Fact], base: str, quote: str) -> ExchangeRate | None:
-    """Return the exchange-rate fact for a currency pair, if the project has one."""
+    """Return the exchange rate for a currency pair, if the project has one for it in either direction.
+
+    A USD→KRW rate of 1,500 also converts KRW to USD, at 1/1,500; the rate returned for the other direction
+    keeps the key of the fact it came from.
+    """
     for fact in facts.values():
         if isinstance(fact, ExchangeRate) and fact.base == base and fact.quote == quote:
             return fact
+    for fact in facts.values():
+        if isinstance(fact, ExchangeRate) and fact.base == quote and fact.quote == base:
+            return fact.model_copy(update={"base": base, "quote": quote, "rate": 1 / fact.rate})
     return None
 
 
@@ -411,6 +418,24 @@ class DateFact(FactBase):
     value: Date
 
 
+class DateRange(FactBase):
+    """A span of time from one date to another: ``March–September 2025``."""
+
+    kind: Literal["date_range"]
+    start: Date
+    end: Date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end.to_date() < self.start.to_date():
+            raise PydanticCustomError(
+                "date_range_order",
+                "the range ends ({end}) before it starts ({start})",
+                {"start": str(self.start), "end": str(self.end)},
+            )
+        return self
+
+
 class ExchangeRate(FactBase):
     """How many units of 'quote' one unit of 'base' buys; {amount+KRW} in prose converts money with it."""
 
@@ -426,7 +451,7 @@ class ExchangeRate(FactBase):
         return self
 
 
-Fact = Money | Count | Quantity | Percent | Range | Ratio | DateFact | ExchangeRate
+Fact = Money | Count | Quantity | Percent | Range | Ratio | DateFact | DateRange | ExchangeRate
 FACT_KINDS: dict[str, type[FactBase]] = {
     "money": Money,
     "count": Count,
@@ -435,6 +460,7 @@ FACT_KINDS: dict[str, type[FactBase]] = {
     "range": Range,
     "ratio": Ratio,
     "date": DateFact,
+    "date_range": DateRange,
     "exchange_rate": ExchangeRate,
 }
 

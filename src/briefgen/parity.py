@@ -290,7 +290,7 @@ def check_parity(
     for who in names_of:
         profile = profiles.get(who or "")
         for lang in languages or list(loaded.brief.editions):
-            ctx = build_context(loaded.brief, lang, profile)
+            ctx = build_context(loaded.brief, lang, profile, folders=folders)
             # The same setup as briefgen.build.build, sharing its chart cache; a plain PDF, since a PDF
             # standard (the profile's pdf_variant) changes nothing a reader sees.
             setup = Setup.for_project(root, allow_hosts=loaded.brief.config.allow_hosts)

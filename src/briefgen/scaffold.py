@@ -12,7 +12,7 @@ from briefgen.output import write_file
 from briefgen.plan import builtin_templates
 
 STARTER = Path(__file__).resolve().parent / "starter"
-STARTER_LANGUAGES = ("en", "ko")
+STARTER_LANGUAGES = ("en", "ko", "ja", "de", "fr")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ located errors instead of silent surprises.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -101,6 +102,15 @@ class _Loader(yaml.SafeLoader):
     def _here(self) -> Location:
         event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         return _mark(self.path, event.start_mark)
+
+
+#: YAML 1.2 reads ``1.5e15`` and ``1e15`` as numbers, PyYAML's YAML 1.1 as text (its floats need a dot and a
+#: signed exponent): read them as the numbers a user means.
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 def _mark(path: str, mark: yaml.Mark | None) -> Location:

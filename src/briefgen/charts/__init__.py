@@ -122,7 +122,7 @@ def build_chart_view(
         unit = chart_units(chart, [facts[k] for _, keys in groups for k in keys], facts)
         for label, keys in groups:
             values = tuple(chart_value(facts[k], chart.currency, facts) for k in keys)
-            series.append(SeriesView(label, values, tuple(fmt.short(v, unit) for v in values)))
+            series.append(SeriesView(label, values, tuple(fmt.value(v, unit) for v in values)))
         everything = [v for s in series for v in s.values]
         positions = (
             log_ticks(min(everything), max(everything))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-from briefgen.errors import Location, TemplateError
+from briefgen.errors import Diagnostic, Location, TemplateError
 from briefgen.model import CONTROL, NOT_TEXT
 
 DOMAIN = "messages"
@@ -118,3 +119,70 @@ def template_messages(search_path: list[Path]) -> set[str]:
                 for _, message, _, _ in extract("jinja2", handle, options={"extensions": "jinja2.ext.i18n"}):
                     found.add(message[0] if isinstance(message, tuple) else message)
     return found
+
+
+#: Contexts of the messages the formatter takes from a catalogue (see ``format.MESSAGES``).
+FIGURE_CONTEXTS = ("figure", "currency")
+_FIELD = re.compile(r"%\((\w+)\)s")
+
+
+@functools.lru_cache(maxsize=64)
+def _figure_messages(path: Path, mtime_ns: int, lang: str, shown: str) -> dict[tuple[str, str], str]:
+    with path.open("rb") as handle:
+        parsed = read_po(handle, locale=Locale.parse(lang.replace("-", "_")), domain=DOMAIN)
+    found: dict[tuple[str, str], str] = {}
+    for message in parsed:
+        if message.context not in FIGURE_CONTEXTS or not isinstance(message.id, str):
+            continue
+        if not isinstance(message.string, str) or not message.string or message.fuzzy:
+            continue
+        if message.context == "figure" and sorted(_FIELD.findall(message.string)) != sorted(
+            _FIELD.findall(message.id)
+        ):
+            raise TemplateError(
+                f"the translation of {message.id!r} must use the fields "
+                + ", ".join(f"%({name})s" for name in _FIELD.findall(message.id)),
+                Location(shown, message.lineno or 0),
+                "keep every %(name)s of the message id, once each, and add no other",
+            )
+        found[(message.context, message.id)] = message.string
+    return found
+
+
+def figure_messages(search_path: list[Path], lang: str) -> dict[tuple[str, str], str]:
+    """Return the translated words the formatter uses ("about", currency words), by (context, message id).
+
+    They come from the same catalogue as the template strings: a project's own wins over the built-in one.
+    A translation that drops or adds a ``%(name)s`` field is a TemplateError at its line.
+    """
+    path = find(search_path, lang)
+    if path is None:
+        return {}
+    folder = next(f for f in search_path if path.is_relative_to(f))
+    shown = path.relative_to(folder.parent).as_posix()
+    return _figure_messages(path, path.stat().st_mtime_ns, lang, shown)
+
+
+def builtin_figure_messages(lang: str) -> dict[tuple[str, str], str]:
+    """Return the formatter's words of briefgen's built-in catalogue for a language (none: empty)."""
+    from briefgen.plan import builtin_templates
+
+    return figure_messages([builtin_templates()], lang)
+
+
+def missing(search_path: list[Path], lang: str) -> Diagnostic | None:
+    """Return a warning if no folder on the search path has a catalogue for a language, else None.
+
+    Such a language still builds: its figures follow CLDR (``~`` for "about"), its template strings
+    ("Contents", "Page 1 of 3") stay in English.
+    """
+    if find(search_path, lang) is not None:
+        return None
+    name = Locale.parse(lang.replace("-", "_")).get_display_name("en")
+    return Diagnostic(
+        f"no message catalogue for '{lang}' ({name}): template strings such as 'Contents' stay in English; "
+        "figures follow its CLDR patterns",
+        Location("templates"),
+        f"copy locales/en/LC_MESSAGES/messages.po to templates/locales/{lang}/LC_MESSAGES/ and translate it",
+        severity="warning",
+    )

@@ -1,38 +1,54 @@
 """Format every figure of a briefing for one locale: the only place in briefgen that formats a number.
 
 Built on Babel (``babel.support.Format`` is the model): a Formatter is bound to one locale and formats money,
-plain and compact numbers, percentages, ranges, ratios, dates and lists the way that language's press writes
-them. Korean and Japanese count large numbers in groups of four digits (만/억/조, 万/億/兆), which Babel's
-compact forms cannot mix (``1억 2,345만``); that is done here from a small per-language style table.
+plain and compact numbers, percentages, ranges, ratios, dates, date ranges and lists with that locale's CLDR
+patterns, symbols, spacing and currency digits. Three languages follow their own press instead, on purpose:
 
-Rounding: plain numbers keep up to two decimals; English compact forms (``$5.58 million``) keep up to two
-decimals of the unit; amounts converted to a second currency are approximations and keep two significant
-digits (``약 84억 원``). Rounding is half-even, as Babel does.
+- Korean and Japanese count large numbers in groups of four digits (만/억/조, 万/億/兆) and write every
+  currency as a word after the amount (``558만 달러``, ``16万7500ウォン``): CLDR's compact forms cannot mix
+  units (``1억 2,345만``). Japanese writes no thousands separator (``4980円``).
+- English writes large amounts with a word (``$5.58 million``, not CLDR's ``$5.58M``).
+
+The words the formatter adds ("about", the secondary-currency brackets, "×", the link of a date range, the
+Korean and Japanese currency words) are messages of the language's catalogue (``catalog.figure_messages``);
+without a catalogue, CLDR's own patterns stand in (``~{0}`` for "about").
+
+Rounding is half to even, on the decimal number as written, and the same in every language: see
+docs/content.md ("Rounding").
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import (
+    NumberPattern,
     format_compact_currency,
     format_compact_decimal,
     format_decimal,
     format_percent,
+    get_currency_name,
+    get_currency_precision,
     get_currency_symbol,
+    get_minus_sign_symbol,
 )
 from babel.units import format_unit
 
+from briefgen.i18n import cldr
 from briefgen.model import (
     Count,
     DateFact,
+    DateRange,
     ExchangeRate,
     Fact,
     Money,
@@ -43,61 +59,82 @@ from briefgen.model import (
     Ratio,
 )
 
+#: Message contexts of the catalogue entries the formatter uses.
+FIGURE = "figure"
+CURRENCY = "currency"
+#: The formatter's messages (context ``figure``), with what each one is for.
+MESSAGES: dict[str, str] = {
+    "about %(figure)s": "an approximate figure, such as a converted amount",
+    "%(amount)s (%(converted)s)": "an amount followed by its approximate value in a second currency",
+    "%(value)s×": "a ratio: how many times as much",
+    "%(start)s–%(end)s": "a span of dates; without a translation, CLDR's interval format is used",
+}
+
 
 @dataclass(frozen=True)
 class NumberStyle:
-    """How a language writes figures in prose, beyond what CLDR says."""
+    """How a language writes figures in prose where its press departs from CLDR."""
 
-    #: units of 10^4, 10^8, 10^12 for languages that count in groups of four digits; empty for the others
+    #: units of 10^4, 10^8, 10^12, 10^16 for languages that count in groups of four digits; empty otherwise
     myriads: tuple[str, ...] = ()
-    #: thousands separators inside a group of four digits: Korean 6,710억, Japanese 6710億
-    group_inside_myriad: bool = True
+    #: thousands separators in the digits: Korean 6,710억, Japanese 6710億
+    grouping: bool = True
     #: what stands between groups of four digits: Korean 1억 2,345만, Japanese 1億2345万
     myriad_joiner: str = " "
-    #: the word a currency is written with after the amount (Korean 달러); absent: the CLDR symbol before it
-    currency_words: dict[str, str] = field(default_factory=dict)
     #: a space between a myriad unit and a currency word (558만 달러) but not after digits (0.55달러)
     space_after_myriad: bool = False
-    range_separator: str = "–"
-    approximately: str = "about {0}"
-    with_secondary: str = "{0} ({1})"
-    times: str = "{0}×"
-    #: use Babel's long compact forms (5.58 million) from this magnitude on; 0 never
+    #: write compact forms (5.58 million) from this magnitude on; 0 never (myriads take over)
     compact_from: float = 1_000_000
+    #: large money as symbol and word (English $5.58 million) instead of CLDR's short form (48,75 Mrd. €)
+    long_money: bool = False
     #: no space between a number and its unit word (Japanese 3か月, 1～2年; CLDR writes "3 か月")
     tight_units: bool = False
 
 
 STYLES: dict[str, NumberStyle] = {
-    "ko": NumberStyle(
-        myriads=("만", "억", "조", "경"),
-        currency_words={"USD": "달러", "KRW": "원", "CNY": "위안", "JPY": "엔", "EUR": "유로"},
-        space_after_myriad=True,
-        range_separator="~",
-        approximately="약 {0}",
-        with_secondary="{0}({1})",
-        times="{0}배",
-        compact_from=0,
-    ),
+    "ko": NumberStyle(myriads=("만", "억", "조", "경"), space_after_myriad=True, compact_from=0),
     "ja": NumberStyle(
-        myriads=("万", "億", "兆", "京"),
-        group_inside_myriad=False,
-        myriad_joiner="",
-        currency_words={"USD": "ドル", "KRW": "ウォン", "CNY": "元", "JPY": "円", "EUR": "ユーロ"},
-        range_separator="～",
-        approximately="約{0}",
-        with_secondary="{0}（{1}）",
-        times="{0}倍",
-        compact_from=0,
-        tight_units=True,
+        myriads=("万", "億", "兆", "京"), grouping=False, myriad_joiner="", compact_from=0, tight_units=True
     ),
-    "en": NumberStyle(),
+    "en": NumberStyle(long_money=True),
 }
 
 
 def style_for(locale: str) -> NumberStyle:
     """Return the number style of a locale's language; other languages get CLDR's forms."""
-    return STYLES.get(Locale.parse(locale).language, NumberStyle())
+    return STYLES.get(Locale.parse(locale.replace("-", "_")).language, NumberStyle())
+
+
+@dataclass(frozen=True)
+class FigureWords:
+    """The words the formatter puts around figures, in one language (``str.format`` fields by name)."""
+
+    approximately: str = "{figure}"
+    with_secondary: str = "{amount} ({converted})"
+    times: str = "{value}×"
+    #: None: CLDR's interval pattern (``March – September 2025``)
+    date_range: str | None = None
+    #: the word of a currency for languages that write one after the amount (Korean 달러); by ISO code
+    currency_words: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_locale(cls, locale: Locale, messages: Mapping[tuple[str, str], str]) -> FigureWords:
+        """Take each word from the catalogue's messages, else from CLDR (``~{0}``), else a neutral mark."""
+
+        def message(msgid: str) -> str | None:
+            text = messages.get((FIGURE, msgid))
+            return (
+                re.sub(r"%\((\w+)\)s", r"{\1}", text.replace("{", "{{").replace("}", "}}")) if text else None
+            )
+
+        return cls(
+            approximately=message("about %(figure)s")
+            or cldr.approximately(locale).replace("{0}", "{figure}"),
+            with_secondary=message("%(amount)s (%(converted)s)") or "{amount} ({converted})",
+            times=message("%(value)s×") or "{value}×",
+            date_range=message("%(start)s–%(end)s"),
+            currency_words={k: v for (ctx, k), v in messages.items() if ctx == CURRENCY},
+        )
 
 
 def _round_significant(value: float, digits: int) -> float:
@@ -108,59 +145,122 @@ def _round_significant(value: float, digits: int) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_EVEN))
 
 
-class Formatter:
-    """Format figures for one locale (``ko``, ``en_US``, ``ja``)."""
+def _decimal(value: float | int) -> Decimal:
+    """Return the decimal number as written in YAML (``0.135``, not the binary 0.13500000000000000888)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
-    def __init__(self, locale: str) -> None:
+
+def _written_decimals(value: float | int) -> int:
+    exponent = _decimal(value).normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _with_fraction(pattern: NumberPattern, fraction: tuple[int, int]) -> NumberPattern:
+    """Return a copy of a CLDR number pattern showing from ``fraction[0]`` to ``fraction[1]`` decimals."""
+    changed = copy.copy(pattern)
+    changed.frac_prec = fraction
+    return changed
+
+
+_NUMBER = re.compile(r"\d(?:.*\d)?")
+
+
+class Formatter:
+    """Format figures for one locale (``ko``, ``en_US``, ``de-CH``).
+
+    ``messages`` are the figure words of the language's catalogue (``catalog.figure_messages``); None takes
+    briefgen's built-in catalogue.
+    """
+
+    def __init__(self, locale: str, messages: Mapping[tuple[str, str], str] | None = None) -> None:
         self.locale = Locale.parse(locale.replace("-", "_"))
         self.style = style_for(str(self.locale))
+        if messages is None:
+            from briefgen.i18n import catalog
+
+            messages = catalog.builtin_figure_messages(str(self.locale))
+        self.words = FigureWords.for_locale(self.locale, messages)
+        self.range_separator = cldr.range_separator(self.locale)
+        self._min_grouping = cldr.minimum_grouping_digits(self.locale)
+        self._decimal_pattern = self.locale.decimal_formats[None]
+        self._currency_pattern = self.locale.currency_formats["standard"]
+        self._digits_table = cldr.native_digits(self.locale)
+        system = str(self.locale.default_numbering_system)
+        self._percent_sign = str(self.locale.number_symbols.get(system, {}).get("percentSign", "%"))
+
+    def _native(self, text: str) -> str:
+        """Write the locale's own digits (Arabic ١٢٣ in ar-EG): Babel gives its separators, Latin digits."""
+        return text.translate(self._digits_table) if self._digits_table else text
 
     # ------------------------------------------------------------ numbers
+    def _digits(
+        self, value: float | int | Decimal, fraction: tuple[int, int], pattern: NumberPattern | None = None
+    ) -> str:
+        """Format with the locale's pattern (grouping, separators, digits) and these fraction digits."""
+        number = value if isinstance(value, Decimal) else _decimal(value)
+        rounded = abs(number).quantize(Decimal(1).scaleb(-fraction[1]), rounding=ROUND_HALF_EVEN)
+        group = self.style.grouping and rounded >= 10 ** (2 + self._min_grouping)
+        return self._native(
+            _with_fraction(pattern or self._decimal_pattern, fraction).apply(
+                number,
+                self.locale,
+                group_separator=group,
+                numbering_system="default",
+            )
+        )
+
     def number(self, value: float) -> str:
         """Format a plain number with the locale's grouping, up to two decimals: ``1,200``, ``0.55``."""
-        return str(format_decimal(value, format="#,##0.##", locale=self.locale))
+        return self._digits(value, (0, 2))
 
     def _myriad(self, value: float) -> str:
         """Write a number in groups of four digits: ``6,710억``, ``1억 2,345만``, ``558만``."""
-        units = self.style.myriads
-        negative = value < 0
-        rest = round(abs(value))
-        fraction = abs(value) - math.floor(abs(value))
         if abs(value) < 10_000:
-            text = self.number(abs(value))
-        else:
-            parts: list[str] = []
-            for power in range(len(units), 0, -1):
-                size = 10_000**power
-                group, rest = divmod(rest, size)
-                if group:
-                    parts.append(self._group(group) + units[power - 1])
-            if rest or (fraction and not parts):
-                parts.append(self._group(rest))
-            text = self.style.myriad_joiner.join(parts)
-        return ("-" if negative else "") + text
-
-    def _group(self, value: int) -> str:
-        if self.style.group_inside_myriad:
             return self.number(value)
-        return str(value)
+        units = self.style.myriads
+        rest = int(abs(_decimal(value)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        parts: list[str] = []
+        for power in range(len(units), 0, -1):
+            group, rest = divmod(rest, 10_000**power)
+            if group:
+                parts.append(self._digits(group, (0, 0)) + units[power - 1])
+        if rest:
+            parts.append(self._digits(rest, (0, 0)))
+        return (self._minus() if value < 0 else "") + self.style.myriad_joiner.join(parts)
+
+    def _minus(self) -> str:
+        return str(get_minus_sign_symbol(self.locale, numbering_system="default"))
 
     def compact(self, value: float) -> str:
-        """Format a large number briefly: ``671 billion``, ``6,710억``, ``6710億``."""
+        """Format a large number briefly: ``671 billion``, ``671 Milliarden``, ``6,710억``, ``6710億``."""
         if self.style.myriads:
             return self._myriad(value)
         try:
-            return str(
-                format_compact_decimal(value, format_type="long", locale=self.locale, fraction_digits=2)
-            )
+            return self._compact_number(value, "long")
         except KeyError:
             # Some Babel releases lack long compact patterns for some locales (Korean in Babel 2.18).
             try:
-                return str(
-                    format_compact_decimal(value, format_type="short", locale=self.locale, fraction_digits=2)
-                )
+                return self._compact_number(value, "short")
             except KeyError:
                 return self.number(value)
+
+    def _compact_number(self, value: float, form: Literal["short", "long"]) -> str:
+        """Format with CLDR's compact pattern (``671 Mrd.``, ``671 Milliarden``), at most two decimals."""
+        text = format_compact_decimal(
+            _decimal(value),
+            format_type=form,
+            locale=self.locale,
+            fraction_digits=2,
+            numbering_system="default",
+        )
+        return self._native(text)
+
+    def _compact_money(self, amount: float, currency: str) -> str:
+        """Format money with CLDR's compact currency pattern (``48,75 Mrd. €``), at most two decimals."""
+        text = format_compact_currency(
+            _decimal(amount), currency, locale=self.locale, fraction_digits=2, numbering_system="default"
+        )
+        return cldr.space_currency(self._native(text), str(get_currency_symbol(currency, self.locale)))
 
     def count(self, value: float) -> str:
         """Format a count the way prose writes it: compact when large, grouped otherwise."""
@@ -171,92 +271,203 @@ class Formatter:
         return self.number(value)
 
     def percent(self, value: float) -> str:
-        """Format a percentage given in percent (``5`` is 5%)."""
-        return str(
-            format_percent(value / 100, format="#,##0.##%", locale=self.locale, decimal_quantization=False)
+        """Format a percentage given in percent (``5`` is 5%), with every decimal written: ``7,5 %``."""
+        number = _decimal(value) / 100
+        group = self.style.grouping and abs(_decimal(value)) >= 10 ** (2 + self._min_grouping)
+        text = str(
+            format_percent(
+                number,
+                locale=self.locale,
+                decimal_quantization=False,
+                group_separator=group,
+                numbering_system="default",
+            )
         )
+        return self._native(text.replace("%", self._percent_sign))
 
     def ratio(
         self, value: float | None = None, numerator: float | None = None, denominator: float | None = None
     ) -> str:
-        """Format ``18`` as ``18배``/``18×``, or a fraction as ``1/30``."""
+        """Format ``18`` as ``18×``/``18배``/``18-mal`` (a catalogue message), or a fraction as ``1/30``."""
         if value is not None:
-            return self.style.times.format(self.number(value))
+            return self.words.times.format(value=self.number(value))
         assert numerator is not None and denominator is not None
         return f"{self.number(numerator)}/{self.number(denominator)}"
 
     def range(self, low: float, high: float, unit: str = "number") -> str:
-        """Format a range: ``90~95%``, ``90–95%``, ``1~2년``, ``1–2 years``."""
-        sep = self.style.range_separator
+        """Format a range with CLDR's range pattern: ``90~95%``, ``42–51 %``, ``1~2년``, ``1–2 years``.
+
+        A unit or sign written once for both ends is written once (``42–51 %``), as ICU collapses it; ends
+        that cannot share it are written whole, the separator spaced (``-5 % – 3 %``).
+        """
         if unit == "percent":
-            high_text = self.percent(high)
-            number = self.number(high)
-            return high_text.replace(number, f"{self.number(low)}{sep}{number}", 1)
+            ends = (self.number_as_written(low), self.number_as_written(high))
+            return self._span(low, ends, self.percent(low), self.percent(high))
         if unit == "number":
-            return f"{self.count(low)}{sep}{self.count(high)}"
+            return self._pair(self.count(low), self.count(high))
+        ends = (self.number(low), self.number(high))
         high_text = self.quantity(high, unit)
-        number = self.number(high)
-        return high_text.replace(number, f"{self.number(low)}{sep}{number}", 1)
+        if ends[1] not in high_text:  # a word for the number (Arabic سنتان, two years): CLDR's plural "other"
+            high_text = self._unit_pattern(unit).replace("{0}", ends[1])
+        return self._span(low, ends, self.quantity(low, unit), high_text)
+
+    def _unit_pattern(self, unit: str) -> str:
+        """Return CLDR's long pattern of a unit for the plural category "other": ``{0} years``."""
+        from babel.units import _find_unit_pattern
+
+        key = _find_unit_pattern(unit, locale=self.locale) or unit
+        return str(self.locale._data["unit_patterns"][key]["long"]["other"])
+
+    def number_as_written(self, value: float) -> str:
+        """Format a number with every decimal it was written with (percentages): ``12.3456``."""
+        return self._digits(value, (0, _written_decimals(value)))
+
+    def _span(self, low_value: float, numbers: tuple[str, str], low_text: str, high_text: str) -> str:
+        """Write ``low–high`` in place of the number in ``high_text``, so that the unit is written once."""
+        low, high = numbers
+        if low_text == high_text:
+            return high_text
+        if low_value >= 0 and high_text.count(high) == 1:
+            return high_text.replace(high, f"{low}{self.range_separator}{high}", 1)
+        return self._pair(low_text, high_text)
+
+    def _pair(self, low: str, high: str) -> str:
+        """Join two formatted ends: a shared prefix and suffix are written once, else the link is spaced."""
+        if low == high:
+            return low
+        sep = self.range_separator
+        a, b = _NUMBER.search(low), _NUMBER.search(high)
+        if a and b and low[: a.start()] == high[: b.start()] and low[a.end() :] == high[b.end() :]:
+            return f"{low[: a.start()]}{a.group()}{sep}{b.group()}{low[a.end() :]}"
+        if sep.strip() != sep:
+            return f"{low}{sep}{high}"
+        return f"{low} {sep} {high}"
 
     def quantity(self, value: float, unit: str) -> str:
         """Format a measured value with a CLDR unit: ``3개월``, ``3 months``, ``3か月``."""
-        text = str(format_unit(value, unit, length="long", locale=self.locale, format="#,##0.##"))
+        # Babel chooses the plural form and the pattern; the number in it is written by briefgen's rules
+        text = str(
+            format_unit(_decimal(value), unit, length="long", locale=self.locale, numbering_system="default")
+        )
+        theirs = str(format_decimal(_decimal(value), locale=self.locale, numbering_system="default"))
+        number = self.number(value)
+        text = text.replace(theirs, number, 1)
         if self.style.tight_units:
-            number = self.number(value)
             text = text.replace(f"{number} ", number, 1).replace(f"{number}\u00a0", number, 1)
         return text
 
     # ------------------------------------------------------------ money
-    def money(self, amount: float, currency: str) -> str:
-        """Format money: ``558만 달러``, ``0.55달러``, ``$5.58 million``, ``$0.55``."""
-        word = self.style.currency_words.get(currency)
-        if word is not None:
-            digits = self._myriad(amount) if self.style.myriads else self.count(amount)
-            if self.style.myriads and abs(amount) < 10_000:
-                digits = self._money_digits(amount)
-            space = " " if self.style.space_after_myriad and digits[-1:] in self.style.myriads else ""
-            return f"{digits}{space}{word}"
-        symbol = get_currency_symbol(currency, self.locale)
-        if self.style.compact_from and abs(amount) >= self.style.compact_from:
-            return f"{symbol}{self.compact(amount)}"
-        return f"{symbol}{self._money_digits(amount)}"
+    def _money_fraction(
+        self, amount: float | int, currency: str, as_written: bool = False
+    ) -> tuple[int, int]:
+        """Return the fraction digits of an amount: the currency's (CLDR), none for a whole amount.
 
-    def _money_digits(self, amount: float) -> str:
-        pattern = "#,##0" if float(amount).is_integer() else "#,##0.00"
-        return str(format_decimal(amount, format=pattern, locale=self.locale))
+        An amount that would round to zero keeps two significant digits instead (``€0.004``); with
+        ``as_written`` (exchange rates) every decimal written is kept.
+        """
+        digits = int(get_currency_precision(currency))
+        number = _decimal(amount)
+        most = max(digits, _written_decimals(amount)) if as_written else digits
+        rounded = number.quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_EVEN)
+        if rounded == 0 and number != 0:
+            exponent = math.floor(math.log10(abs(float(amount))))
+            return (0, max(digits, 1 - exponent))
+        if rounded == rounded.to_integral_value():
+            return (0, 0)
+        return (digits, most)
+
+    def money(self, amount: float, currency: str) -> str:
+        """Format money: ``558만 달러``, ``$5.58 million``, ``48,75 Mrd. €``, ``1.234,50 €``, ``¥1,235``."""
+        return self._money(amount, currency)
+
+    def _money(self, amount: float, currency: str, as_written: bool = False) -> str:
+        if self.style.myriads:
+            return self._myriad_money(amount, currency, as_written)
+        symbol = str(get_currency_symbol(currency, self.locale))
+        if self.style.compact_from and abs(amount) >= self.style.compact_from:
+            if self.style.long_money:
+                return self._in_currency_pattern(self.compact(abs(amount)), symbol, amount < 0)
+            return self._compact_money(amount, currency)
+        fraction = self._money_fraction(amount, currency, as_written)
+        text = self._currency_digits(amount, currency, fraction)
+        return cldr.space_currency(text, symbol)
+
+    def _currency_digits(self, amount: float, currency: str, fraction: tuple[int, int]) -> str:
+        number = _decimal(amount)
+        rounded = abs(number).quantize(Decimal(1).scaleb(-fraction[1]), rounding=ROUND_HALF_EVEN)
+        return self._native(
+            _with_fraction(self._currency_pattern, fraction).apply(
+                number,
+                self.locale,
+                currency=currency,
+                currency_digits=False,
+                group_separator=self.style.grouping and rounded >= 10 ** (2 + self._min_grouping),
+                numbering_system="default",
+            )
+        )
+
+    def _in_currency_pattern(self, number: str, symbol: str, negative: bool) -> str:
+        """Put a formatted number into the locale's currency pattern: ``$`` + ``5.58 million``."""
+        pattern = self._currency_pattern
+        prefix, suffix = pattern.prefix[1 if negative else 0], pattern.suffix[1 if negative else 0]
+        minus = self._minus()
+        prefix, suffix = (part.replace("¤", symbol).replace("-", minus) for part in (prefix, suffix))
+        return cldr.space_currency(f"{prefix}{number}{suffix}", symbol)
+
+    def currency_word(self, currency: str) -> str:
+        """Return the word a myriad-style language writes after an amount: 달러, ユーロ, 스위스 프랑."""
+        return self.words.currency_words.get(currency) or str(get_currency_name(currency, locale=self.locale))
+
+    def _myriad_money(self, amount: float, currency: str, as_written: bool = False) -> str:
+        if abs(amount) >= 10_000:
+            digits = self._myriad(amount)
+        else:
+            digits = self._digits(amount, self._money_fraction(amount, currency, as_written))
+        word = self.currency_word(currency)
+        space = " " if self.style.space_after_myriad and digits[-1:] in self.style.myriads else ""
+        return f"{digits}{space}{word}"
 
     def approximately(self, text: str) -> str:
-        """Mark a figure as approximate: ``약 84억 원``, ``about ₩8.4 billion``."""
-        return self.style.approximately.format(text)
+        """Mark a figure as approximate: ``약 84억 원``, ``about ₩8.4 billion``, ``rund 8,4 Mrd. ₩``."""
+        return self.words.approximately.format(figure=text)
 
     def converted(self, amount: float, currency: str, rate: ExchangeRate) -> str:
         """Format money followed by its approximate amount in the rate's quote currency."""
         other = _round_significant(amount * rate.rate, 2)
-        return self.style.with_secondary.format(
-            self.money(amount, currency), self.approximately(self.money(other, rate.quote))
+        return self.words.with_secondary.format(
+            amount=self.money(amount, currency),
+            converted=self.approximately(self.money(other, rate.quote)),
         )
 
     def exchange_rate(self, rate: ExchangeRate) -> str:
-        """Format a rate as ``1달러 = 1,500원`` / ``$1 = ₩1,500``."""
-        return f"{self.money(1, rate.base)} = {self.money(rate.rate, rate.quote)}"
+        """Format a rate as ``1달러 = 1,500원`` / ``$1 = ₩1,500`` / ``1 € = 1,0845 $``, every decimal kept."""
+        return f"{self.money(1, rate.base)} = {self._money(rate.rate, rate.quote, as_written=True)}"
 
-    def short(self, value: float, unit: str) -> str:
-        """Format a chart's tick or data label briefly: ``$5.58M``, ``558만 달러``, ``6,710억``, ``90%``.
+    def value(self, value: float, unit: str) -> str:
+        """Format a chart's data label as prose writes the figure: ``$5.58 million``, ``558만 달러``, ``90%``.
 
         ``unit`` says what the chart measures: ``money in USD``, ``count``, ``percent``, ``quantity in UNIT``.
         """
         if unit.startswith("money in "):
-            currency = unit.removeprefix("money in ")
-            if self.style.currency_words.get(currency) or abs(value) < 1_000_000:
-                return self.money(value, currency)
-            return str(format_compact_currency(value, currency, locale=self.locale, fraction_digits=2))
+            return self.money(value, unit.removeprefix("money in "))
         if unit == "percent":
             return self.percent(value)
         if unit.startswith("quantity in "):
             return self.quantity(value, unit.removeprefix("quantity in "))
+        return self.count(value)
+
+    def short(self, value: float, unit: str) -> str:
+        """Format a chart's axis tick briefly: ``$5M``, ``50 Mrd. €``, ``558만 달러``, ``6,710억``."""
+        if unit.startswith("money in "):
+            currency = unit.removeprefix("money in ")
+            if self.style.myriads or abs(value) < 1_000_000:
+                return self.money(value, currency)
+            return self._compact_money(value, currency)
+        if unit == "percent" or unit.startswith("quantity in "):
+            return self.value(value, unit)
         if self.style.myriads or abs(value) < 10_000:
             return self.count(value)
-        return str(format_compact_decimal(value, format_type="short", locale=self.locale, fraction_digits=2))
+        return self._compact_number(value, "short")
 
     # ------------------------------------------------------------ dates and lists
     def date(self, value: PartialDate | dt.date) -> str:
@@ -265,10 +476,67 @@ class Formatter:
             value = PartialDate(value.year, value.month, value.day)
         day = value.to_date()
         if value.precision == "year":
-            return str(format_skeleton("y", day, locale=self.locale))
+            return self._native(format_skeleton("y", day, locale=self.locale))
         if value.precision == "month":
-            return str(format_skeleton("yMMMM", day, locale=self.locale))
-        return str(format_date(day, format="long", locale=self.locale))
+            return self._native(format_skeleton("yMMMM", day, locale=self.locale))
+        return self._native(format_date(day, format="long", locale=self.locale))
+
+    def date_range(self, start: PartialDate, end: PartialDate) -> str:
+        """Format a span of dates with CLDR's interval formats: ``2025년 3월~9월``, ``März–September 2025``.
+
+        A catalogue's ``%(start)s–%(end)s`` message replaces the link between the two parts: German
+        ``März bis September 2025``. Ends given to different precisions are written in full, both.
+        """
+        if start == end:
+            return self.date(start)
+        skeleton = {"year": "y", "month": "yMMMM", "day": "yMMMMd"}[start.precision]
+        parts = self._interval_parts(start, end, skeleton) if start.precision == end.precision else None
+        if parts is None:
+            first, second = self.date(start), self.date(end)
+            fallback = str(self.locale.interval_formats.get(None) or "{0} – {1}")
+            if self.words.date_range:
+                return self.words.date_range.format(start=first, end=second)
+            return fallback.replace("{0}", first).replace("{1}", second)
+        first, link, second = parts
+        if self.words.date_range:
+            return self.words.date_range.format(start=first, end=second)
+        return f"{first}{link}{second}"
+
+    def _interval_parts(
+        self, start: PartialDate, end: PartialDate, skeleton: str
+    ) -> tuple[str, str, str] | None:
+        """Return the two formatted halves of CLDR's interval pattern and the link between them."""
+        formats = self.locale.interval_formats
+        found = formats.get(skeleton)
+        widen = False
+        if not found and skeleton == "yMMMMd":
+            found, widen = formats.get("yMMMd"), True
+        if not found:
+            return None
+        a, b = start.to_date(), end.to_date()
+        field_name = "y" if a.year != b.year else "M" if a.month != b.month else "d"
+        halves = found.get(field_name)
+        if not halves:
+            return None
+        patterns = [str(p) for p in halves]
+        if widen and "MMMM" in str(self.locale.datetime_skeletons.get("yMMMM", "")):
+            # CLDR has no yMMMMd interval here: widen yMMMd's month as the locale's yMMMM does (ICU too)
+            patterns = [re.sub(r"(?<!M)MMM(?!M)", "MMMM", p) for p in patterns]
+        link = re.search(r"(\s*[–~～\-‒—]\s*|\s+to\s+|\s*至\s*)$", patterns[0].replace("'", ""))
+        first_pattern = patterns[0]
+        text_link = ""
+        if link:
+            text_link = link.group()
+            first_pattern = first_pattern[: len(first_pattern) - len(text_link)]
+        from babel.dates import format_datetime
+
+        first = self._native(
+            format_datetime(dt.datetime.combine(a, dt.time()), first_pattern, locale=self.locale)
+        )
+        second = self._native(
+            format_datetime(dt.datetime.combine(b, dt.time()), patterns[1], locale=self.locale)
+        )
+        return first, text_link, second
 
     def list(self, items: Sequence[str]) -> str:
         """Join items the way the language lists them: ``A, B 및 C``, ``A, B, and C``."""
@@ -293,6 +561,8 @@ class Formatter:
             return self.ratio(fact.value, fact.numerator, fact.denominator)
         if isinstance(fact, DateFact):
             return self.date(fact.value)
+        if isinstance(fact, DateRange):
+            return self.date_range(fact.start, fact.end)
         if isinstance(fact, ExchangeRate):
             return self.exchange_rate(fact)
         raise TypeError(f"no format for {type(fact).__name__}")  # pragma: no cover

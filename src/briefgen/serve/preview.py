@@ -154,7 +154,7 @@ class Preview:
         profile = audience.load(self.audience, self.folders, self.root, brief) if self.audience else None
         self._pdf_variant = profile.profile.pdf_variant if profile else None
         self._allow_hosts = brief.config.allow_hosts
-        return build_context(brief, lang, profile, plan.created()), list(loaded.warnings)
+        return build_context(brief, lang, profile, plan.created(), self.folders), list(loaded.warnings)
 
     def _setup(self, pdf_variant: str | None = None) -> Setup:
         # the same as build's, so the page and the PDF are the ones `briefgen build` writes
