@@ -34,6 +34,10 @@ WITHOUT_BIDI_MARKS = ("ar_EG",)
 icu.TimeZone.setDefault(icu.TimeZone.getGMT())
 
 
+#: briefgen rounds half away from zero, as the press does (ICU's default is half to even)
+HALF_UP = "rounding-mode-half-up"
+
+
 def _locale(code: str) -> icu.Locale:
     return icu.Locale(code.replace("-", "_"))
 
@@ -47,7 +51,7 @@ def updated(code: str, text: str) -> str:
 
 def number(code: str, skeleton: str, value: float) -> str:
     """Format a number with an ICU skeleton (``currency/EUR precision-currency-standard/w``)."""
-    formatter = icu.NumberFormatter.forSkeleton(skeleton).locale(_locale(code))
+    formatter = icu.NumberFormatter.forSkeleton(f"{skeleton} {HALF_UP}").locale(_locale(code))
     return updated(code, str(formatter.formatDouble(float(value))))
 
 
@@ -55,7 +59,7 @@ def number_range(code: str, skeleton: str, low: float, high: float) -> str:
     """Format a range as ICU does, a unit shared by both ends written once (collapse UNIT)."""
     formatter = (
         icu.NumberRangeFormatter.withLocale(_locale(code))
-        .numberFormatterBoth(icu.NumberFormatter.forSkeleton(skeleton))
+        .numberFormatterBoth(icu.NumberFormatter.forSkeleton(f"{skeleton} {HALF_UP}"))
         .collapse(icu.UNumberRangeCollapse.UNIT)
     )
     return updated(code, str(formatter.formatDoubleRange(float(low), float(high))))
@@ -65,7 +69,7 @@ def approximately(code: str, value: float) -> str:
     """Format an approximate number with CLDR's pattern (``~5``, German ``≈5``)."""
     formatter = (
         icu.NumberRangeFormatter.withLocale(_locale(code))
-        .numberFormatterBoth(icu.NumberFormatter.forSkeleton(".##"))
+        .numberFormatterBoth(icu.NumberFormatter.forSkeleton(f".## {HALF_UP}"))
         .identityFallback(icu.UNumberRangeIdentityFallback.APPROXIMATELY)
     )
     return updated(code, str(formatter.formatDoubleRange(float(value), float(value))))
@@ -123,5 +127,5 @@ def date_interval(code: str, start: dt.date, end: dt.date, precision: str) -> st
 
 
 def significant(value: float, digits: int = 2) -> float:
-    """Round to significant digits as ICU's ``@@`` does (half to even)."""
+    """Round to significant digits as ICU's ``@@`` does (half away from zero, as briefgen rounds)."""
     return float(number("en", "@" * digits + " group-off", value))

@@ -35,7 +35,7 @@ MONEY = [
     (-0.0045, "USD"),
     (15, "USD"),  # whole: no decimals
     (4980, "JPY"),  # a currency without minor unit
-    (1234.5, "JPY"),  # rounded to whole yen, half to even
+    (1234.5, "JPY"),  # rounded to whole yen, half away from zero: ¥1,235
     (999.5, "KRW"),
     (167500, "KRW"),
     (2_500_000, "CHF"),  # from a million on: a compact form
@@ -213,7 +213,7 @@ MYRIAD = [
     ("ko", lambda f: f.money(123_450_000, "KRW"), "1억 2,345만 원"),
     ("ko", lambda f: f.money(2_500_000, "CHF"), "250만 스위스 프랑"),  # every currency alike
     ("ko", lambda f: f.money(4980, "JPY"), "4,980엔"),
-    ("ko", lambda f: f.money(999.5, "KRW"), "1,000원"),  # no minor unit: whole won, half to even
+    ("ko", lambda f: f.money(999.5, "KRW"), "1,000원"),  # no minor unit: whole won, half away from zero
     ("ko", lambda f: f.money(0.55, "USD"), "0.55달러"),
     ("ko", lambda f: f.money(0.004, "EUR"), "0.004유로"),  # never 0.00유로
     ("ko", lambda f: f.money(-2500, "CHF"), "-2,500스위스 프랑"),
@@ -225,7 +225,7 @@ MYRIAD = [
     ("ko", lambda f: f.ratio(18), "18배"),
     ("ja", lambda f: f.money(4980, "JPY"), "4980円"),
     ("ja", lambda f: f.money(167_500, "KRW"), "16万7500ウォン"),  # one rule for every currency
-    ("ja", lambda f: f.money(1234.5, "JPY"), "1234円"),
+    ("ja", lambda f: f.money(1234.5, "JPY"), "1235円"),
     ("ja", lambda f: f.money(2_500_000, "CHF"), "250万スイス フラン"),
     ("ja", lambda f: f.count(123_456_789), "1億2345万6789"),
     ("ja", lambda f: f.count(1234), "1234"),

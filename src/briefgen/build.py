@@ -8,12 +8,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import audience, fonts, overrides, plan, renderers, sources
+from briefgen import audience, fonts, overrides, plan, renderers, sources, suggestions
 from briefgen.context import build_context
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
 from briefgen.i18n import catalog
 from briefgen.model import Brief
-from briefgen.output import Output, output_lock, write_all, write_file
+from briefgen.output import Output, output_folder, output_lock, write_all, write_file
 from briefgen.plan import search_path
 from briefgen.renderers import Setup
 from briefgen.runner import Rendered, render_all
@@ -40,17 +40,28 @@ def find_project(start: Path) -> Path:
     return start
 
 
-def load_project(root: Path) -> Loaded:
-    """Read and validate every file of a project; raise ContentError listing every problem."""
+def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
+    """Read and validate a project; raise ContentError listing every problem.
+
+    ``languages`` limits the editions read to those (and the default language, which others compare with
+    and fall back on): building Korean does not stop at a mistake in the English files. None reads every
+    language, as ``check`` does.
+    """
     root = find_project(root)
     out = Collector()
     project_doc = sources.load(root, sources.PROJECT_FILE)
     config = validate_project(project_doc, out)
     raise_errors(out)
     assert config is not None
-    files, problems = sources.read_project(root, project_doc, list(config.languages))
+    wanted = list(config.languages)
+    if languages is not None:
+        for lang in languages:
+            if lang not in config.languages:
+                raise unknown_language(lang, config.languages)
+        wanted = [lang for lang in config.languages if lang in languages or lang == config.default_language]
+    files, problems = sources.read_project(root, project_doc, wanted)
     out.errors.extend(problems)
-    brief, out = validate_brief(files, config, list(config.languages), out)
+    brief, out = validate_brief(files, config, wanted, out)
     from briefgen import brand
 
     found = brand.load(root, out)
@@ -61,6 +72,23 @@ def load_project(root: Path) -> Loaded:
     return Loaded(root, brief, out.warnings)
 
 
+def unknown_language(code: str, languages: Sequence[str]) -> ContentError:
+    """Return the error for a language asked for that the project does not have, suggesting the one meant."""
+    meant = suggestions.language(code, list(languages))
+    alias = suggestions.alias_language(code)
+    if meant is not None:
+        hint = f"did you mean '{meant}'?"
+    elif alias is not None:
+        hint = f"'{code}' stands for '{alias}': add '{alias}' to 'languages' and write content/{alias}/"
+    else:
+        hint = f"add it to 'languages' and write content/{code}/"
+    return ContentError(
+        f"language '{code}' is not one of the project's languages ({', '.join(languages)})",
+        Location(sources.PROJECT_FILE),
+        hint,
+    )
+
+
 @dataclass
 class BuildResult:
     written: list[Path]
@@ -68,6 +96,8 @@ class BuildResult:
     skipped: list[Path] = field(default_factory=list)  # up to date: not built again, not rewritten
     failed: list[tuple[str, list[Diagnostic]]] = field(default_factory=list)  # output name, why
     crashes: list[str] = field(default_factory=list)  # tracebacks of unexpected errors, for --debug
+    #: the outputs each rendering warning came from (a warning many outputs give is shown once)
+    outputs_of: dict[Diagnostic, list[str]] = field(default_factory=dict)
 
 
 def build(
@@ -83,6 +113,7 @@ def build(
     force: bool = False,
     pdf_variant: str | None = None,
     progress: Callable[[str, Rendered | None], None] | None = None,
+    planned: Callable[[int], None] | None = None,
     executor: str | None = None,
 ) -> BuildResult:
     """Build the requested audiences, languages and formats.
@@ -90,24 +121,18 @@ def build(
     No audience builds the whole briefing, named without one: ``deepseek-briefing.ko.pdf``. ``everything``
     builds every language, the whole briefing and every audience, in every format, and keeps going past a
     failed output; otherwise nothing is written unless every output rendered. Outputs whose inputs did not
-    change since they were built are skipped (``force`` builds them anyway). ``jobs`` renders that many
-    outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
-    variant the audience profiles ask for. ``executor`` renders on a Dask cluster instead of in children of
-    this process (``dask-local``, ``dask://HOST:PORT``; see ``briefgen.executors``).
+    change since they were built are skipped (``force`` builds them anyway). ``planned`` is told how many
+    outputs the build has, before any is done; ``progress`` is told of each as it is done. ``jobs``
+    renders that many outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1",
+    "pdf/a-3b") overrides the variant the audience profiles ask for. ``executor`` renders on a Dask
+    cluster instead of in children of this process (``dask-local``, ``dask://HOST:PORT``).
     """
-    loaded = load_project(project)
+    loaded = load_project(project, None if everything else list(dict.fromkeys(languages)))
     brief = loaded.brief
     root = loaded.root
     warnings = list(loaded.warnings)
     folders = search_path(root)
     langs = list(brief.editions) if everything else list(languages) or [brief.config.default_language]
-    unknown = [lang for lang in langs if lang not in brief.editions]
-    if unknown:
-        raise ContentError(
-            f"language '{unknown[0]}' is not one of the project's languages ({', '.join(brief.editions)})",
-            Location(sources.PROJECT_FILE),
-            "add it to 'languages' and write content/" + unknown[0] + "/",
-        )
     names: list[str | None] = (
         [None, *sorted(audience.available(folders))]
         if everything
@@ -136,7 +161,7 @@ def build(
             "", diagnostics=[Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings]
         )
 
-    folder = output or root / "output"
+    folder = output_folder(output or root / "output", root, named=output is not None)
     created = plan.created()
     digests = plan.Digests(
         root,
@@ -144,6 +169,8 @@ def build(
         {"strict": strict, "source_date_epoch": plan.source_date_epoch(), "pdf_variant": pdf_variant},
     )
     todo = plan.jobs(brief.config.brief, langs, formats, names)
+    if planned:
+        planned(len(todo))
     with output_lock(folder):
         manifest = plan.Manifest(folder)
         inputs = {
@@ -183,8 +210,11 @@ def build(
             results = _render_on(executor, jobs, loaded, profiles, created, pdf_variant, stale, done)
         good = [r for r in results if r.data is not None]
         bad = [r for r in results if r.data is None]
+        outputs_of: dict[Diagnostic, list[str]] = {}
         for result in results:
             warnings += [w for w in result.warnings if w not in warnings]
+            for warning in dict.fromkeys(result.warnings):
+                outputs_of.setdefault(warning, []).append(result.job.name)
         if bad and not everything:
             crashes = [r.crash for r in bad if r.crash]
             error = RenderError("", diagnostics=list(dict.fromkeys(d for r in bad for d in r.errors)))
@@ -197,7 +227,9 @@ def build(
         )
         for result in good:
             assert result.data is not None
-            manifest.record(result.job.name, inputs[result.job.name], result.data)
+            manifest.record(
+                result.job.name, inputs[result.job.name], result.data, digests.listed[result.job.name]
+            )
         if good:
             write_file(folder / plan.STATE_FOLDER / plan.MANIFEST, manifest.data())
     return BuildResult(
@@ -206,6 +238,7 @@ def build(
         skipped=[folder / job.name for job in fresh],
         failed=[(r.job.name, r.errors) for r in bad],
         crashes=[r.crash for r in bad if r.crash],
+        outputs_of=outputs_of,
     )
 
 

@@ -24,8 +24,9 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
 from babel import Locale
@@ -69,6 +70,17 @@ MESSAGES: dict[str, str] = {
     "%(value)s×": "a ratio: how many times as much",
     "%(start)s–%(end)s": "a span of dates; without a translation, CLDR's interval format is used",
 }
+
+
+#: How a figure is rounded where it is shown: half away from zero, as the press rounds (반올림,
+#: kaufmännisches Runden, "round half up"): ¥1,234.5 is ¥1,235, -2.5 is -3. Babel quantizes in the
+#: current decimal context, so every call into Babel runs inside ``_rounding()``.
+ROUNDING = ROUND_HALF_UP
+
+
+def _rounding() -> AbstractContextManager[object]:
+    """Return the decimal context in which Babel rounds a figure as briefgen does (``ROUNDING``)."""
+    return localcontext(rounding=ROUNDING)
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ def _round_significant(value: float, digits: int) -> float:
         return 0.0
     exponent = math.floor(math.log10(abs(value))) - digits + 1
     quantum = Decimal(1).scaleb(exponent)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_EVEN))
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUNDING))
 
 
 def _decimal(value: float | int) -> Decimal:
@@ -198,16 +210,16 @@ class Formatter:
     ) -> str:
         """Format with the locale's pattern (grouping, separators, digits) and these fraction digits."""
         number = value if isinstance(value, Decimal) else _decimal(value)
-        rounded = abs(number).quantize(Decimal(1).scaleb(-fraction[1]), rounding=ROUND_HALF_EVEN)
+        rounded = abs(number).quantize(Decimal(1).scaleb(-fraction[1]), rounding=ROUNDING)
         group = self.style.grouping and rounded >= 10 ** (2 + self._min_grouping)
-        return self._native(
-            _with_fraction(pattern or self._decimal_pattern, fraction).apply(
+        with _rounding():
+            text = _with_fraction(pattern or self._decimal_pattern, fraction).apply(
                 number,
                 self.locale,
                 group_separator=group,
                 numbering_system="default",
             )
-        )
+        return self._native(text)
 
     def number(self, value: float) -> str:
         """Format a plain number with the locale's grouping, up to two decimals: ``1,200``, ``0.55``."""
@@ -218,7 +230,7 @@ class Formatter:
         if abs(value) < 10_000:
             return self.number(value)
         units = self.style.myriads
-        rest = int(abs(_decimal(value)).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+        rest = int(abs(_decimal(value)).quantize(Decimal(1), rounding=ROUNDING))
         parts: list[str] = []
         for power in range(len(units), 0, -1):
             group, rest = divmod(rest, 10_000**power)
@@ -246,20 +258,22 @@ class Formatter:
 
     def _compact_number(self, value: float, form: Literal["short", "long"]) -> str:
         """Format with CLDR's compact pattern (``671 Mrd.``, ``671 Milliarden``), at most two decimals."""
-        text = format_compact_decimal(
-            _decimal(value),
-            format_type=form,
-            locale=self.locale,
-            fraction_digits=2,
-            numbering_system="default",
-        )
+        with _rounding():
+            text = format_compact_decimal(
+                _decimal(value),
+                format_type=form,
+                locale=self.locale,
+                fraction_digits=2,
+                numbering_system="default",
+            )
         return self._native(text)
 
     def _compact_money(self, amount: float, currency: str) -> str:
         """Format money with CLDR's compact currency pattern (``48,75 Mrd. €``), at most two decimals."""
-        text = format_compact_currency(
-            _decimal(amount), currency, locale=self.locale, fraction_digits=2, numbering_system="default"
-        )
+        with _rounding():
+            text = format_compact_currency(
+                _decimal(amount), currency, locale=self.locale, fraction_digits=2, numbering_system="default"
+            )
         return cldr.space_currency(self._native(text), str(get_currency_symbol(currency, self.locale)))
 
     def count(self, value: float) -> str:
@@ -368,7 +382,7 @@ class Formatter:
         digits = int(get_currency_precision(currency))
         number = _decimal(amount)
         most = max(digits, _written_decimals(amount)) if as_written else digits
-        rounded = number.quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_EVEN)
+        rounded = number.quantize(Decimal(1).scaleb(-most), rounding=ROUNDING)
         if rounded == 0 and number != 0:
             exponent = math.floor(math.log10(abs(float(amount))))
             return (0, max(digits, 1 - exponent))
@@ -394,9 +408,9 @@ class Formatter:
 
     def _currency_digits(self, amount: float, currency: str, fraction: tuple[int, int]) -> str:
         number = _decimal(amount)
-        rounded = abs(number).quantize(Decimal(1).scaleb(-fraction[1]), rounding=ROUND_HALF_EVEN)
-        return self._native(
-            _with_fraction(self._currency_pattern, fraction).apply(
+        rounded = abs(number).quantize(Decimal(1).scaleb(-fraction[1]), rounding=ROUNDING)
+        with _rounding():
+            text = _with_fraction(self._currency_pattern, fraction).apply(
                 number,
                 self.locale,
                 currency=currency,
@@ -404,7 +418,7 @@ class Formatter:
                 group_separator=self.style.grouping and rounded >= 10 ** (2 + self._min_grouping),
                 numbering_system="default",
             )
-        )
+        return self._native(text)
 
     def _in_currency_pattern(self, number: str, symbol: str, negative: bool) -> str:
         """Put a formatted number into the locale's currency pattern: ``$`` + ``5.58 million``."""

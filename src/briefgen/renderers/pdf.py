@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 from xml.sax.saxutils import escape
 
-from briefgen import fonts
+from briefgen import fonts, template_errors
 from briefgen.context import RenderContext
 from briefgen.errors import Diagnostic, Location, RenderError
 from briefgen.renderers.base import Setup
@@ -75,7 +76,9 @@ class PdfRenderer:
         finally:
             logger.removeHandler(handler)
         for message in dict.fromkeys(handler.messages):
-            setup.warnings.append(Diagnostic(f"WeasyPrint: {message}", None, severity="warning"))
+            setup.warnings.append(
+                Diagnostic(f"WeasyPrint: {message}", _written(message, setup), severity="warning")
+            )
         return pdf
 
 
@@ -115,32 +118,50 @@ def _shown(path: Path, setup: Setup) -> str:
         return path.as_posix()
 
 
-def _templates(setup: Setup) -> list[Path]:
-    """Every template file on the search path, not following links (the loader refuses those anyway)."""
-    found = []
-    for folder in setup.template_folders:
-        found += sorted(p for p in folder.rglob("*.j2") if p.is_file() and not p.is_symlink())
-    return found
-
-
 def _find(url: str, setup: Setup) -> Location | None:
     """Name the template line that asks for a URL, so the user knows what to fix.
 
-    WeasyPrint reports the URL it resolved; the template may have written it relative to the project.
+    WeasyPrint reports the URL it resolved; the template may have written it relative to the project
+    (``../secret.txt``), percent-encoded (``%2e%2e``) or in full.
     """
-    project = setup.project.resolve().as_uri() + "/"
+    base = setup.project.resolve().as_uri() + "/"
     needles = [url]
-    if url.startswith(project):
-        relative = unquote(url[len(project) :])
-        needles += [relative, "/" + relative]
+    if url.startswith(base):
+        relative = url[len(base) :]
+        needles += [relative, unquote(relative), "/" + unquote(relative)]
     elif url.startswith("file://"):
         needles.append(unquote(url.removeprefix("file://")))
-    for path in _templates(setup):
-        for number, line in enumerate(path.read_text("utf-8", errors="replace").splitlines(), 1):
-            for needle in needles:
-                if needle and needle in line:
-                    return Location(_shown(path, setup), number, line.index(needle) + 1)
+    found = template_errors.find_written(setup.template_folders, setup.project, needles)
+    if found is not None:
+        return found
+    for written in _references(setup):  # a relative reference that resolves to the URL
+        if written and urljoin(base, written) in (url, unquote(url)):
+            return template_errors.find_written(setup.template_folders, setup.project, [written])
     return None
+
+
+#: References a template writes: url(...), src="...", href="...", @import "...".
+_REFERENCE = re.compile(
+    r"""url\(\s*['"]?([^'")\s]+)|(?:src|href)\s*=\s*['"]([^'"]+)|@import\s+['"]([^'"]+)"""
+)
+
+
+def _references(setup: Setup) -> list[str]:
+    found: list[str] = []
+    for folder in setup.template_folders:
+        for path in sorted(p for p in folder.rglob("*.j2") if p.is_file() and not p.is_symlink()):
+            text = path.read_text("utf-8", errors="replace")
+            found += [next(g for g in match.groups() if g) for match in _REFERENCE.finditer(text)]
+    return found
+
+
+def _written(message: str, setup: Setup) -> Location | None:
+    """Find the template line behind a WeasyPrint warning that quotes what it ignored (``Ignored `colr:
+    red` at 148:5``: a line of the whole document, not of the template)."""
+    quoted = re.search(r"Ignored `([^`]+)`", message)
+    if quoted is None:
+        return None
+    return template_errors.find_written(setup.template_folders, setup.project, [quoted.group(1)])
 
 
 def _stylesheet(setup: Setup, page_template: str) -> Location:

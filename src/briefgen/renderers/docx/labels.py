@@ -60,14 +60,7 @@ class Labels:
 def load(setup: Setup, lang: str) -> Labels:
     """Render the labels template in ``lang`` and read its names; raise a located TemplateError."""
     env = templating.environment(setup.template_folders, lang)
-    try:
-        module = env.get_template(LABELS_TEMPLATE).make_module({})
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"template syntax error: {exc.message}", Location(LABELS_TEMPLATE, exc.lineno or 0)
-        ) from None
-    except jinja2.TemplateError as exc:
-        raise TemplateError(f"template error: {exc}", Location(LABELS_TEMPLATE)) from None
+    module = templating.module(env, LABELS_TEMPLATE, setup.project)
     missing = [name for name in (*_TEXTS, *_MACROS) if not hasattr(module, name)]
     if missing:
         raise TemplateError(
@@ -86,10 +79,10 @@ def load(setup: Setup, lang: str) -> Labels:
         when=text["when"],
         event=text["event"],
         page_of=text["page_of"],
-        as_of=_text_of(getattr(module, "as_of")),  # noqa: B009 - the template module has no type for it
-        sections=_text_of(getattr(module, "sections")),  # noqa: B009
-        prepared_for_line=_text_of(getattr(module, "prepared_for_line")),  # noqa: B009
-        fallback_note=_text_of(getattr(module, "fallback_note")),  # noqa: B009
+        as_of=_text_of(getattr(module, "as_of"), env, setup),  # noqa: B009 - the module has no type for it
+        sections=_text_of(getattr(module, "sections"), env, setup),  # noqa: B009
+        prepared_for_line=_text_of(getattr(module, "prepared_for_line"), env, setup),  # noqa: B009
+        fallback_note=_text_of(getattr(module, "fallback_note"), env, setup),  # noqa: B009
         copy_line=_marking_line(env, setup.project),
     )
 
@@ -102,16 +95,13 @@ def _marking_line(env: jinja2.Environment, project: Path) -> Callable[[Any], str
             # rendered (not called from Python) so that Jinja maps an error to its line in marking.j2
             return env.from_string(_LINE).render(m=marking)
 
-        return templating.guarded(call, env, MARKING_TEMPLATE, project).strip()
+        return templating.guard(call, env, MARKING_TEMPLATE, project).strip()
 
     return line
 
 
-def _text_of(macro: Any) -> Callable[[Any], str]:
+def _text_of(macro: Any, env: jinja2.Environment, setup: Setup) -> Callable[[Any], str]:
     def call(value: Any) -> str:
-        try:
-            return str(macro(value)).strip()
-        except jinja2.TemplateError as exc:
-            raise TemplateError(f"template error: {exc}", Location(LABELS_TEMPLATE)) from None
+        return templating.call_macro(macro, env, LABELS_TEMPLATE, setup.project, value).strip()
 
     return call
