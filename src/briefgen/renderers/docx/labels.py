@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -17,6 +18,12 @@ from briefgen.errors import Location, TemplateError
 from briefgen.renderers.base import Setup
 
 LABELS_TEMPLATE = "docx-labels.j2"
+#: The words of a personal copy's marking, shared with the HTML templates.
+MARKING_TEMPLATE = "marking.j2"
+_LINE = (
+    '{% autoescape false %}{% import "' + MARKING_TEMPLATE + '" as marking %}{{ marking.line(m) }}'
+    "{% endautoescape %}"
+)
 _TEXTS = (
     "contents",
     "date",
@@ -46,6 +53,8 @@ class Labels:
     sections: Callable[[int], str]  # "9 sections"
     prepared_for_line: Callable[[str], str]  # "Prepared for: the executive committee"
     fallback_note: Callable[[str], str]  # "Not yet translated: this section is shown in Korean."
+    #: "Prepared for Kim, Acme · Copy 7 of 40", from marking.j2 (given the context's Marking)
+    copy_line: Callable[[Any], str] = lambda marking: ""
 
 
 def load(setup: Setup, lang: str) -> Labels:
@@ -74,7 +83,21 @@ def load(setup: Setup, lang: str) -> Labels:
         sections=_text_of(getattr(module, "sections"), env, setup),  # noqa: B009
         prepared_for_line=_text_of(getattr(module, "prepared_for_line"), env, setup),  # noqa: B009
         fallback_note=_text_of(getattr(module, "fallback_note"), env, setup),  # noqa: B009
+        copy_line=_marking_line(env, setup.project),
     )
+
+
+def _marking_line(env: jinja2.Environment, project: Path) -> Callable[[Any], str]:
+    """Return the ``line`` macro of marking.j2, compiled when a marked copy first needs it."""
+
+    def line(marking: Any) -> str:
+        def call() -> str:
+            # rendered (not called from Python) so that Jinja maps an error to its line in marking.j2
+            return env.from_string(_LINE).render(m=marking)
+
+        return templating.guard(call, env, MARKING_TEMPLATE, project).strip()
+
+    return line
 
 
 def _text_of(macro: Any, env: jinja2.Environment, setup: Setup) -> Callable[[Any], str]:
