@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,7 @@ def build(
     pdf_variant: str | None = None,
     progress: Callable[[str, Rendered | None], None] | None = None,
     planned: Callable[[int], None] | None = None,
+    executor: str | None = None,
 ) -> BuildResult:
     """Build the requested audiences, languages and formats.
 
@@ -122,7 +124,8 @@ def build(
     change since they were built are skipped (``force`` builds them anyway). ``planned`` is told how many
     outputs the build has, before any is done; ``progress`` is told of each as it is done. ``jobs``
     renders that many outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1",
-    "pdf/a-3b") overrides the variant the audience profiles ask for.
+    "pdf/a-3b") overrides the variant the audience profiles ask for. ``executor`` renders on a Dask
+    cluster instead of in children of this process (``dask-local``, ``dask://HOST:PORT``).
     """
     loaded = load_project(project, None if everything else list(dict.fromkeys(languages)))
     brief = loaded.brief
@@ -196,11 +199,15 @@ def build(
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):
             fonts.choose(lang)  # no font for the script: say which package to install, before anything starts
-        _preload({job.fmt for job in stale})
+        if executor in (None, "local"):
+            _preload({job.fmt for job in stale})
         workers = jobs or min(len(stale), os.cpu_count() or 1)
-        results = render_all(
-            stale, render_one, workers, (lambda r: progress(r.job.name, r)) if progress else None
-        )
+        done = (lambda r: progress(r.job.name, r)) if progress else None
+        if executor in (None, "local"):
+            results = render_all(stale, render_one, workers, done)
+        else:
+            assert executor is not None
+            results = _render_on(executor, jobs, loaded, profiles, created, pdf_variant, stale, done)
         good = [r for r in results if r.data is not None]
         bad = [r for r in results if r.data is None]
         outputs_of: dict[Diagnostic, list[str]] = {}
@@ -233,6 +240,63 @@ def build(
         crashes=[r.crash for r in bad if r.crash],
         outputs_of=outputs_of,
     )
+
+
+def _render_on(
+    executor: str,
+    jobs: int | None,
+    loaded: Loaded,
+    profiles: dict[str, audience.Audience],
+    created: dt.datetime | None,
+    pdf_variant: str | None,
+    todo: Sequence[plan.Job],
+    done: Callable[[Rendered], None] | None,
+) -> list[Rendered]:
+    """Render the jobs on a Dask cluster: the project shipped once, the bytes returned here."""
+    from concurrent.futures import as_completed
+
+    from briefgen import executors
+    from briefgen.bundle import Order, pack, render_order
+
+    results: dict[plan.Job, Rendered] = {}
+    with executors.open_backend(executor, jobs) as backend:
+        bundle = pack(
+            loaded.root,
+            loaded.brief,
+            profiles,
+            cache=None,
+            created=created,
+            pdf_variant=pdf_variant,
+            portable=backend.kind != executors.LOCAL,
+        )
+        shared = backend.share(bundle)
+        futures = {
+            backend.submit(
+                render_order, shared, Order(job.lang, job.audience, (job.fmt,), job.name), backend.timeout
+            ): job
+            for job in todo
+        }
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                made = future.result()
+            except Exception as exc:  # a worker lost too often, a task refused
+                rendered = Rendered(
+                    job, errors=[Diagnostic(f"the executor failed: {exc}", Location(job.name))]
+                )
+            else:
+                rendered = Rendered(
+                    job,
+                    data=made.files.get(job.fmt) if made.ok else None,
+                    errors=made.errors,
+                    warnings=made.warnings,
+                    seconds=sum(made.seconds.values()),
+                    crash=made.crash,
+                )
+            results[job] = rendered
+            if done is not None:
+                done(rendered)
+    return [results[job] for job in todo]
 
 
 def reads_default(brief: Brief, profile: audience.Audience | None) -> bool:

@@ -112,6 +112,10 @@ class _LazyGroup(click.Group):
     """A group whose heavier commands are imported only when used, so that --help and build start fast."""
 
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {  # name: (module:attribute, the help shown in --help)
+        "batch": (
+            "briefgen.batch.command:batch",
+            "Make a personal, marked copy of the briefing for every recipient, and mail it.",
+        ),
         "completion": (
             "briefgen.completion:completion",
             "Print the shell completion script for bash, zsh or fish.",
@@ -216,6 +220,13 @@ def main() -> None:
     metavar="N",
     help="Render N outputs at a time; default: one per core.",
 )
+@click.option(
+    "--executor",
+    default=None,
+    metavar="SPEC",
+    help="Render on a Dask cluster: dask-local (a LocalCluster) or dask://HOST:PORT; "
+    "default: processes forked from this one.",
+)
 @click.option("--force", is_flag=True, help="Build even the outputs whose inputs did not change.")
 @click.option(
     "--pdf-variant",
@@ -240,6 +251,7 @@ def build(
     audiences: tuple[str, ...],
     everything: bool,
     jobs: int | None,
+    executor: str | None,
     force: bool,
     pdf_variant: str | None,
     output: Path | None,
@@ -288,6 +300,7 @@ def build(
                 pdf_variant=pdf_variant,
                 progress=display.done if display else None,
                 planned=display.planned if display else None,
+                executor=executor,
             )
         for path in result.skipped:
             console.say(f"up to date: {_display(path)}")

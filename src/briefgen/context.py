@@ -320,6 +320,22 @@ class Presentation:
 
 
 @dataclass(frozen=True)
+class Marking:
+    """Whose copy a document is: shown on its cover or first page, in the running footer and the metadata.
+
+    The templates write the words ("Prepared for Kim, Acme · Copy 7 of 40", from the catalogue); this holds
+    the facts, numbers already formatted for the edition's language.
+    """
+
+    name: str
+    organisation: str | None
+    copy: str  # this copy's number: "7"
+    copies: str  # how many copies the distribution has: "40"
+    code: str  # a short code that names this copy in the distribution log: "7K3Q-M2XA"
+    watermark: bool = False  # also a light diagonal watermark on every page of the PDF
+
+
+@dataclass(frozen=True)
 class RenderContext:
     """One edition of a brief, ready to render."""
 
@@ -334,6 +350,8 @@ class RenderContext:
     )
     captions: tuple[CaptionEntry, ...] = ()  # numbered tables and figures, in reading order
     lead: LeadView | None = None  # the opening, for audiences that ask for one (include: lead)
+    #: set on a personal copy (``briefgen batch``): whom it is for; None on an ordinary build
+    marking: Marking | None = None
 
     def headings(self) -> list[str]:
         """Return every heading a reader sees, numbered, in order (sections and sub-headings)."""
@@ -346,6 +364,26 @@ class RenderContext:
             for block in section.blocks:
                 found.extend(_block_figures(block))
         return found
+
+
+def marking_for(
+    lang: str,
+    name: str,
+    organisation: str | None,
+    copy: int,
+    copies: int,
+    code: str,
+    *,
+    watermark: bool = False,
+) -> Marking:
+    """Return the marking of copy ``copy`` of ``copies``, its numbers formatted for ``lang``."""
+    fmt = Formatter(lang)
+    return Marking(name, organisation, fmt.number(copy), fmt.number(copies), code, watermark)
+
+
+def mark(ctx: RenderContext, marking: Marking) -> RenderContext:
+    """Return the context of one recipient's copy: the same edition, marked with their name and number."""
+    return replace(ctx, marking=marking)
 
 
 def _block_figures(block: BlockView) -> list[str]:

@@ -366,14 +366,14 @@ def read_text(root: Path, relative: str) -> str:
     return read_file(root / relative, relative, within=root)
 
 
-def read_file(path: Path, shown: str, within: Path | None = None) -> str:
+def read_file(path: Path, shown: str, within: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:
     """Read a YAML or text file as UTF-8; ``shown`` is how messages name it.
 
-    Only a regular file is read, and never more than MAX_FILE_BYTES of it, whatever its size said: a device
-    such as /dev/zero or a file that grows cannot exhaust memory. With ``within``, a file whose real path
-    (links followed) leaves that folder is refused unread.
+    Only a regular file is read, and never more than ``limit`` bytes of it (MAX_FILE_BYTES for content),
+    whatever its size said: a device such as /dev/zero or a file that grows cannot exhaust memory. With
+    ``within``, a file whose real path (links followed) leaves that folder is refused unread.
     """
-    raw = read_bytes(path, shown, within, MAX_FILE_BYTES)
+    raw = read_bytes(path, shown, within, limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urljoin
+from xml.sax.saxutils import escape
 
 from briefgen import fonts, template_errors
 from briefgen.context import RenderContext
@@ -52,6 +55,7 @@ class PdfRenderer:
                 pdf_tags=variant is not None,
                 # a fixed identifier: the same input gives the same bytes
                 pdf_identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
+                finisher=_copy_code(ctx.marking.code) if ctx.marking else None,
             )
         except ResourceRefused as exc:
             raise RenderError(
@@ -76,6 +80,35 @@ class PdfRenderer:
                 Diagnostic(f"WeasyPrint: {message}", _written(message, setup), severity="warning")
             )
         return pdf
+
+
+def _copy_code(code: str) -> Callable[[Any, Any], None]:
+    """Return a WeasyPrint finisher that names a personal copy in the PDF's metadata.
+
+    The code goes into the Info dictionary (``/BriefgenCopy``) and the XMP packet (``dc:identifier``, a
+    Dublin Core property, so PDF/A needs no extension schema for it); a plain PDF gets its XMP packet here.
+    """
+
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf  # type: ignore[import-untyped]
+
+        pdf.info["BriefgenCopy"] = pydyf.String(code)
+        if "Metadata" not in pdf.catalog:
+            document.metadata.include_in_pdf(pdf, None, None, None, False)
+        reference = pdf.catalog["Metadata"]
+        stream = next(o for o in pdf.objects if o.number is not None and o.reference == reference)
+        packet = b"".join(part if isinstance(part, bytes) else str(part).encode() for part in stream.stream)
+        identifier = (
+            b'<rdf:Description xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" rdf:about="" '
+            b'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier>'
+            + escape(code).encode("utf-8")
+            + b"</dc:identifier></rdf:Description></rdf:RDF>"
+        )
+        head, end, tail = packet.rpartition(b"</rdf:RDF>")
+        if end:
+            stream.stream = [head + identifier + tail]
+
+    return finish
 
 
 def _shown(path: Path, setup: Setup) -> str:

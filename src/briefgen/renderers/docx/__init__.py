@@ -98,6 +98,7 @@ class DocxRenderer:
         props.language = language.tag
         props.comments = ""
         props.category = ""
+        props.identifier = ctx.marking.code if ctx.marking else ""  # names a personal copy in the log
         props.last_modified_by = ctx.meta.author or ""
         props.revision = 1
         props.created = props.modified = when

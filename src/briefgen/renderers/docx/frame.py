@@ -45,6 +45,9 @@ def template_values(ctx: RenderContext, words: Labels) -> dict[str, Any]:
         "pages": Fields((("field", "NUMPAGES"),)),
         "page_of": Fields.from_pattern(words.page_of),
         "scope": words.sections(ctx.meta.chapters),  # the chapters the contents number
+        # a personal copy (briefgen batch): whom it is for, and its words from marking.j2; none otherwise
+        "marking": ctx.marking,
+        "marking_line": words.copy_line(ctx.marking) if ctx.marking else "",
     }
 
 

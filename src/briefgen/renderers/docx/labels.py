@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -17,6 +18,12 @@ from briefgen.errors import Location, TemplateError
 from briefgen.renderers.base import Setup
 
 LABELS_TEMPLATE = "docx-labels.j2"
+#: The words of a personal copy's marking, shared with the HTML templates.
+MARKING_TEMPLATE = "marking.j2"
+_LINE = (
+    '{% autoescape false %}{% import "' + MARKING_TEMPLATE + '" as marking %}{{ marking.line(m) }}'
+    "{% endautoescape %}"
+)
 _TEXTS = (
     "contents",
     "date",
@@ -64,6 +71,8 @@ class Labels:
     figure_label: Callable[[str], str] = "Figure {}".format  # "그림 3"
     unit_line: Callable[[str], str] = "(Unit: {})".format  # "(단위: 달러)"
     source_line: Callable[[str], str] = "Source: {}".format  # "출처: 각 사 공시 가격"
+    #: "Prepared for Kim, Acme · Copy 7 of 40", from marking.j2 (given the context's Marking)
+    copy_line: Callable[[Any], str] = lambda marking: ""
 
 
 def load(setup: Setup, lang: str) -> Labels:
@@ -104,7 +113,21 @@ def load(setup: Setup, lang: str) -> Labels:
         figure_label=_text_of(later["figure_label"], env, setup),
         unit_line=_text_of(later["unit_line"], env, setup),
         source_line=_text_of(later["source_line"], env, setup),
+        copy_line=_marking_line(env, setup.project),
     )
+
+
+def _marking_line(env: jinja2.Environment, project: Path) -> Callable[[Any], str]:
+    """Return the ``line`` macro of marking.j2, compiled when a marked copy first needs it."""
+
+    def line(marking: Any) -> str:
+        def call() -> str:
+            # rendered (not called from Python) so that Jinja maps an error to its line in marking.j2
+            return env.from_string(_LINE).render(m=marking)
+
+        return templating.guard(call, env, MARKING_TEMPLATE, project).strip()
+
+    return line
 
 
 def _text_of(macro: Any, env: jinja2.Environment, setup: Setup) -> Callable[[Any], str]:

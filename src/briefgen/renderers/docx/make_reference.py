@@ -10,7 +10,8 @@ The result is the house style of the DOCX and its page furniture:
 - the cover page, a section of its own without header or footer, and the title block of briefings without
   a cover, written with Jinja placeholders (``{{ meta.title }}``, ``{{ branding.logo }}``…) as a Word user
   would type them, at the same places as in the PDF (templates/base.html.j2 and executive.html.j2);
-- the running header (the logo and the header text) and footer (classification, footer text, page X of Y);
+- the running header (the logo and the header text) and footer (classification, footer text and a personal
+  copy's marking, page X of Y);
 - the paragraph ``{{ body }}``, where the briefing goes, followed by a specimen of the styles, so that
   opening the file in Word shows what each one looks like (the renderer replaces both with the briefing).
 
@@ -341,6 +342,10 @@ def _furniture(doc: Document) -> None:
     when("meta.bottom_line")
     para("Cover Summary", "{{ meta.bottom_line }}")
     end()
+    # a personal copy (briefgen batch): whom it is for and its number, under the title block
+    when("marking")
+    para("Cover Detail", ("{{ marking_line }}", "Classification"))
+    end()
     details = (
         (None, '_("Date")', "{{ meta.date }}"),
         (
@@ -350,7 +355,7 @@ def _furniture(doc: Document) -> None:
             '{{ _("Version %(version)s", version=meta.version) }}{% endif %}',
         ),
         ("meta.author", '_("Prepared by")', "{{ meta.author }}"),
-        ("branding.prepared_for", '_("Prepared for")', "{{ branding.prepared_for }}"),
+        ("branding.prepared_for and not marking", '_("Prepared for")', "{{ branding.prepared_for }}"),
         ("meta.contact", '_("Contact")', "{{ meta.contact }}"),
         (None, '_("Scope")', "{{ scope }}"),
     )
@@ -400,7 +405,9 @@ def _furniture(doc: Document) -> None:
     when("meta.subtitle")
     para("Subtitle", "{{ meta.subtitle }}")
     end()
-    when("branding.prepared_for")
+    when("marking")
+    para("Cover Organisation", ("{{ marking_line }}", "Classification"))
+    para("Template Logic", "{% elif branding.prepared_for %}")
     para("Cover Organisation", '{{ _("Prepared for: %(who)s", who=branding.prepared_for) }}')
     end()
     end()
@@ -440,7 +447,14 @@ def _furniture(doc: Document) -> None:
         footer.append(
             oxml.run("{{ branding.classification }}", oxml.run_properties(style=ids["classification"]))
         )
-        for piece in ("\t", "{{ branding.footer }}", "\t", "{{ page_of }}"):
+        for piece in (
+            "\t",
+            "{{ branding.footer }}",
+            "{% if branding.footer and marking %} · {% endif %}",
+            "{{ marking_line }}",
+            "\t",
+            "{{ page_of }}",
+        ):
             footer.append(oxml.run(piece, None))
 
 
