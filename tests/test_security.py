@@ -258,7 +258,12 @@ def test_markup_in_content_comes_out_as_literal_text(minimal: Path, monkeypatch:
     out = minimal / "output"
     html = (out / "minimal.en.html").read_text(encoding="utf-8")
     assert "<script" not in html and "<img src=x" not in html
-    assert html.count("</style>") == 1 and html.count("<style>") == 1
+    # the stylesheet and the screen stylesheet, and no other: content cannot open or close one
+    assert (
+        html.count("</style>") == 2
+        and html.count("<style>") == 1
+        and html.count('<style media="screen">') == 1
+    )
     assert "&lt;script&gt;alert(document.cookie)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(document.domain)&gt;" in html
     assert "@import url(evil.css)" not in html.split("</style>")[0]  # in the stylesheet only as a CSS string

@@ -593,6 +593,11 @@ class Table(Block):
     """Rows of cells, as many as the header has columns."""
     align: tuple[Align, ...] | None = None
     """left, right or center per column; default: right for columns of figures only, else left."""
+    unit: Rich | None = None
+    """What the table's figures measure ("달러", "US$"): said once above it; the money and quantities
+    that fill a cell alone are then written without their unit."""
+    source: Rich | None = None
+    """Where the figures come from, shown under the table after "Source:"."""
 
     @model_validator(mode="after")
     def _rectangular(self) -> Table:
@@ -713,6 +718,11 @@ class Chart(Block):
     """What the chart shows, for readers who cannot see it (facts allowed)."""
     caption: Rich | None = None
     source: Rich | None = None
+    unit: Rich | None = None
+    """The value axis's title; absent, the facts' unit ("달러", "US dollars"). Ticks carry no unit."""
+    highlight: Literal["first", "none"] = "first"
+    """first: the first bar or series (the subject) in the accent colour, the others grey; none: every
+    bar in the accent colour, series in the palette's colours."""
     scale: Literal["linear", "log"] = "linear"
     currency: Currency | None = None
     """Show money in this currency, converted through the project's exchange_rate facts."""
@@ -844,6 +854,14 @@ class BriefMeta(Frozen):
     """The marking on the cover and in the footer, e.g. 대외비 or Internal."""
     keywords: tuple[Plain, ...] = ()
     """Document keywords (PDF and DOCX metadata)."""
+    document_number: Plain | None = None
+    """The briefing's reference, e.g. SP-2025-014: on the cover, with the version."""
+    version: Plain | None = None
+    """The briefing's version, e.g. 1.0: on the cover."""
+    contact: Plain | None = None
+    """Whom to ask about the briefing (a team, an address): on the cover."""
+    bottom_line: Rich | None = None
+    """The briefing in one sentence: on the cover, and first in editions that ask for a lead."""
 
 
 class ProjectConfig(Frozen):

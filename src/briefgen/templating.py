@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import jinja2
 from markupsafe import Markup, escape
 
-from briefgen import markup
+from briefgen import markup, typography
 from briefgen.context import Figure, FootnoteRef, Span, Spans, span_text
 from briefgen.errors import Location, TemplateError
 from briefgen.i18n import catalog
@@ -72,11 +72,19 @@ class _SpanWriter:
     def spans(self, spans: Spans) -> str:
         return "".join(self.span(span) for span in spans)
 
+    def figure(self, text: str, attributes: str = "") -> str:
+        """Write a formatted figure that no line breaks inside, except before a converted amount."""
+        written = []
+        for piece in typography.figure_pieces(typography.unbreakable(text)):
+            self.last = " "  # a line may break between pieces: no joiner across them
+            written.append(self.text(piece))
+        return f'<span class="figure"{attributes}>{"".join(written)}</span>'
+
     def span(self, span: Span) -> str:
         if isinstance(span, markup.Text):
             return self.text(span.text)
         if isinstance(span, Figure):
-            return f'<span class="figure" data-fact="{escape(span.key)}">{self.text(span.text)}</span>'
+            return self.figure(span.text, f' data-fact="{escape(span.key)}"')
         if isinstance(span, markup.Code):
             code = str(escape(span.text))
             self.last = span.text[-1:] or self.last
@@ -91,12 +99,27 @@ class _SpanWriter:
             last = self.last
             note = _SpanWriter(self.joiners).spans(span.children)
             self.last = last
-            return f'<span class="footnote" id="fn-{span.number}">{note}</span>'
+            # paper: the note floats to the foot of the page (WeasyPrint numbers it); screens: a numbered
+            # link to the notes at the end, the note itself showing as a popover while it has focus
+            number = span.number
+            call = (
+                f'<a class="note-call" href="#note-{number}" id="note-call-{number}" role="doc-noteref">'
+                f"{number}</a>"
+            )
+            return f'{call}<span class="footnote" id="fn-{number}">{note}</span>'
         raise TypeError(type(span).__name__)  # pragma: no cover
 
 
 def _text(text: str, joiners: bool) -> str:
     return _SpanWriter(joiners).text(text)
+
+
+@jinja2.pass_context
+def _figure_filter(ctx: jinja2.runtime.Context, value: str | None) -> Markup:
+    """Write a formatted figure (a key figure's value) that no line breaks inside."""
+    if value is None:
+        return Markup("")
+    return Markup(_SpanWriter(bool(ctx.get("keep_all_joiners", False))).figure(str(value)))
 
 
 @jinja2.pass_context
@@ -172,6 +195,7 @@ def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -
     env.install_gettext_translations(catalog.load(folders, lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["inline"] = _inline_filter
     env.filters["text"] = _text_filter
+    env.filters["figure"] = _figure_filter
     env.filters["plain"] = span_text
     env.filters["font_stack"] = css_font_stack
     env.filters["css_string"] = css_string

@@ -6,14 +6,15 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-from briefgen import fonts, template_errors, templating
+from briefgen import fonts, template_errors, templating, typography
 from briefgen.charts import ChartView
-from briefgen.context import RenderContext
+from briefgen.context import RenderContext, TableView, span_text
 from briefgen.document_limits import check_document
 from briefgen.errors import Location, TemplateError
 from briefgen.renderers.base import Setup
 
 STYLESHEET_TEMPLATE = "css/brief.css.j2"
+SCREEN_TEMPLATE = "css/screen.css.j2"
 
 
 class HtmlRenderer:
@@ -45,12 +46,17 @@ class HtmlRenderer:
             "heading_fonts": (headings, *stack) if headings else None,
             "keep_all_joiners": for_print,
             "chart_svg": charts or (lambda view: _chart_svg(view, setup)),
+            "decimal_pads": lambda table: _decimal_pads(table, ctx.lang),
         }
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
-        if "</style" in css.lower():
+        # screens get their own rules on top (WeasyPrint never sees them: it prints from the print rules)
+        screen = "" if for_print else templating.render(env, SCREEN_TEMPLATE, setup.project, **values)
+        if "</style" in css.lower() or "</style" in screen.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)
         template = ctx.presentation.template
-        html = templating.render(env, template, setup.project, stylesheet=Markup(css), **values)
+        html = templating.render(
+            env, template, setup.project, stylesheet=Markup(css), screen_stylesheet=Markup(screen), **values
+        )
         problem = check_document(html)
         if problem is not None:
             lines = html.splitlines()
@@ -60,6 +66,12 @@ class HtmlRenderer:
             )
             raise TemplateError(problem.message, where or Location(template))
         return html
+
+
+def _decimal_pads(table: TableView, lang: str) -> list[list[str]]:
+    """Return the invisible fraction each number cell needs to line up on the decimal separator."""
+    rows = [[span_text(cell) for cell in row] for row in table.rows]
+    return typography.table_pads(rows, table.align, lang)
 
 
 def _chart_svg(view: ChartView, setup: Setup) -> Markup:

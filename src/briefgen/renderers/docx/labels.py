@@ -36,6 +36,17 @@ _TEXTS = (
     "page_of",
 )
 _MACROS = ("as_of", "sections", "prepared_for_line", "fallback_note")
+#: Names added since labels templates were first copied into projects: a copy without them takes them
+#: from the built-in template, in the same language.
+_LATER = (
+    "list_of_tables",
+    "list_of_figures",
+    "bottom_line",
+    "table_label",
+    "figure_label",
+    "unit_line",
+    "source_line",
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,13 @@ class Labels:
     sections: Callable[[int], str]  # "9 sections"
     prepared_for_line: Callable[[str], str]  # "Prepared for: the executive committee"
     fallback_note: Callable[[str], str]  # "Not yet translated: this section is shown in Korean."
+    list_of_tables: str = "List of tables"
+    list_of_figures: str = "List of figures"
+    bottom_line: str = "Bottom line"
+    table_label: Callable[[str], str] = "Table {}".format  # "표 3", given the number
+    figure_label: Callable[[str], str] = "Figure {}".format  # "그림 3"
+    unit_line: Callable[[str], str] = "(Unit: {})".format  # "(단위: 달러)"
+    source_line: Callable[[str], str] = "Source: {}".format  # "출처: 각 사 공시 가격"
     #: "Prepared for Kim, Acme · Copy 7 of 40", from marking.j2 (given the context's Marking)
     copy_line: Callable[[Any], str] = lambda marking: ""
 
@@ -69,6 +87,11 @@ def load(setup: Setup, lang: str) -> Labels:
             "copy the built-in docx-labels.j2 and edit it",
         )
     text = {name: str(getattr(module, name)).strip() for name in _TEXTS}
+    later = {name: getattr(module, name) for name in _LATER if hasattr(module, name)}
+    if len(later) < len(_LATER):
+        builtin = templating.environment(setup.template_folders[-1:], lang)
+        fallback = builtin.get_template(LABELS_TEMPLATE).make_module({})
+        later = {name: later.get(name, getattr(fallback, name)) for name in _LATER}
     return Labels(
         contents=text["contents"],
         date=text["date"],
@@ -83,6 +106,13 @@ def load(setup: Setup, lang: str) -> Labels:
         sections=_text_of(getattr(module, "sections"), env, setup),  # noqa: B009
         prepared_for_line=_text_of(getattr(module, "prepared_for_line"), env, setup),  # noqa: B009
         fallback_note=_text_of(getattr(module, "fallback_note"), env, setup),  # noqa: B009
+        list_of_tables=str(later["list_of_tables"]).strip(),
+        list_of_figures=str(later["list_of_figures"]).strip(),
+        bottom_line=str(later["bottom_line"]).strip(),
+        table_label=_text_of(later["table_label"], env, setup),
+        figure_label=_text_of(later["figure_label"], env, setup),
+        unit_line=_text_of(later["unit_line"], env, setup),
+        source_line=_text_of(later["source_line"], env, setup),
         copy_line=_marking_line(env, setup.project),
     )
 
