@@ -16,7 +16,19 @@ import variants
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
-SCENARIOS = ("startup", "pdf", "docx", "noop", "incremental", "warm", "matrix", "memory", "fonts", "imports")
+SCENARIOS = (
+    "startup",
+    "pdf",
+    "docx",
+    "noop",
+    "incremental",
+    "warm",
+    "matrix",
+    "memory",
+    "fonts",
+    "imports",
+    "batch",
+)
 
 
 @dataclass
@@ -47,6 +59,7 @@ class Bench:
     jobs: int
     warmup: int
     pages: list[int]
+    batch_recipients: int = 200  # recipients of the batch scenario's throughput runs
     python: str = str(VENV_BIN / "python")
     briefgen: str = str(VENV_BIN / "briefgen")
     rows: list[Row] = field(default_factory=list)

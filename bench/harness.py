@@ -122,6 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 2, help="N for --all -j N (default: CPUs)"
     )
+    parser.add_argument(
+        "--batch-recipients",
+        type=int,
+        default=200,
+        help="recipients of the batch throughput runs (default 200)",
+    )
     parser.add_argument("--warmup", type=int, default=1, help="discarded warm-up rounds per scenario")
     parser.add_argument(
         "--only", default=",".join(SCENARIOS), help=f"scenarios to run ({','.join(SCENARIOS)})"
@@ -149,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         jobs=args.jobs,
         warmup=args.warmup,
         pages=[int(p) for p in args.pages.split(",")],
+        batch_recipients=args.batch_recipients,
     )
     repo_output = outputs(ROOT / "output")
     try:
@@ -193,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "jobs": bench.jobs,
                 "warmup": bench.warmup,
                 "pages": bench.pages,
+                "batch_recipients": bench.batch_recipients,
                 "scenarios": chosen,
             },
             "rows": [asdict(r) for r in bench.rows],

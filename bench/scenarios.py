@@ -5,9 +5,22 @@ temporary output folders, and adds rows to the results table. A scenario that ca
 why in its row; it never guesses.
 """
 
+from batches import batch
 from documents import docx, fonts, pdf, startup
 from rebuilds import incremental, matrix, noop
 from resources import imports, memory
 from served import warm
 
-__all__ = ["docx", "fonts", "imports", "incremental", "matrix", "memory", "noop", "pdf", "startup", "warm"]
+__all__ = [
+    "batch",
+    "docx",
+    "fonts",
+    "imports",
+    "incremental",
+    "matrix",
+    "memory",
+    "noop",
+    "pdf",
+    "startup",
+    "warm",
+]

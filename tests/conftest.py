@@ -81,6 +81,16 @@ def reference_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {path.name.split(".")[-2]: path for path in result.written}
 
 
+@pytest.fixture(scope="session")
+def all_outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every output of ``build --all`` for the reference project (each language, the whole briefing and
+    every audience, as PDF, DOCX and HTML), built once per test run, by file name."""
+    out = tmp_path_factory.mktemp("all-outputs")
+    result = build(REPO, output=out, everything=True, jobs=2)
+    assert not result.failed, result.failed
+    return {path.name: path for path in result.written}
+
+
 def run(*args: str) -> Result:
     """Run the briefgen command line in-process, as a user would type it."""
     return CliRunner().invoke(main, list(args), catch_exceptions=False)

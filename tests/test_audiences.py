@@ -203,6 +203,54 @@ def test_init_in_korean(tmp_path: Path) -> None:
     assert build(tmp_path / "k", formats=["html"]).written
 
 
+def test_init_writes_a_bilingual_starter_whose_audience_follows_its_sections(tmp_path: Path) -> None:
+    target = tmp_path / "hbm"
+    made = run("init", str(target), "--lang", "ko", "--lang", "en", "--title", "HBM 시장")
+    assert made.exit_code == 0, made.output
+    assert "title:" not in made.stdout  # given, so nothing to say about it
+    assert (
+        (target / "briefgen.yaml")
+        .read_text()
+        .endswith("brief: hbm\ndefault_language: ko\nlanguages: [ko, en]\n")
+    )
+    for lang in ("ko", "en"):
+        assert 'title: "HBM 시장"' in (target / f"content/{lang}/brief.yaml").read_text(encoding="utf-8")
+        assert "\nid: overview\n" in (target / f"content/{lang}/01-overview.yaml").read_text()
+    check = run("check", "--strict", "--project", str(target))
+    assert (check.exit_code, check.stderr) == (0, "0 errors, 0 warnings\n")
+    # the example audience names no section: replacing the starter section does not break it
+    for lang, title in (("ko", "시장"), ("en", "Market")):
+        (target / f"content/{lang}/01-overview.yaml").unlink()
+        (target / f"content/{lang}/01-market.yaml").write_text(
+            f"id: market\ntitle: {title}\nsummary:\n  - {title} {{market_size}}, {{growth}}, {{launch}}.\n",
+            encoding="utf-8",
+        )
+    built = run(
+        "build", "--strict", "--project", str(target), "-l", "ko", "-l", "en", "-a", "example", "-f", "html"
+    )
+    assert built.exit_code == 0, built.output
+    assert "sec-market" in (target / "output/hbm.example.ko.html").read_text(encoding="utf-8")
+
+
+def test_init_takes_the_title_from_the_folder_as_written_and_says_so(tmp_path: Path) -> None:
+    made = run("init", str(tmp_path / "hbm"))
+    assert made.exit_code == 0
+    assert (
+        "title: 'hbm', from the folder name (change it in content/*/brief.yaml, or start again with --title)"
+        in (made.stdout)
+    )
+    assert 'title: "hbm"' in (tmp_path / "hbm/content/en/brief.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("lang", "hint"), [("jp", "did you mean 'ja'?"), ("es", "starters: en, ko, ja, de, fr")]
+)
+def test_init_refuses_a_language_without_a_starter(tmp_path: Path, lang: str, hint: str) -> None:
+    made = run("init", str(tmp_path / "x"), "--lang", "ko", "--lang", lang)
+    assert (made.exit_code, made.stderr) == (1, f"error: no starter content in '{lang}' ({hint})\n")
+    assert not (tmp_path / "x").exists()
+
+
 def test_built_in_catalogues_are_complete() -> None:
     loaded = load_project(REPO)
     assert check_catalogues(loaded, search_path(REPO)) == []
@@ -263,3 +311,16 @@ def test_language_fallback_marks_the_stand_in(minimal: Path, tmp_path: Path) -> 
 
 def test_builtin_profiles_are_listed() -> None:
     assert set(AUDIENCES) <= set(available(search_path(REPO)))
+
+
+def test_an_unquoted_colour_is_explained_as_a_yaml_comment(minimal: Path) -> None:
+    write(
+        minimal / "templates" / "audiences" / "board.yaml",
+        "title: Board\nbranding:\n  palette:\n    brand: #00785a\n",
+    )
+    result = run("check", "--project", str(minimal))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "templates/audiences/board.yaml:4:12: error: '#' starts a comment in YAML, so this value is empty "
+        '(quote it: "#00785a")\n1 error, 0 warnings\n',
+    )

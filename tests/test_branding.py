@@ -144,10 +144,11 @@ def test_parity_compares_the_branding_of_the_pdf_and_the_docx(minimal: Path) -> 
     assert check_parity(loaded, ["en"], ["board"]) == []
     # A Word template whose footer leaves out the footer text: the DOCX no longer matches the PDF.
     template = docx.Document(str(REPO / "templates" / "reference.docx"))
-    footer = template.sections[-1].footer.paragraphs[0]._p
-    for t in footer.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"):
-        if t.text == "{{ branding.footer }}":
-            t.text = ""
+    last = template.sections[-1]
+    for footer in (last.footer.paragraphs[0]._p, last.first_page_footer.paragraphs[0]._p):
+        for t in footer.iter("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"):
+            if t.text == "{{ branding.footer }}":
+                t.text = ""
     (minimal / "templates" / "reference.docx").parent.mkdir(exist_ok=True)
     template.save(str(minimal / "templates" / "reference.docx"))
     messages = [str(d) for d in check_parity(loaded, ["en"], ["board"])]

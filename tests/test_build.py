@@ -85,6 +85,69 @@ def test_an_output_changed_by_hand_is_built_again(minimal: Path) -> None:
     assert target.read_bytes() == original
 
 
+@pytest.mark.parametrize("kind", ["fifo", "link-to-dev-zero", "new-file", "removed-file"])
+def test_files_that_appear_or_disappear_make_the_outputs_stale(minimal: Path, kind: str) -> None:
+    """A plain build used to answer 'up to date' after a pipe or a link to /dev/zero appeared among the
+    content files: the manifest only hashed regular files. Now every entry counts, by kind, never opened."""
+    args = ("build", "--project", str(minimal), "-l", "en", "-f", "html")
+    folder = minimal / "content" / "en"
+    if kind == "removed-file":
+        (folder / "notes.txt").write_text("not a section, but an input all the same\n", encoding="utf-8")
+    assert run(*args).exit_code == 0
+    assert run(*args).stdout.startswith("up to date: ")
+    if kind == "fifo":
+        os.mkfifo(folder / "03-pipe.yaml")
+    elif kind == "link-to-dev-zero":
+        os.symlink("/dev/zero", folder / "03-zero.yaml")
+    elif kind == "new-file":
+        (folder / "notes.txt").write_text("not a section, but an input all the same\n", encoding="utf-8")
+    else:
+        (folder / "notes.txt").unlink()
+    result = run(*args)
+    if kind == "fifo":
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "content/en/03-pipe.yaml: error: not a regular file (a device, pipe or socket); "
+            "it was not read\n",
+        )
+    elif kind == "link-to-dev-zero":
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "content/en/03-zero.yaml: error: the file is a link to a place outside the project; it was not "
+            "read (copy the file into the project instead of linking to it)\n",
+        )
+    else:
+        assert result.exit_code == 0
+        assert result.stdout.startswith("wrote "), result.stdout
+
+
+def test_the_manifest_lists_the_input_files_of_each_output(minimal: Path) -> None:
+    import json
+
+    build(minimal, ["en"], ["html"])
+    entry = json.loads((minimal / "output/.briefgen/manifest.json").read_text())["minimal.en.html"]
+    files = entry["files"]
+    assert files[:4] == [
+        "briefgen.yaml",
+        "content/facts.yaml",
+        "content/en/01-main.yaml",
+        "content/en/brief.yaml",
+    ]
+    assert "(built-in) brief.html.j2" in files and "content/ko/01-main.yaml" not in files
+
+
+def test_mail_settings_do_not_make_the_outputs_stale(minimal: Path) -> None:
+    build(minimal, ["ko", "en"], ["html"])
+    with (minimal / "briefgen.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("mail:\n  host: smtp.example.org\n  from: desk@example.org\n")
+    result = run("build", "--project", str(minimal), "-l", "ko", "-l", "en", "-f", "html")
+    assert result.exit_code == 0
+    assert result.stdout.count("up to date: ") == 2 and "wrote" not in result.stdout
+    assert build(minimal, ["ko", "en"], ["html"]).written == []
+    edit(minimal / "briefgen.yaml", "languages: [ko, en]", "languages: [ko, en]\nlanguage_fallback: true")
+    assert len(build(minimal, ["ko", "en"], ["html"]).written) == 2
+
+
 BAD_TEMPLATE = (
     '{% extends "base.html.j2" %}{% block head %}{{ super() }}<link rel="stylesheet" '
     'href="file:///etc/passwd">{% endblock %}\n'

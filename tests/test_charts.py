@@ -15,11 +15,14 @@ from briefgen.charts.cache import chart_bytes
 from briefgen.charts.draw import draw
 from briefgen.context import build_context
 from briefgen.errors import ContentError
-from tests.conftest import REPO, pdftotext
+from tests.conftest import PROJECTS, REPO, pdftotext
+
+#: A project with one chart of each kind, from the reference briefing's figures.
+CHARTS = PROJECTS / "charts"
 
 
-def charts(lang: str) -> dict[str, ChartView]:
-    ctx = build_context(load_project(REPO).brief, lang)
+def charts(lang: str, project: Path = CHARTS) -> dict[str, ChartView]:
+    ctx = build_context(load_project(project).brief, lang)
     return {b.kind: b for s in ctx.sections for b in s.blocks if isinstance(b, ChartView)}
 
 
@@ -39,9 +42,10 @@ def test_every_chart_kind_draws_in_every_language(lang: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "labels"),
     [
-        ("ko", ["8,000만 달러", "60달러", "마이크로소프트", "2024년"]),
-        ("en", ["$80M", "$60", "Microsoft", "2024"]),
-        ("ja", ["8000万ドル", "60ドル", "Microsoft", "2024年"]),
+        # ticks without the unit (the axis title says it); data labels as the prose writes the figure
+        ("ko", ["8,000만", "60", "558만 달러", "0.55달러", "마이크로소프트", "2024년"]),
+        ("en", ["80M", "60", "$5.58 million", "$0.55", "Microsoft", "2024"]),
+        ("ja", ["8000万", "60", "558万ドル", "0.55ドル", "Microsoft", "2024年"]),
     ],
 )
 def test_tick_and_data_labels_use_the_prose_formatter(lang: str, labels: list[str]) -> None:
@@ -58,20 +62,68 @@ def test_tick_and_data_labels_use_the_prose_formatter(lang: str, labels: list[st
         assert label in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "unit", "ticks"),
+    [
+        ("ko", "달러", ["0", "20", "40", "60"]),
+        ("en", "US dollars", ["0", "20", "40", "60"]),
+        ("ja", "ドル", ["0", "60"]),
+    ],
+)
+def test_money_says_its_unit_once_in_the_axis_title(lang: str, unit: str, ticks: list[str]) -> None:
+    view = charts(lang)["grouped_bar"]
+    assert view.unit_label == unit
+    labels = [label for _, label in view.ticks]
+    assert all(tick in labels for tick in ticks)
+    assert not any(unit in label or "$" in label for label in labels)
+
+
+def test_a_chart_names_its_own_unit() -> None:
+    assert charts("ko")["horizontal_bar"].unit_label == "명"
+    assert charts("ko", REPO)["grouped_bar"].unit_label == "달러(100만 토큰당)"  # content's unit, facts in it
+
+
+def test_a_timeline_starts_at_its_first_event() -> None:
+    view = charts("en")["timeline"]
+    first = min(e.when for e in view.events)
+    assert [label for _, label in view.ticks] == ["2024", "2025"]  # the years it crosses, not 2023
+    assert all(position >= first for position, _ in view.ticks)
+
+
+def test_the_subject_is_in_the_accent_colour_and_the_others_grey() -> None:
+    from briefgen.charts.draw import GREYS, colours
+
+    view = charts("ko")["horizontal_bar"]
+    svg = draw(view, "svg", "Noto Sans CJK KR").decode().lower()
+    assert svg.count(f"fill: {view.colours[0].lower()}") == 1  # one bar, the subject's
+    assert svg.count(f"fill: {GREYS[0]}") == 3  # the three others, one grey
+    assert "hatch" not in svg and "<pattern" not in svg  # no hatching in colour print
+    grouped = charts("ko")["grouped_bar"]
+    assert colours(grouped, 2) == [grouped.colours[0], GREYS[0]]
+
+
+def test_greyscale_print_hatches_the_series(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    view = replace(charts("ko")["grouped_bar"], greyscale=True)
+    assert "<pattern" in draw(view, "svg", "Noto Sans CJK KR").decode()
+
+
 def test_the_pdf_carries_the_chart_labels_as_text(reference_pdfs: dict[str, Path]) -> None:
     ko = pdftotext(reference_pdfs["ko"])
     en = pdftotext(reference_pdfs["en"])
-    assert "8,000만 달러" in ko and "558만 달러" in ko  # a tick, a data label
-    assert "$80M" in en and "$5.58 million" in en  # ticks are short; a data label reads as the prose does
+    # a tick without its unit, a data label as the prose writes it, the unit once as the axis title
+    assert "8,000만" in ko and "558만 달러" in ko and "달러(100만 토큰당)" in ko
+    assert "80M" in en and "$5.58 million" in en and "US$ per 1 million tokens" in en
 
 
 def test_the_html_names_each_chart_by_its_alt_text(minimal: Path, tmp_path: Path) -> None:
     result = build(REPO, ["en"], ["html"], output=tmp_path)
     html = result.written[0].read_text(encoding="utf-8")
-    view = charts("en")["horizontal_bar"]
+    view = charts("en", REPO)["horizontal_bar"]
     assert f'alt="{escape(view.alt)}"' in html
     assert "R&amp;D staff: DeepSeek 139, OpenAI 1,200" in html  # the alt text reads the facts too
-    assert html.count('class="chart-svg" src="data:image/svg+xml;base64,') == 4
+    assert html.count('class="chart-svg" src="data:image/svg+xml;base64,') == 3
 
 
 def test_deleting_the_cache_draws_the_same_bytes(tmp_path: Path) -> None:
@@ -134,3 +186,26 @@ def test_ticks() -> None:
     assert nice_ticks(0.55, 60) == [0, 20, 40, 60]
     assert nice_ticks(139, 7000) == [0, 2000, 4000, 6000, 8000]
     assert log_ticks(5.58e6, 1e8) == [1e6, 1e7, 1e8]
+
+
+def _luminance(colour: str) -> float:
+    """The relative luminance of an sRGB colour (WCAG 2)."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: str, b: str) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_subject_and_the_others_differ_in_lightness_not_only_in_hue() -> None:
+    # Greyscale print and colour-blind readers keep lightness: the subject must stand apart by it alone.
+    from briefgen.audience import Palette
+    from briefgen.charts.draw import GREYS
+
+    subject = Palette().chart[0]
+    assert _contrast(subject, GREYS[0]) >= 2  # the one grey of single-series charts
+    assert _contrast(GREYS[0], GREYS[1]) >= 1.8  # the first two others of a grouped chart
+    assert _contrast(subject, "#ffffff") >= 4.5 and _contrast(GREYS[0], "#ffffff") >= 2  # on the page

@@ -111,3 +111,100 @@ def test_python_dash_m_works(minimal: Path) -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"briefgen, version {__version__}"
+
+
+# ---------------------------------------------------------------- suggestions that understand intent
+
+
+@pytest.mark.parametrize(
+    ("lang", "hint"),
+    [
+        ("jp", "'jp' stands for 'ja': add 'ja' to 'languages' and write content/ja/"),
+        ("kr", "did you mean 'ko'?"),
+        ("EN", "did you mean 'en'?"),
+        ("en-US", "did you mean 'en'?"),
+        ("fr", "add it to 'languages' and write content/fr/"),
+    ],
+)
+def test_a_language_not_in_the_project_suggests_the_one_meant(minimal: Path, lang: str, hint: str) -> None:
+    result = run("build", "--project", str(minimal), "--lang", lang, "--format", "html")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"briefgen.yaml: error: language '{lang}' is not one of the project's languages (ko, en) ({hint})\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        ("[ko, jp]", "briefgen.yaml:3:17: error: unknown language 'jp' (did you mean 'ja'?)"),
+        (
+            "[ko, en-US]",
+            "briefgen.yaml:3:17: error: no content for language 'en-US': content/en-US/ does not exist "
+            "(the content is in content/en/: write 'en' here, or rename the folder to en-US)",
+        ),
+        (
+            "[ko, fr]",
+            "briefgen.yaml:3:17: error: no content for language 'fr': content/fr/ does not exist "
+            "(create content/fr/ with brief.yaml and sections, or remove 'fr' from languages)",
+        ),
+    ],
+)
+def test_a_language_of_the_project_file_is_checked_where_it_is_written(
+    minimal: Path, languages: str, expected: str
+) -> None:
+    (minimal / "briefgen.yaml").write_text(
+        f"brief: minimal\ndefault_language: ko\nlanguages: {languages}\n", encoding="utf-8"
+    )
+    result = run("check", "--project", str(minimal))
+    assert result.exit_code == 1
+    assert result.stderr == expected + "\n"
+
+
+def test_a_missing_translation_does_not_block_building_the_other_language(minimal: Path) -> None:
+    (minimal / "content/ko/02-investment.yaml").write_text(
+        "id: investment\ntitle: 투자\nsummary:\n  - 설립은 {founded}이다.\n", encoding="utf-8"
+    )
+    korean = run("build", "--project", str(minimal), "--lang", "ko", "--format", "html")
+    assert korean.exit_code == 0, korean.output
+    assert (minimal / "output/minimal.ko.html").is_file()
+    missing = (
+        "content/en: error: section 'investment' exists in 'ko' but not in 'en' (add it, translated from the "
+        "'ko' section, or set language_fallback: true in briefgen.yaml)\n"
+    )
+    english = run("build", "--project", str(minimal), "--lang", "en", "--format", "html")
+    assert (english.exit_code, english.stderr) == (1, missing)
+    check = run("check", "--project", str(minimal))
+    assert (check.exit_code, check.stderr) == (1, missing)
+
+
+def test_facts_shown_through_a_stand_in_section_count_as_used(minimal: Path) -> None:
+    with (minimal / "briefgen.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("language_fallback: true\n")
+    (minimal / "content/ko/02-investment.yaml").write_text(
+        "id: investment\ntitle: 투자\nsummary:\n  - 새 인력은 {hires}명이다.\n", encoding="utf-8"
+    )
+    with (minimal / "content/facts.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("  hires:\n    kind: count\n    value: 7\n")
+    result = run("check", "--project", str(minimal))
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "content/en: warning: section 'investment' is not translated into 'en': the 'ko' text stands in "
+        "(add it, translated from the 'ko' section)\n"
+        "0 errors, 1 warning\n"
+    )
+
+
+def test_a_realistic_new_project_passes_check_strict_without_ceremony(tmp_path: Path) -> None:
+    """A briefing on another topic, written as a new user would: years, product names (HBM3E, H200), stack
+    heights (12단, 12-high), ranks (1위, 2nd) and a lone digit (3사) in the prose; every figure a fact."""
+    import shutil
+
+    from tests.conftest import PROJECTS
+
+    project = tmp_path / "hbm"
+    shutil.copytree(PROJECTS / "hbm", project)
+    result = run("check", "--strict", "--project", str(project))
+    assert (result.exit_code, result.stderr) == (0, "0 errors, 0 warnings\n")
+    built = run("build", "--strict", "--project", str(project), "-l", "ko", "-l", "en", "-f", "html")
+    assert built.exit_code == 0, built.output

@@ -98,7 +98,13 @@ def test_the_word_template_footer_edit_shown_reaches_the_docx(board: Path) -> No
     footer = template.sections[-1].footer.paragraphs[0]._p
     w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t"
     placeholders = [t.text for t in footer.iter(w)]
-    assert placeholders == ["{{ branding.classification }}", "{{ branding.footer }}", "{{ page_of }}"]
+    assert placeholders == [
+        "{{ branding.classification }}",
+        "{{ branding.footer }}",
+        "{% if branding.footer and marking %} · {% endif %}",  # a personal copy's marking (briefgen batch)
+        "{{ marking_line }}",
+        "{{ page_of }}",
+    ]
     for t in footer.iter(w):
         if t.text == "{{ branding.footer }}":
             t.text = "For the Board of Directors"

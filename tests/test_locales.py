@@ -27,10 +27,10 @@ def figures_of(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("lang", "words", "figures"),
     [
-        ("de", ["Inhalt", "Einstufung", "Seite"], ["1,25\u00a0Mrd.\u00a0$", "12,5\u00a0%", "März 2025"]),
+        ("de", ["Inhalt", "Datum", "Seite"], ["1,25\u00a0Mrd.\u00a0$", "12,5\u00a0%", "März 2025"]),
         (
             "fr",
-            ["Sommaire", "Classification", "Rédigé par"],
+            ["Sommaire", "Contenu", "Rédigé par"],
             ["1,25\u00a0Md\u00a0$US", "12,5\u00a0%", "mars 2025"],
         ),
         ("ja", ["目次"], ["12億5000万ドル", "12.5%", "2025年3月"]),

@@ -26,7 +26,7 @@ def test_missing_headings_and_figures_are_reported_with_the_document() -> None:
     missing = "x.docx: error: heading '3.2 Hardware' is missing from the table of contents, or out of order"
     assert missing in messages
     assert any(m.startswith("x.docx: error: figure '$5.58 million' should appear") for m in messages)
-    swapped = full.replace("1.1 Origins\n1.2 High-Flyer's rise", "1.2 High-Flyer's rise\n1.1 Origins", 1)
+    swapped = full.replace("1.1 Origins\n1.2 High-Flyer’s rise", "1.2 High-Flyer’s rise\n1.1 Origins", 1)
     assert len(check_text(ctx, "x.docx", swapped)) == 1
 
 

@@ -49,7 +49,7 @@ def test_pdf_ua_is_tagged_with_language_title_and_alt_text(variants: dict[str, P
         assert str(pdf.Root.Lang) == "ko"
         assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
         charts = figures(pdf)
-        assert len(charts) == 4  # the four charts, each with its alt text
+        assert len(charts) == 3  # the three charts, each with its alt text
         assert all(str(f.get("/Alt", "")).strip() for f in charts)
         assert any("558만 달러" in str(f.Alt) for f in charts)
 

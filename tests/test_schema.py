@@ -225,3 +225,42 @@ def test_schemas_do_not_depend_on_what_ran_before() -> None:
     program = "import json; from briefgen import schema; print(json.dumps(schema.generate()))"
     fresh = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert json.loads(fresh.stdout) == schema.generate()
+
+
+RECIPIENTS = """recipients:
+  - {name: 김민준, email: kim@example.org, organisation: 한국투자증권, audience: executive}
+  - name: Lee, Jisoo
+    email: lee@example.org
+    language: en
+    formats: [pdf, docx]
+    title: VP
+"""
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ("  - {name: Park}\n", "no e-mail address"),
+        ("  - {name: Park, email: park@example.org, formats: [pdf, odt]}\n", "unknown format 'odt'"),
+    ],
+)
+def test_the_recipients_file_is_described_and_refused_alike(
+    schemas: Path, tmp_path: Path, broken: str, message: str
+) -> None:
+    from briefgen.batch.recipients import Defaults, load
+    from briefgen.errors import ContentError
+
+    defaults = Defaults(languages=("ko", "en"), default_lang="ko", audiences={"executive"})
+    spec = schema.spec_for("recipients.yaml")
+    assert spec is not None and spec.filename == "recipients.schema.json"
+    good = tmp_path / "recipients.yaml"
+    good.write_text(RECIPIENTS, "utf-8")
+    assert check_jsonschema(schemas / spec.filename, good).returncode == 0
+    assert [r.name for r in load(good, "recipients.yaml", defaults)] == ["김민준", "Lee, Jisoo"]
+    bad = tmp_path / "bad.recipients.yaml"
+    bad.write_text(RECIPIENTS + broken, "utf-8")
+    assert check_jsonschema(schemas / spec.filename, bad).returncode == 1
+    with pytest.raises(ContentError) as info:
+        load(bad, "bad.recipients.yaml", defaults)
+    found = info.value.diagnostics
+    assert any(d.location and d.location.line == 8 and message in d.message for d in found), found

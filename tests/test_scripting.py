@@ -212,7 +212,7 @@ def test_completion_offers_commands_languages_audiences_and_templates(minimal: P
     assert audiences == ["executive"]
     assert [w.split(",")[-1] for w in _complete("briefgen build --format d", minimal)] == ["docx"]
     templates = [w.split(",")[-1] for w in _complete("briefgen templates copy css/", minimal)]
-    assert templates == ["css/brief.css.j2"]
+    assert templates == ["css/brief.css.j2", "css/screen.css.j2"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -83,14 +83,25 @@ def test_bad_amounts_name_the_field(minimal: Path, amount: str, message: str) ->
 @pytest.mark.parametrize(
     ("currency", "expected"),
     [
-        ("ZZZ", "unknown currency 'ZZZ' (did you mean 'ZRZ'?)"),
+        ("ZZZ", "unknown currency 'ZZZ' (write an ISO 4217 code such as USD, EUR, KRW or JPY)"),
         ("eur", "currency codes are upper case: write 'EUR'"),
         ("EURO", "unknown currency 'EURO' (did you mean 'EUR'?)"),
+        ("WON", "unknown currency 'WON' (did you mean 'KRW'?)"),
+        ("US$", "unknown currency 'US$' (did you mean 'USD'?)"),
+        ("€", "unknown currency '€' (did you mean 'EUR'?)"),
+        ("원", "unknown currency '원' (did you mean 'KRW'?)"),
+        ("YEN", "unknown currency 'YEN' (did you mean 'JPY'?)"),
+        ("USX", "unknown currency 'USX' (did you mean 'USD'?)"),
+        (
+            "BTC",
+            "'BTC' is not a currency: it has no ISO 4217 code to format it with "
+            "(make the fact a count, and name the unit in the text)",
+        ),
     ],
 )
 def test_bad_currencies(minimal: Path, currency: str, expected: str) -> None:
     facts = (minimal / "content/facts.yaml").read_text()
-    write(minimal, "content/facts.yaml", facts.replace("currency: USD", f"currency: {currency}"))
+    write(minimal, "content/facts.yaml", facts.replace("currency: USD", f'currency: "{currency}"'))
     assert errors(minimal) == [f"content/facts.yaml:5:15: error: {expected}"]
 
 
@@ -131,23 +142,46 @@ def test_unused_facts_and_hard_coded_numbers_are_warnings(minimal: Path) -> None
     write(minimal, "content/facts.yaml", facts + "  spare:\n    kind: count\n    value: 7\n")
     loaded = load_project(minimal)
     assert [str(w) for w in loaded.warnings] == [
-        "content/facts.yaml:44:3: warning: fact 'spare' is not used in the 'ko' edition",
-        "content/facts.yaml:44:3: warning: fact 'spare' is not used in the 'en' edition",
+        "content/facts.yaml:44:3: warning: fact 'spare' is not used in the 'ko' and 'en' editions "
+        "(refer to it as {spare}, or remove it from content/facts.yaml)"
     ]
 
 
-def test_names_are_not_taken_for_hard_coded_figures(minimal: Path) -> None:
+def test_names_years_and_ordinals_are_not_taken_for_hard_coded_figures(minimal: Path) -> None:
     text = (minimal / "content/en/01-main.yaml").read_text()
     write(
         minimal,
         "content/en/01-main.yaml",
-        text.replace("The point.", "H800, GPT-4, DeepSeek-V3, R1 and 7B are names, not figures; 2015 is."),
+        text.replace(
+            "The point.",
+            "H800, GPT-4, DeepSeek-V3, R1, 7B and the 3rd model are names; 2015 is a year, {=42} is text, "
+            "`x = 12` is code; 139 is a figure.",
+        ),
     )
     warnings = [str(w) for w in load_project(minimal).warnings]
     assert warnings == [
-        "content/en/01-main.yaml:22:73: warning: the figure '2015' is written into the text "
-        "(make it a fact in content/facts.yaml and write {key})"
+        "content/en/01-main.yaml:22:124: warning: the figure '139' is written into the text "
+        "(make it a fact in content/facts.yaml and write {key}, or write {=139} if it is not a figure)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("In 2025, HBM3E 12단 적층이 1위였다.", []),
+        ("제3장과 3번째, 2차, 4세대 모델", []),
+        ("第3章, 3番目, 2位, 12段", []),
+        ("#1 priority, No. 5, 1st and 2nd", []),
+        ("인력은 139명, 비용은 5.5억 원, 5%, 12차례, 3사", ["139", "5.5", "5", "12"]),
+        ("투자는 3억 원, 2조, 4 million dollars and 7 suppliers", ["3", "2", "4"]),
+        ("a staff of 139, 2,025 units, 95% and 2100", ["139", "2,025", "95", "2100"]),
+        ("12-high and 8-high stacks, 3 suppliers, 90-95% (a range)", ["90"]),
+    ],
+)
+def test_the_one_sentence_rule_for_numbers_in_prose(text: str, flagged: list[str]) -> None:
+    from briefgen.prose_numbers import figures
+
+    assert [digits for _, digits in figures(text)] == flagged
 
 
 yaml_scalars = st.one_of(st.text(max_size=20), st.integers(), st.floats(), st.booleans(), st.none())
@@ -171,3 +205,134 @@ def test_arbitrary_documents_give_a_model_or_located_errors(minimal: Path, data:
     except ContentError as exc:
         assert exc.diagnostics
         assert all(d.location is not None and d.location.path for d in exc.diagnostics)
+
+
+# ---------------------------------------------------------------- one mistake, one error
+
+
+def test_a_facts_file_that_does_not_parse_is_the_only_error(reference: Path) -> None:
+    """One line of facts.yaml indented by 3 spaces instead of 4 used to give 271 errors: every use of every
+    fact was unknown, and every key-figure panel and timeline 'must not be empty'."""
+    facts = reference / "content/facts.yaml"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[17] == "    value: 2\n"
+    lines[17] = "   value: 2\n"
+    facts.write_text("".join(lines), encoding="utf-8")
+    assert errors(reference) == [
+        "content/facts.yaml:18:4: error: this line is indented by 3 spaces, the line above by 4 spaces "
+        "(indent it by 4 spaces, like 'kind:' on line 17, or by 2 spaces to start an entry beside "
+        "'highflyer_cofounders:' on line 16)"
+    ]
+
+
+def test_a_section_that_does_not_parse_is_not_also_missing(reference: Path) -> None:
+    cost = reference / "content/en/04-cost.yaml"
+    cost.write_text(
+        cost.read_text(encoding="utf-8").replace("title: Cost", "title Cost", 1), encoding="utf-8"
+    )
+    assert errors(reference) == [
+        "content/en/04-cost.yaml:3:6: error: 'title' has no ':' after it, so YAML does not read it as a key "
+        "(write 'title: Cost efficiency')"
+    ]
+
+
+def test_a_bad_value_in_a_row_or_timeline_is_one_error_not_an_empty_list(minimal: Path) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    text = text.replace('[Staff, "{staff}"]', '[Staff, "{stafff}"]').replace(
+        "{date: founded, event: Founded}", "{date: founded, event: Founded, when: 1}"
+    )
+    write(minimal, "content/en/01-main.yaml", text)
+    assert errors(minimal) == [
+        "content/en/01-main.yaml:18:20: error: unknown fact 'stafff' (did you mean 'staff'?)",
+        "content/en/01-main.yaml:24:41: error: unknown field 'when'",
+    ]
+
+
+def test_an_empty_list_names_the_key_as_written(minimal: Path) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    write(
+        minimal, "content/en/01-main.yaml", text.replace("  - bullets:\n", "  - bullets: []\n  - bullets:\n")
+    )
+    assert errors(minimal) == ["content/en/01-main.yaml:8:5: error: 'bullets' must not be empty"]
+
+
+def test_a_misspelt_key_is_one_error_not_also_a_missing_field(minimal: Path) -> None:
+    text = (minimal / "content/en/brief.yaml").read_text()
+    write(minimal, "content/en/brief.yaml", text.replace("title:", "titel:", 1))
+    assert errors(minimal) == [
+        "content/en/brief.yaml:1:1: error: unknown field 'titel' (did you mean 'title'?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  - heading: Figures\n",
+            "  - heading: Figures\n  - #1 point\n",
+            "7:5: error: '#' starts a comment in YAML, so this value is empty (quote it: \"#1 point\")",
+        ),
+        (
+            "  - heading: Figures\n",
+            "  - heading: Figures\n  - {cost}\n",
+            "7:5: error: YAML reads {cost} as a mapping, because it starts with '{' (quote it: \"{cost}\")",
+        ),
+        (
+            '[Staff, "{staff}"]',
+            "[Staff, {staff}]",
+            "18:19: error: YAML reads {staff} as a mapping, because it starts with '{' "
+            '(quote it: "{staff}")',
+        ),
+        (
+            "  - heading: Figures\n",
+            "  - heading: Figures\n  - Figures: the main ones\n",
+            "7:12: error: ': ' inside a text: YAML reads it as a key and its value "
+            '(quote the whole text: - "Figures: the main ones")',
+        ),
+        (
+            "title: Main",
+            "title: &main",
+            "2:8: error: a value starting with '&' names a YAML anchor, so this value is empty "
+            '(quote it: "&main")',
+        ),
+    ],
+    ids=["comment", "braces", "braces-in-a-row", "colon-in-a-paragraph", "anchor"],
+)
+def test_a_text_yaml_misreads_is_explained_where_it_is_written(
+    minimal: Path, old: str, new: str, expected: str
+) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    assert old in text
+    write(minimal, "content/en/01-main.yaml", text.replace(old, new, 1))
+    assert errors(minimal) == [f"content/en/01-main.yaml:{expected}"]
+
+
+def test_a_date_and_time_is_refused_where_a_date_is_expected(minimal: Path) -> None:
+    text = (minimal / "content/en/brief.yaml").read_text()
+    write(minimal, "content/en/brief.yaml", text.replace("date: 2025-02-15", "date: 2025-02-15 10:30:00"))
+    assert errors(minimal) == [
+        "content/en/brief.yaml:3:7: error: expected a date, found the date and time '2025-02-15 10:30:00' "
+        "(dates are days, months or years; write 2025-02-15)"
+    ]
+
+
+def test_a_range_of_dates_is_one_error_saying_a_range_holds_numbers(minimal: Path) -> None:
+    facts = (minimal / "content/facts.yaml").read_text()
+    write(
+        minimal,
+        "content/facts.yaml",
+        facts + "  period:\n    kind: range\n    low: 2025-03\n    high: 2025-06-01\n",
+    )
+    assert errors(minimal) == [
+        "content/facts.yaml:46:10: error: expected numbers, found the dates '2025-03' and '2025-06-01' "
+        "(write a number here; a date is a fact of kind 'date', a span of dates one of kind 'date_range')"
+    ]
+
+
+def test_a_conversion_to_a_currency_alias_suggests_the_code(minimal: Path) -> None:
+    text = (minimal / "content/en/01-main.yaml").read_text()
+    write(minimal, "content/en/01-main.yaml", text.replace("{cost+KRW}", "{cost+WON}"))
+    assert errors(minimal) == [
+        "content/en/01-main.yaml:4:5: error: no exchange_rate fact from USD to WON for 'cost+WON' "
+        "(did you mean 'cost+KRW'?)"
+    ]

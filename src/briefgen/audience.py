@@ -160,7 +160,7 @@ class PageSettings(Frozen):
 
 
 class Include(Frozen):
-    """Parts of the briefing an audience gets; each defaults to yes."""
+    """Parts of the briefing an audience gets; each defaults to yes, but the list of figures and the lead."""
 
     cover: bool = True
     toc: bool = True
@@ -170,6 +170,10 @@ class Include(Frozen):
     sources: bool = True
     timeline: bool = True
     charts: bool = True
+    figure_list: bool = False
+    """Lists of the tables and figures, with their pages, after the contents (off unless asked for)."""
+    lead: bool = False
+    """Open with the bottom line, the three biggest figures large, then the takeaways (off unless asked)."""
 
 
 Depth = Literal["summary", "full"]
@@ -196,6 +200,8 @@ class AudienceProfile(Frozen):
     """A PDF standard: pdf/ua-1 (tagged, accessible) or pdf/a-3b (archival); absent: a plain PDF."""
     chart_columns: Literal[1, 2] = 1
     """Charts side by side: 2 draws them half as wide, with text at the same size."""
+    greyscale: bool = False
+    """The audience prints in black and white: chart series are told apart by hatching as well as shade."""
     reference_docx: Plain | None = None
     """A .docx under the project's templates/ holding the Word styles."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from briefgen import plan
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
-from briefgen.output import Output, output_lock, write_all, write_file
+from briefgen.output import Output, output_folder, output_lock, write_all, write_file
 from briefgen.plan import search_path
 from briefgen.runner import Rendered, RenderOne, render_all, render_here
 
@@ -50,9 +51,9 @@ def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
     """Read and validate a project; raise ContentError listing every problem.
 
     ``languages`` None reads every language (``check``, ``build --all``); otherwise only the facts, those
-    languages and the default language (which lends sections and section tags) are read and validated.
-    Languages are checked against each other (the same sections in each, the same figures) when all of
-    them were read.
+    languages and the default language (which others compare with and fall back on) are read and
+    validated: building Korean does not stop at a mistake in the English files. Languages are checked
+    against each other (the same sections in each, the same figures) when all of them were read.
     """
     from briefgen import sources
     from briefgen.validate import Collector, raise_errors, validate_brief, validate_project
@@ -63,11 +64,12 @@ def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
     config = validate_project(project_doc, out)
     raise_errors(out)
     assert config is not None
-    wanted = (
-        list(config.languages)
-        if languages is None
-        else [lang for lang in config.languages if lang in {*languages, config.default_language}]
-    )
+    wanted = list(config.languages)
+    if languages is not None:
+        for lang in languages:
+            if lang not in config.languages:
+                raise unknown_language(lang, config.languages)
+        wanted = [lang for lang in config.languages if lang in languages or lang == config.default_language]
     files, problems = sources.read_project(root, project_doc, wanted)
     out.errors.extend(problems)
     brief, out = validate_brief(files, config, wanted, out, across=len(wanted) == len(config.languages))
@@ -81,6 +83,25 @@ def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
     return Loaded(root, brief, out.warnings)
 
 
+def unknown_language(code: str, languages: Sequence[str]) -> ContentError:
+    """Return the error for a language asked for that the project does not have, suggesting the one meant."""
+    from briefgen import suggestions
+
+    meant = suggestions.language(code, list(languages))
+    alias = suggestions.alias_language(code)
+    if meant is not None:
+        hint = f"did you mean '{meant}'?"
+    elif alias is not None:
+        hint = f"'{code}' stands for '{alias}': add '{alias}' to 'languages' and write content/{alias}/"
+    else:
+        hint = f"add it to 'languages' and write content/{code}/"
+    return ContentError(
+        f"language '{code}' is not one of the project's languages ({', '.join(languages)})",
+        Location(PROJECT_FILE),
+        hint,
+    )
+
+
 @dataclass
 class BuildResult:
     written: list[Path]
@@ -88,6 +109,8 @@ class BuildResult:
     skipped: list[Path] = field(default_factory=list)  # up to date: not built again, not rewritten
     failed: list[tuple[str, list[Diagnostic]]] = field(default_factory=list)  # output name, why
     crashes: list[str] = field(default_factory=list)  # tracebacks of unexpected errors, for --debug
+    #: the outputs each rendering warning came from (a warning many outputs give is shown once)
+    outputs_of: dict[Diagnostic, list[str]] = field(default_factory=dict)
 
 
 def build(
@@ -103,6 +126,8 @@ def build(
     force: bool = False,
     pdf_variant: str | None = None,
     progress: Callable[[str, Rendered | None], None] | None = None,
+    planned: Callable[[int], None] | None = None,
+    executor: str | None = None,
     backend: Backend | None = None,
 ) -> BuildResult:
     """Build the requested audiences, languages and formats.
@@ -112,10 +137,13 @@ def build(
     failed output; otherwise nothing is written unless every output rendered. Outputs whose inputs did not
     change since they were built are skipped (``force`` builds them anyway). ``jobs`` renders that many
     outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
-    variant the audience profiles ask for. ``backend`` is how the project is loaded and a single output
-    rendered; by default, cold: with children started first thing (``_Early``).
+    variant the audience profiles ask for. ``planned`` is told how many outputs the build has, before any
+    is done; ``progress`` is told of each as it is done. ``executor`` renders on a Dask cluster instead of
+    in children of this process (``dask-local``, ``dask://HOST:PORT``). ``backend`` is how the project is
+    loaded and a single output rendered; by default, cold: with children started first thing (``_Early``).
     """
-    single = _one(languages, formats, audiences, everything) if backend is None else ""
+    local = executor in (None, "local")
+    single = _one(languages, formats, audiences, everything) if backend is None and local else ""
     early = _Early.start(single, output or project / "output")
     try:
         from briefgen.charts.cache import drawn_by
@@ -133,6 +161,8 @@ def build(
                 force,
                 pdf_variant,
                 progress,
+                planned,
+                executor,
                 backend or early,
             )
     finally:
@@ -218,24 +248,18 @@ def _build(
     force: bool,
     pdf_variant: str | None,
     progress: Callable[[str, Rendered | None], None] | None,
+    planned: Callable[[int], None] | None,
+    executor: str | None,
     backend: Backend,
 ) -> BuildResult:
     from briefgen import audience, fonts, overrides, renderers
 
-    loaded = backend.load(project, None if everything else languages)
+    loaded = backend.load(project, None if everything else list(dict.fromkeys(languages)))
     brief = loaded.brief
     root = loaded.root
     warnings = list(loaded.warnings)
     folders = search_path(root)
     langs = list(brief.editions) if everything else list(languages) or [brief.config.default_language]
-    unknown = [lang for lang in langs if lang not in brief.editions]
-    if unknown:
-        raise ContentError(
-            f"language '{unknown[0]}' is not one of the project's languages "
-            f"({', '.join(brief.config.languages)})",
-            Location(PROJECT_FILE),
-            "add it to 'languages' and write content/" + unknown[0] + "/",
-        )
     names: list[str | None] = (
         [None, *sorted(audience.available(folders))]
         if everything
@@ -266,7 +290,7 @@ def _build(
             "", diagnostics=[Diagnostic(w.message, w.location, w.hint, severity="error") for w in warnings]
         )
 
-    folder = output or root / "output"
+    folder = output_folder(output or root / "output", root, named=output is not None)
     created = plan.created()
     digests = plan.Digests(
         root,
@@ -274,6 +298,8 @@ def _build(
         {"strict": strict, "source_date_epoch": plan.source_date_epoch(), "pdf_variant": pdf_variant},
     )
     todo = plan.jobs(brief.config.brief, langs, formats, names)
+    if planned:
+        planned(len(todo))
     with output_lock(folder):
         manifest = plan.Manifest(folder)
         inputs = {
@@ -312,26 +338,32 @@ def _build(
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings
 
         def print_html(job: plan.Job) -> PrintJob:
-            from briefgen.renderers.pdf import PdfRenderer
+            from briefgen.renderers.pdf import PdfRenderer, copy_code
 
             ctx, mine = prepare(job)
-            return PdfRenderer().html(ctx, mine), mine, ctx.presentation.template
+            return PdfRenderer().html(ctx, mine), mine, ctx.presentation.template, copy_code(ctx)
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):
             fonts.choose(lang)  # no font for the script: say which package to install, before anything starts
-        report = (lambda r: progress(r.job.name, r)) if progress else None
-        if len(stale) == 1:  # one output: no fork for it (see the backend)
+        done = (lambda r: progress(r.job.name, r)) if progress else None
+        if executor not in (None, "local"):
+            assert executor is not None
+            results = _render_on(executor, jobs, loaded, profiles, created, pdf_variant, stale, done)
+        elif len(stale) == 1:  # one output: no fork for it (see the backend)
             one = backend.single(stale[0], render_one, print_html)
-            if report:
-                report(one)
+            if done:
+                done(one)
             results = [one]
         else:
             _preload({job.fmt for job in stale})
-            results = render_all(stale, render_one, jobs or min(len(stale), os.cpu_count() or 1), report)
+            results = render_all(stale, render_one, jobs or min(len(stale), os.cpu_count() or 1), done)
         good = [r for r in results if r.data is not None]
         bad = [r for r in results if r.data is None]
+        outputs_of: dict[Diagnostic, list[str]] = {}
         for result in results:
             warnings += [w for w in result.warnings if w not in warnings]
+            for warning in dict.fromkeys(result.warnings):
+                outputs_of.setdefault(warning, []).append(result.job.name)
         if bad and not everything:
             crashes = [r.crash for r in bad if r.crash]
             error = RenderError("", diagnostics=list(dict.fromkeys(d for r in bad for d in r.errors)))
@@ -344,7 +376,9 @@ def _build(
         )
         for result in good:
             assert result.data is not None
-            manifest.record(result.job.name, inputs[result.job.name], result.data)
+            manifest.record(
+                result.job.name, inputs[result.job.name], result.data, digests.listed[result.job.name]
+            )
         if good:
             write_file(folder / plan.STATE_FOLDER / plan.MANIFEST, manifest.data())
     return BuildResult(
@@ -353,7 +387,65 @@ def _build(
         skipped=[folder / job.name for job in fresh],
         failed=[(r.job.name, r.errors) for r in bad],
         crashes=[r.crash for r in bad if r.crash],
+        outputs_of=outputs_of,
     )
+
+
+def _render_on(
+    executor: str,
+    jobs: int | None,
+    loaded: Loaded,
+    profiles: dict[str, audience.Audience],
+    created: dt.datetime | None,
+    pdf_variant: str | None,
+    todo: Sequence[plan.Job],
+    done: Callable[[Rendered], None] | None,
+) -> list[Rendered]:
+    """Render the jobs on a Dask cluster: the project shipped once, the bytes returned here."""
+    from concurrent.futures import as_completed
+
+    from briefgen import executors
+    from briefgen.bundle import Order, pack, render_order
+
+    results: dict[plan.Job, Rendered] = {}
+    with executors.open_backend(executor, jobs) as backend:
+        bundle = pack(
+            loaded.root,
+            loaded.brief,
+            profiles,
+            cache=None,
+            created=created,
+            pdf_variant=pdf_variant,
+            portable=backend.kind != executors.LOCAL,
+        )
+        shared = backend.share(bundle)
+        futures = {
+            backend.submit(
+                render_order, shared, Order(job.lang, job.audience, (job.fmt,), job.name), backend.timeout
+            ): job
+            for job in todo
+        }
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                made = future.result()
+            except Exception as exc:  # a worker lost too often, a task refused
+                rendered = Rendered(
+                    job, errors=[Diagnostic(f"the executor failed: {exc}", Location(job.name))]
+                )
+            else:
+                rendered = Rendered(
+                    job,
+                    data=made.files.get(job.fmt) if made.ok else None,
+                    errors=made.errors,
+                    warnings=made.warnings,
+                    seconds=sum(made.seconds.values()),
+                    crash=made.crash,
+                )
+            results[job] = rendered
+            if done is not None:
+                done(rendered)
+    return [results[job] for job in todo]
 
 
 def reads_default(brief: Brief, profile: audience.Audience | None) -> bool:

@@ -24,6 +24,8 @@ def check_project(loaded: Loaded) -> list[Diagnostic]:
     folders = search_path(loaded.root)
     problems: list[Diagnostic] = []
     problems += check_templates(loaded, folders)
+    if not any(p.severity == "error" for p in problems):
+        problems += check_rendering(loaded, folders)
     problems += check_fonts(loaded, folders)
     problems += check_catalogues(loaded, folders)
     problems += check_audiences(loaded, folders)
@@ -52,6 +54,68 @@ def check_templates(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
             problems.extend(
                 Diagnostic(d.message, Location(f"content/{lang}"), d.hint) for d in exc.diagnostics
             )
+    return problems
+
+
+def check_rendering(loaded: Loaded, folders: list[Path]) -> list[Diagnostic]:
+    """Render every template once against the real context of each edition, for the whole briefing and each
+    audience: page templates and stylesheet, mail subject, bodies and attachment name, DOCX labels. (The
+    Word template's placeholders are checked when a DOCX is built.)
+
+    So an undefined name or attribute, or any other error a template raises only when it runs, shows up
+    without a build. Charts are not drawn (a placeholder with their alt text stands in), nothing is printed.
+    """
+    profiles: list[audience.Audience | None] = [None]
+    for name in sorted(audience.available(folders)):
+        try:
+            profiles.append(audience.load(name, folders, loaded.root, loaded.brief))
+        except BriefgenError:
+            continue  # check_audiences reports it
+    problems: list[Diagnostic] = []
+    for lang in loaded.brief.editions:
+        for found in _render_edition(loaded, lang, profiles):
+            if found not in problems:
+                problems.append(found)
+    return problems
+
+
+def _render_edition(loaded: Loaded, lang: str, profiles: list[audience.Audience | None]) -> list[Diagnostic]:
+    from markupsafe import Markup, escape
+
+    from briefgen.context import build_context
+    from briefgen.mail import compose
+    from briefgen.renderers.base import Setup
+    from briefgen.renderers.docx import labels
+    from briefgen.renderers.html import HtmlRenderer
+
+    def placeholder(view: Any) -> Markup:
+        return Markup(f'<svg role="img" aria-label="{escape(view.alt)}"></svg>')
+
+    brief = loaded.brief
+    name = brief.config.brief
+    setup = Setup.for_project(loaded.root)
+    problems: list[Diagnostic] = []
+    for profile in profiles:
+        ctx = build_context(brief, lang, profile)
+        try:
+            HtmlRenderer().document(ctx, setup, for_print=False, charts=placeholder)
+        except BriefgenError as exc:
+            problems += exc.diagnostics
+        edition = compose.Edition(ctx.meta, ctx.presentation.edition, ctx.presentation.branding, lang, name)
+        try:
+            compose.attachment_stem(loaded.root, edition)
+            compose.render(loaded.root, edition, [f"{name}.{lang}.docx"])
+        except BriefgenError as exc:
+            problems += exc.diagnostics
+    ctx = build_context(brief, lang)
+    try:
+        words = labels.load(setup, lang)
+        words.as_of(ctx.meta.date)
+        words.sections(len(ctx.sections))
+        words.prepared_for_line(ctx.meta.organisation or name)
+        words.fallback_note(lang)
+    except BriefgenError as exc:
+        problems += exc.diagnostics
     return problems
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -113,6 +112,10 @@ class _LazyGroup(click.Group):
     """A group whose heavier commands are imported only when used, so that --help and build start fast."""
 
     LAZY: ClassVar[dict[str, tuple[str, str]]] = {  # name: (module:attribute, the help shown in --help)
+        "batch": (
+            "briefgen.batch.command:batch",
+            "Make a personal, marked copy of the briefing for every recipient, and mail it.",
+        ),
         "completion": (
             "briefgen.completion:completion",
             "Print the shell completion script for bash, zsh or fish.",
@@ -221,6 +224,13 @@ def main() -> None:
     metavar="N",
     help="Render N outputs at a time; default: one per core.",
 )
+@click.option(
+    "--executor",
+    default=None,
+    metavar="SPEC",
+    help="Render on a Dask cluster: dask-local (a LocalCluster) or dask://HOST:PORT; "
+    "default: processes forked from this one.",
+)
 @click.option("--force", is_flag=True, help="Build even the outputs whose inputs did not change.")
 @click.option(
     "--pdf-variant",
@@ -245,6 +255,7 @@ def build(
     audiences: tuple[str, ...],
     everything: bool,
     jobs: int | None,
+    executor: str | None,
     force: bool,
     pdf_variant: str | None,
     output: Path | None,
@@ -273,29 +284,37 @@ def build(
                     console.say(f"up to date: {_display(path)}")
                 _built(project, [], done, [], [], ExitCode.OK, started)
                 return ExitCode.OK
+        import os
+
+        from briefgen.progress import grouped
         from briefgen.warm import client as warm
 
         options = (project, languages, formats or ("pdf",), output, strict, audiences)
-        result = warm.build(*options, everything, jobs, force, pdf_variant)  # None: no warm process
-        if result is None:
+        local = executor in (None, "local")
+        result = warm.build(*options, everything, jobs, force, pdf_variant) if local else None
+        if result is None:  # no warm process (or it cannot build this): build here
             from briefgen.build import build as run_build
+            from briefgen.progress import build_display
 
-            with _progress() as progress:
+            quiet = console.quiet or console.json or os.environ.get("TERM") == "dumb"
+            with build_display(terminal=False if quiet else None) as display:
                 result = run_build(
                     *options,
                     everything=everything,
                     jobs=jobs,
                     force=force,
                     pdf_variant=pdf_variant,
-                    progress=progress,
+                    progress=display.done if display else None,
+                    planned=display.planned if display else None,
+                    executor=executor,
                 )
-            if warm.wanted():
+            if local and warm.wanted():
                 warm.start(project)  # for the next build
-        _show(result.warnings)
         for path in result.skipped:
             console.say(f"up to date: {_display(path)}")
         for path in result.written:
             console.say(f"wrote {_display(path)}")
+        _show(grouped(result.warnings, result.outputs_of))
         for name, problems in result.failed:
             if console.human:
                 for problem in problems:
@@ -341,36 +360,6 @@ def _built(
     console.detail(f"took {time.perf_counter() - started:.2f} s")
     problems = [*warnings, *(d for _, problems in failed for d in problems)]
     console.emit(report("build", code, project, problems, files=files))
-
-
-@contextlib.contextmanager
-def _progress() -> Iterator[Callable[[str, Any], None] | None]:
-    """Show what is being built on a terminal (rich's progress bar); nothing when output is redirected,
-    with --quiet or --json, or with TERM=dumb. Rich leaves out colour when NO_COLOR is set."""
-    import os
-
-    console = current()
-    if not sys.stderr.isatty() or console.quiet or console.json or os.environ.get("TERM") == "dumb":
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("building", total=None)
-
-        def update(name: str, result: Any) -> None:
-            state = "up to date" if result is None else "failed" if result.data is None else "built"
-            bar.update(task, advance=1, description=f"{state}: {name}")
-
-        yield update
 
 
 @main.command()
@@ -458,18 +447,30 @@ def templates_copy(name: str, force: bool, project: Path, debug: bool) -> None:
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
-    "--lang", "-l", default="en", show_default=True, help="Language of the starter content (en, ko)."
+    "--lang",
+    "-l",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Language of the starter content (en, ko, ja, de, fr), repeatable: the first is the default; "
+    "default: en.",
 )
-@click.option("--title", default=None, help="The brief's title; default: from the folder name.")
+@click.option("--title", default=None, help="The brief's title, in every language; default: the folder name.")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of errors.")
-def init(directory: Path, lang: str, title: str | None, debug: bool) -> None:
-    """Create a new briefing project in DIRECTORY that builds at once."""
+def init(directory: Path, languages: tuple[str, ...], title: str | None, debug: bool) -> None:
+    """Create a new briefing project in DIRECTORY that builds at once, with the same sections in each
+    language."""
 
     def action() -> int:
-        from briefgen.scaffold import init_project
+        from briefgen.scaffold import default_title, init_project
 
-        for path in init_project(directory, lang, title):
+        for path in init_project(directory, languages or ("en",), title):
             click.echo(f"wrote {_display(path)}")
+        if title is None:
+            click.echo(
+                f"title: {default_title(directory)!r}, from the folder name "
+                "(change it in content/*/brief.yaml, or start again with --title)"
+            )
         click.echo(f"next: cd {directory} && briefgen build")
         return ExitCode.OK
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Union, cast
 
 from babel import Locale
 
-from briefgen import markup
+from briefgen import markup, typography
 from briefgen.audience import (
     Audience,
     AudienceProfile,
@@ -42,6 +42,7 @@ from briefgen.model import (
     KeyFigures,
     Money,
     Paragraph,
+    Quantity,
     Quote,
     Section,
     Table,
@@ -130,6 +131,10 @@ class TableView:
     rows: tuple[tuple[Spans, ...], ...]
     align: tuple[str, ...]
     type: str = "table"
+    unit: Spans | None = None  # what its figures measure, said once ("달러")
+    source: Spans | None = None
+    number: int = 0  # "Table 2": its number in the edition
+    anchor: str = ""  # its id, for the list of tables
 
 
 @dataclass(frozen=True)
@@ -228,6 +233,26 @@ class TocEntry:
 
 
 @dataclass(frozen=True)
+class LeadView:
+    """The opening of an edition that asks for a lead: the bottom line, the three biggest figures, then
+    the takeaways. The figures and the takeaways are moved here from the sections, not repeated."""
+
+    bottom_line: Spans | None
+    figures: tuple[KeyFigureView, ...]  # the first three of the key figures
+    takeaways: CalloutView | None  # the executive summary's takeaway box
+
+
+@dataclass(frozen=True)
+class CaptionEntry:
+    """A numbered table or figure, for the lists of tables and figures."""
+
+    kind: str  # "table" or "figure"
+    number: int
+    text: str  # its caption or title, plain
+    anchor: str
+
+
+@dataclass(frozen=True)
 class Meta:
     title: str
     subtitle: str | None
@@ -240,6 +265,11 @@ class Meta:
     author: str | None
     classification: str | None
     keywords: tuple[str, ...]
+    document_number: str | None = None
+    version: str | None = None
+    contact: str | None = None
+    bottom_line: str | None = None  # the briefing in one sentence, as text (the lead has it as spans)
+    chapters: int = 0  # how many numbered chapters the edition has (what the contents number)
 
 
 @dataclass(frozen=True)
@@ -290,6 +320,22 @@ class Presentation:
 
 
 @dataclass(frozen=True)
+class Marking:
+    """Whose copy a document is: shown on its cover or first page, in the running footer and the metadata.
+
+    The templates write the words ("Prepared for Kim, Acme · Copy 7 of 40", from the catalogue); this holds
+    the facts, numbers already formatted for the edition's language.
+    """
+
+    name: str
+    organisation: str | None
+    copy: str  # this copy's number: "7"
+    copies: str  # how many copies the distribution has: "40"
+    code: str  # a short code that names this copy in the distribution log: "7K3Q-M2XA"
+    watermark: bool = False  # also a light diagonal watermark on every page of the PDF
+
+
+@dataclass(frozen=True)
 class RenderContext:
     """One edition of a brief, ready to render."""
 
@@ -302,6 +348,10 @@ class RenderContext:
     presentation: Presentation = field(
         default_factory=lambda: _presentation(None, "en", "en", "", None, None)
     )
+    captions: tuple[CaptionEntry, ...] = ()  # numbered tables and figures, in reading order
+    lead: LeadView | None = None  # the opening, for audiences that ask for one (include: lead)
+    #: set on a personal copy (``briefgen batch``): whom it is for; None on an ordinary build
+    marking: Marking | None = None
 
     def headings(self) -> list[str]:
         """Return every heading a reader sees, numbered, in order (sections and sub-headings)."""
@@ -314,6 +364,26 @@ class RenderContext:
             for block in section.blocks:
                 found.extend(_block_figures(block))
         return found
+
+
+def marking_for(
+    lang: str,
+    name: str,
+    organisation: str | None,
+    copy: int,
+    copies: int,
+    code: str,
+    *,
+    watermark: bool = False,
+) -> Marking:
+    """Return the marking of copy ``copy`` of ``copies``, its numbers formatted for ``lang``."""
+    fmt = Formatter(lang)
+    return Marking(name, organisation, fmt.number(copy), fmt.number(copies), code, watermark)
+
+
+def mark(ctx: RenderContext, marking: Marking) -> RenderContext:
+    """Return the context of one recipient's copy: the same edition, marked with their name and number."""
+    return replace(ctx, marking=marking)
 
 
 def _block_figures(block: BlockView) -> list[str]:
@@ -336,8 +406,7 @@ def _block_spans(block: object) -> list[Spans]:
     if isinstance(block, CalloutView):
         out.extend(s for s in (block.title, block.text) if s)
     if isinstance(block, TableView):
-        if block.caption:
-            out.append(block.caption)
+        out.extend(s for s in (block.caption, block.unit, block.source) if s)
         out.extend(block.header)
         out.extend(cell for row in block.rows for cell in row)
     if isinstance(block, TimelineView):
@@ -367,10 +436,12 @@ class _Builder:
         lang: str,
         palette: Palette | None = None,
         chart_columns: int = 1,
+        greyscale: bool = False,
         folders: Sequence[Path] | None = None,
     ) -> None:
         self.palette = palette or Palette()
         self.chart_columns = chart_columns
+        self.greyscale = greyscale
         self.lang = lang
         self.brief = brief
         self.facts = brief.facts
@@ -386,6 +457,10 @@ class _Builder:
         return Formatter(lang, catalog.figure_messages(list(self.folders), lang))
 
     def spans(self, nodes: markup.RichText) -> Spans:
+        """Resolve an inline tree: the language's quotation marks, formatted figures, numbered notes."""
+        return self._resolve(typography.smart_quotes(nodes, self.fmt.locale.language))
+
+    def _resolve(self, nodes: markup.RichText) -> Spans:
         out: list[Span] = []
         for node in nodes:
             if isinstance(node, markup.FactRef):
@@ -393,15 +468,15 @@ class _Builder:
             elif isinstance(node, markup.Note):
                 number = len(self.footnotes) + 1
                 self.footnotes.append(FootnoteRef(number, ()))  # take the number before any note inside
-                ref = FootnoteRef(number, self.spans(node.children))
+                ref = FootnoteRef(number, self._resolve(node.children))
                 self.footnotes[number - 1] = ref
                 out.append(ref)
             elif isinstance(node, markup.Strong):
-                out.append(markup.Strong(self.spans(node.children)))  # type: ignore[arg-type]
+                out.append(markup.Strong(self._resolve(node.children)))  # type: ignore[arg-type]
             elif isinstance(node, markup.Emphasis):
-                out.append(markup.Emphasis(self.spans(node.children)))  # type: ignore[arg-type]
+                out.append(markup.Emphasis(self._resolve(node.children)))  # type: ignore[arg-type]
             elif isinstance(node, markup.Link):
-                out.append(markup.Link(node.href, self.spans(node.children)))  # type: ignore[arg-type]
+                out.append(markup.Link(node.href, self._resolve(node.children)))  # type: ignore[arg-type]
             else:
                 out.append(node)
         return tuple(out)
@@ -410,6 +485,18 @@ class _Builder:
         fact = self.facts[key]
         rate = find_rate(self.facts, fact.currency, also) if also and isinstance(fact, Money) else None
         return self.fmt.fact(fact, rate)
+
+    def bare(self, cell: Spans) -> Spans:
+        """Write a cell holding one money or quantity figure as its number alone (the unit is said above)."""
+        figures = [s for s in cell if isinstance(s, Figure)]
+        if not _is_figure_only(cell) or len(figures) != 1:
+            return cell
+        fact = self.facts[figures[0].key]
+        if isinstance(fact, Money) and figures[0].text == self.figure(fact.key):
+            return (Figure(fact.key, self.fmt.count(fact.amount)),)
+        if isinstance(fact, Quantity):
+            return (Figure(fact.key, self.fmt.count(fact.value)),)
+        return cell
 
     def items(self, items: Sequence[BulletItem]) -> tuple[ItemView, ...]:
         return tuple(ItemView(self.spans(i.text), self.items(i.items)) for i in items)
@@ -430,11 +517,15 @@ class _Builder:
                 "right" if all(_is_figure_only(row[i]) for row in rows) else "left"
                 for i in range(len(block.header))
             )
+            if block.unit:
+                rows = tuple(tuple(self.bare(c) for c in row) for row in rows)
             return TableView(
                 self.spans(block.caption) if block.caption else None,
                 tuple(self.spans(h) for h in block.header),
                 rows,
                 tuple(align),
+                unit=self.spans(block.unit) if block.unit else None,
+                source=self.spans(block.source) if block.source else None,
             )
         if isinstance(block, Callout):
             return CalloutView(
@@ -471,6 +562,7 @@ class _Builder:
                 self.palette.muted,
                 self.lang,
                 self.chart_columns,
+                self.greyscale,
             )
         if isinstance(block, Glossary):
             return GlossaryView(
@@ -613,7 +705,9 @@ def build_context(
     edition = brief.editions[lang]
     default_lang = brief.config.default_language
     profile = audience.profile if audience else whole_briefing(brief)
-    builder = _Builder(brief, lang, profile.branding.palette, profile.chart_columns, folders)
+    builder = _Builder(
+        brief, lang, profile.branding.palette, profile.chart_columns, profile.greyscale, folders
+    )
     meta = edition.meta
     presentation = _presentation(
         audience,
@@ -654,6 +748,11 @@ def build_context(
             )
         )
     builder.fmt = builder.own
+    views, captions = _number_captions(views)
+    bottom_line = builder.spans(meta.bottom_line) if meta.bottom_line else None
+    lead = None
+    if profile.include.lead:
+        views, lead = _lead(views, bottom_line)
     toc: list[TocEntry] = []
     for view in views:
         toc.append(TocEntry(1, view.number, _SPACES.sub(" ", span_text(view.title)), view.anchor))
@@ -665,8 +764,8 @@ def build_context(
         brief=brief.config.brief,
         lang=lang,
         meta=Meta(
-            title=meta.title,
-            subtitle=meta.subtitle,
+            title=typography.smart_quotes_text(meta.title, lang),
+            subtitle=typography.smart_quotes_text(meta.subtitle, lang) if meta.subtitle else None,
             date=builder.fmt.date(meta.date),
             date_iso=meta.date.to_date().isoformat(),
             created=(created or dt.datetime.combine(meta.date.to_date(), dt.time(), dt.UTC))
@@ -677,9 +776,75 @@ def build_context(
             author=meta.author,
             classification=branding.classification,
             keywords=meta.keywords,
+            document_number=meta.document_number,
+            version=meta.version,
+            contact=meta.contact,
+            bottom_line=_SPACES.sub(" ", span_text(bottom_line)) if bottom_line else None,
+            chapters=sum(1 for view in views if view.number),
         ),
         sections=tuple(views),
         toc=tuple(toc),
         footnotes=tuple(builder.footnotes),
         presentation=presentation,
+        captions=captions,
+        lead=lead,
     )
+
+
+#: How many key figures the lead shows large.
+LEAD_FIGURES = 3
+
+
+def _lead(views: list[SectionView], bottom_line: Spans | None) -> tuple[list[SectionView], LeadView]:
+    """Take the lead out of the sections: the first three key figures and the first takeaway box of the
+    executive summary (where there are none, the lead goes without)."""
+    figures: tuple[KeyFigureView, ...] = ()
+    takeaways: CalloutView | None = None
+
+    def keep(view: SectionView, block: BlockView) -> BlockView | None:
+        nonlocal figures, takeaways
+        if isinstance(block, KeyFiguresView) and not figures:
+            figures = block.items[:LEAD_FIGURES]
+            rest = block.items[LEAD_FIGURES:]
+            return replace(block, items=rest) if rest else None
+        summary_box = isinstance(block, CalloutView) and block.kind == "takeaway" and view.role == "summary"
+        if summary_box and takeaways is None:
+            takeaways = block  # type: ignore[assignment]  # a CalloutView: summary_box says so
+            return None
+        return block
+
+    out = []
+    for view in views:
+        summary = tuple(b for b in (keep(view, block) for block in view.summary) if b is not None)
+        detail = tuple(b for b in (keep(view, block) for block in view.detail) if b is not None)
+        out.append(replace(view, summary=summary, detail=detail))
+    return out, LeadView(bottom_line, figures, takeaways)
+
+
+def _number_captions(views: list[SectionView]) -> tuple[list[SectionView], tuple[CaptionEntry, ...]]:
+    """Number the tables and the charts (figures) an edition shows, each kind from 1 in reading order."""
+    entries: list[CaptionEntry] = []
+
+    def numbered(block: BlockView) -> BlockView:
+        if isinstance(block, TableView):
+            number = 1 + sum(e.kind == "table" for e in entries)
+            anchor = f"table-{number}"
+            text = _SPACES.sub(" ", span_text(block.caption)) if block.caption else ""
+            entries.append(CaptionEntry("table", number, text, anchor))
+            return replace(block, number=number, anchor=anchor)
+        if isinstance(block, ChartView):
+            number = 1 + sum(e.kind == "figure" for e in entries)
+            anchor = f"figure-{number}"
+            entries.append(CaptionEntry("figure", number, _SPACES.sub(" ", block.title), anchor))
+            return replace(block, number=number, anchor=anchor)
+        return block
+
+    out = [
+        replace(
+            view,
+            summary=tuple(numbered(b) for b in view.summary),
+            detail=tuple(numbered(b) for b in view.detail),
+        )
+        for view in views
+    ]
+    return out, tuple(entries)

@@ -104,7 +104,13 @@ class MailError(BriefgenError):
     stage = "mail"
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """Return the choice spelt most like ``word``, if one is close enough to be what was meant."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """Return a hint naming the closest choice to ``word``, or None."""
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    match = closest(word, choices)
+    return f"did you mean '{match}'?" if match else None

@@ -128,7 +128,15 @@ def _read_file(path: Path, url: str) -> bytes:
 
 
 def check_resource(url: str, data: bytes, mime: str) -> None:
-    """Refuse an image that is not safe to decode (see ``images.check_image``), naming its URL."""
+    """Refuse an image that is not safe to decode (see ``images.check_image``), and a stylesheet whose
+    ``@page`` rules make a page larger than a PDF can hold (``document_limits``), naming its URL."""
+    if mime == "text/css":
+        from briefgen.document_limits import page_size_problem
+
+        found = page_size_problem(data.decode("utf-8", errors="replace"))
+        if found is not None:
+            raise ResourceRefused(url, found.message)
+        # and on: WeasyPrint decodes a resource used as an image by its content, whatever its name says
     try:
         check_image(data, mime)
     except ImageRefused as exc:

@@ -1,7 +1,9 @@
 """Parse the inline markup of content text into a small tree: a safe Markdown subset plus fact references.
 
-Supported: ``**strong**``, ``*emphasis*``, ``code``, ``[links](https://…)``, inline footnotes ``^[…]`` and
-fact references ``{key}`` / ``{key+KRW}``. Raw HTML is never interpreted: it stays text.
+Supported: ``**strong**``, ``*emphasis*``, ``code``, ``[links](https://…)``, inline footnotes ``^[…]``,
+fact references ``{key}`` / ``{key+KRW}``, and ``{=text}`` for text written as it is (a number that is not a
+figure). Raw HTML is never interpreted: it stays text. Anything else in braces, and a link to anything but
+the web or an e-mail address, is a MarkupProblem: text fields cannot run template code or reach files.
 """
 
 from __future__ import annotations
@@ -13,7 +15,19 @@ from typing import Any, Union
 
 #: A fact reference: ``{key}`` or ``{key+CUR}`` (the amount converted to another currency as well).
 FACT_REF = re.compile(r"\{([a-z][a-z0-9_]*)(?:\+([A-Za-z]{3}))?\}")
+#: Text written as it is, marked as not a figure: ``{=2025}``, ``{=12}``.
+LITERAL = re.compile(r"\{=([^{}\n]*)\}")
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+
+
+class MarkupProblem(ValueError):
+    """Something in a text that looks like markup and is not allowed; ``offset`` is where, in the text."""
+
+    def __init__(self, kind: str, written: str, offset: int) -> None:
+        super().__init__(f"{kind}: {written}")
+        self.kind = kind  # "reference" (braces that are not a fact reference) or "link"
+        self.written = written
+        self.offset = offset
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,16 @@ def _fact_rule(state: Any, silent: bool) -> bool:
     if state.src[state.pos] != "{":
         return False
     match = FACT_REF.match(state.src, state.pos)
+    literal = LITERAL.match(state.src, state.pos)
+    if literal:
+        if not silent:
+            state.push("text", "", 0).content = literal.group(1)
+        state.pos = literal.end()
+        return True
     if not match:
-        return False
+        end = state.src.find("}", state.pos)
+        shown = state.src[state.pos : end + 1] if 0 <= end - state.pos <= 60 else "{"
+        raise MarkupProblem("reference", shown, state.pos)
     if not silent:
         token = state.push("fact_ref", "", 0)
         token.meta = {"key": match.group(1), "also": match.group(2)}
@@ -83,17 +105,21 @@ def _parser() -> Any:
     md.enable(["emphasis", "link", "backticks", "escape", "newline"])
     md.use(footnote_plugin, inline=True)
     md.inline.ruler.before("emphasis", "fact_ref", _fact_rule)
-    md.validateLink = lambda url: url.strip().lower().startswith(ALLOWED_SCHEMES)  # type: ignore[method-assign]
+    md.validateLink = lambda url: True  # type: ignore[method-assign]  # checked below, to report, not hide
     return md
 
 
 def parse_inline(source: str) -> RichText:
-    """Parse one text field into inline nodes."""
+    """Parse one text field into inline nodes; raise MarkupProblem for braces or a link not allowed."""
     env: dict[str, Any] = {}
     tokens = _parser().parseInline(source, env)
     children = tokens[0].children or [] if tokens else []
     notes = env.get("footnotes", {}).get("list", {})
     nodes, _ = _convert(children, 0, notes, None)
+    for node in walk(tuple(nodes)):
+        if isinstance(node, Link) and not node.href.strip().lower().startswith(ALLOWED_SCHEMES):
+            offset = source.find("](" + node.href)
+            raise MarkupProblem("link", node.href, offset + 2 if offset >= 0 else 0)
     return _merge_text(nodes)
 
 

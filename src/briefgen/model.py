@@ -68,8 +68,12 @@ def parse_partial_date(value: object) -> PartialDate:
     """Read ``2015``, ``"2023-05"``, ``"2025-01-20"`` or a YAML date into a PartialDate."""
     if isinstance(value, PartialDate):
         return value
-    if isinstance(value, dt.datetime):
-        value = value.date()
+    if isinstance(value, dt.datetime):  # a time would be dropped silently: say so instead
+        raise PydanticCustomError(
+            "date_time",
+            "expected a date, found a date and time: write {day}",
+            {"day": value.date().isoformat()},
+        )
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -120,13 +124,19 @@ def _currency(value: object) -> str:
         raise PydanticCustomError(
             "currency_case", "currency codes are upper case: write '{upper}'", {"upper": value.upper()}
         )
-    from briefgen.errors import did_you_mean
+    from briefgen import suggestions
 
-    hint = did_you_mean(value.upper(), known)
+    if suggestions.not_a_currency(value):
+        raise PydanticCustomError(
+            "currency_none",
+            "'{value}' is not a currency: it has no ISO 4217 code to format it with "
+            "(make the fact a count, and name the unit in the text)",
+            {"value": value},
+        )
+    meant = suggestions.currency(value)
+    hint = f"did you mean '{meant}'?" if meant else "write an ISO 4217 code such as USD, EUR, KRW or JPY"
     raise PydanticCustomError(
-        "currency_unknown",
-        "unknown currency '{value}'{hint}",
-        {"value": value, "hint": f" ({hint})" if hint else ""},
+        "currency_unknown", "unknown currency '{value}' ({hint})", {"value": value, "hint": hint}
     )
 
 
@@ -158,12 +168,39 @@ def _plain(value: object) -> str:
 
 def _rich(value: object, info: ValidationInfo) -> markup.RichText:
     text = _plain(value)
-    tree = markup.parse_inline(text)
     facts: dict[str, Fact] | None = (info.context or {}).get("facts")
+    try:
+        tree = markup.parse_inline(text)
+    except markup.MarkupProblem as exc:
+        raise _markup_error(exc, facts) from None
     if facts is not None:
         for ref in markup.fact_refs(tree):
             check_fact_ref(ref, facts, declared=(info.context or {}).get("declared", ()))
     return tree
+
+
+def _markup_error(problem: markup.MarkupProblem, facts: dict[str, Fact] | None) -> PydanticCustomError:
+    """Say what is wrong with braces that are not a fact reference, or a link that is not allowed."""
+    if problem.kind == "link":
+        return PydanticCustomError(
+            "markup_link",
+            "a link to '{href}' is not allowed: links in content go to the web (https://…) or to an "
+            "address (mailto:…)",
+            {"href": problem.written, "offset": problem.offset},
+        )
+    inside = problem.written.strip("{}")
+    key = re.sub(r"[^a-z0-9_]", "", inside.lower().split(".")[0].split("!")[0].split(":")[0])
+    if facts and key in facts and key != inside:
+        hint = f"a fact reference is a key in braces: did you mean {{{key}}}?"
+    else:
+        hint = (
+            "a fact reference is a key of content/facts.yaml in braces, such as {cost}; write \\{ for a brace"
+        )
+    return PydanticCustomError(
+        "markup_reference",
+        "'{written}' is not a fact reference ({hint})",
+        {"written": problem.written, "hint": hint, "offset": problem.offset},
+    )
 
 
 def check_fact_ref(
@@ -199,10 +236,20 @@ def check_fact_ref(
                 {"key": ref.key, "kind": fact.kind},
             )
         if find_rate(facts, fact.currency, ref.also) is None:
+            from briefgen import suggestions
+
+            meant = suggestions.currency(ref.also)
             raise PydanticCustomError(
                 "fact_rate",
-                "no exchange_rate fact from {base} to {quote} for '{key}+{quote}'",
-                {"base": fact.currency, "quote": ref.also, "key": ref.key},
+                "no exchange_rate fact from {base} to {quote} for '{key}+{quote}'{hint}",
+                {
+                    "base": fact.currency,
+                    "quote": ref.also,
+                    "key": ref.key,
+                    "hint": f" (did you mean '{ref.key}+{meant}'?)"
+                    if meant and meant != ref.also and find_rate(facts, fact.currency, meant)
+                    else "",
+                },
             )
     return fact
 
@@ -556,6 +603,11 @@ class Table(Block):
     """Rows of cells, as many as the header has columns."""
     align: tuple[Align, ...] | None = None
     """left, right or center per column; default: right for columns of figures only, else left."""
+    unit: Rich | None = None
+    """What the table's figures measure ("달러", "US$"): said once above it; the money and quantities
+    that fill a cell alone are then written without their unit."""
+    source: Rich | None = None
+    """Where the figures come from, shown under the table after "Source:"."""
 
     @model_validator(mode="after")
     def _rectangular(self) -> Table:
@@ -676,6 +728,11 @@ class Chart(Block):
     """What the chart shows, for readers who cannot see it (facts allowed)."""
     caption: Rich | None = None
     source: Rich | None = None
+    unit: Rich | None = None
+    """The value axis's title; absent, the facts' unit ("달러", "US dollars"). Ticks carry no unit."""
+    highlight: Literal["first", "none"] = "first"
+    """first: the first bar or series (the subject) in the accent colour, the others grey; none: every
+    bar in the accent colour, series in the palette's colours."""
     scale: Literal["linear", "log"] = "linear"
     currency: Currency | None = None
     """Show money in this currency, converted through the project's exchange_rate facts."""
@@ -807,6 +864,14 @@ class BriefMeta(Frozen):
     """The marking on the cover and in the footer, e.g. 대외비 or Internal."""
     keywords: tuple[Plain, ...] = ()
     """Document keywords (PDF and DOCX metadata)."""
+    document_number: Plain | None = None
+    """The briefing's reference, e.g. SP-2025-014: on the cover, with the version."""
+    version: Plain | None = None
+    """The briefing's version, e.g. 1.0: on the cover."""
+    contact: Plain | None = None
+    """Whom to ask about the briefing (a team, an address): on the cover."""
+    bottom_line: Rich | None = None
+    """The briefing in one sentence: on the cover, and first in editions that ask for a lead."""
 
 
 class ProjectConfig(Frozen):

@@ -12,7 +12,17 @@ from pathlib import Path
 from briefgen.errors import Location, OutputError
 from briefgen.plan import output_name
 
-__all__ = ["Output", "clean_stale", "output_lock", "output_name", "plan", "write_all", "write_file"]
+__all__ = [
+    "Output",
+    "clean_stale",
+    "confine",
+    "output_folder",
+    "output_lock",
+    "output_name",
+    "plan",
+    "write_all",
+    "write_file",
+]
 
 _TEMP = re.compile(r"^\..+\.briefgen-(\d+)\.tmp$")
 
@@ -126,6 +136,49 @@ def _sync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def confine(folder: Path, within: Path, what: str, hint: str, shown: str | None = None) -> Path:
+    """Return ``folder`` resolved (links followed), refusing it if that leads outside ``within``.
+
+    A cloned project can ship ``output`` as a link to any folder; writing through it would put files where
+    the user never asked for them. ``what`` says what the folder is, for the message ("the output folder").
+    """
+    resolved = folder.resolve()
+    if not resolved.is_relative_to(within.resolve()):
+        raise OutputError(
+            f"{what} leads to {resolved}, outside {'the project' if what != STATE else 'the output folder'}; "
+            "nothing was written",
+            Location(shown or _relative(folder, within)),
+            hint,
+        )
+    return resolved
+
+
+def _relative(path: Path, base: Path) -> str:
+    """Show a path relative to ``base`` as written (links not followed), or as it is when outside it."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    return Path(relative).as_posix() if not relative.startswith("..") else str(path)
+
+
+STATE = "the build's state folder"
+
+
+def output_folder(folder: Path, project: Path, named: bool) -> Path:
+    """Check the folder a build writes to: the project's own ``output/`` must stay inside the project (a
+    folder the user names with --output may be anywhere), and its state folder inside it."""
+    if not named:
+        confine(
+            folder,
+            project,
+            "the output folder",
+            "remove the link, or name the folder with --output if that is where the outputs should go",
+        )
+    state = folder / ".briefgen"
+    for inner in (state, state / "charts"):
+        if inner.is_symlink() or inner.exists():
+            confine(inner, folder, STATE, "remove the link", _relative(inner, project))
+    return folder
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -15,9 +15,11 @@ import functools
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from briefgen import __version__
 
@@ -74,10 +76,23 @@ def jobs(
 
 
 def _files(folder: Path) -> Iterable[Path]:
-    if folder.is_file():
-        yield folder
-    elif folder.is_dir():
-        yield from sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    """Yield every entry under a folder (or the file itself), sorted: files, links and special files alike,
+    so that a pipe or a link to a device that appears makes the outputs stale too. Linked folders are not
+    entered; ``__pycache__`` is skipped."""
+    if folder.is_symlink() or not folder.is_dir():
+        if folder.is_symlink() or folder.exists():
+            yield folder
+        return
+    found: list[Path] = []
+    for where, folders, names in os.walk(folder):  # followlinks=False
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        found += [Path(where) / name for name in names]
+        found += [Path(where) / name for name in folders if (Path(where) / name).is_symlink()]
+    yield from sorted(found)
+
+
+#: Largest input file hashed by its bytes; a larger one counts by its size and time (it is refused when read).
+MAX_HASHED_BYTES = 64 * 1024 * 1024
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,22 +110,54 @@ def code_state() -> str:
 
 
 class Digests:
-    """Compute input digests, hashing each file once per build."""
+    """Compute input digests, hashing each file once per build; ``listed`` keeps each job's input files."""
 
     def __init__(self, root: Path, folders: Sequence[Path], options: dict[str, object]) -> None:
         self.root = root
         self.folders = folders
         self.options = options
         self._hashes: dict[Path, str] = {}
+        self.listed: dict[str, list[str]] = {}
 
     def _hash(self, path: Path) -> str:
+        """Say what an input is: a regular file by its bytes; a link by where it leads (and the bytes, if it
+        leads to a file in the project); anything else by its kind. Only regular files are opened."""
         if path not in self._hashes:
-            self._hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            self._hashes[path] = self._describe(path)
         return self._hashes[path]
 
-    def _add(self, digest: hashlib._Hash, label: str, paths: Iterable[Path]) -> None:
+    def _describe(self, path: Path) -> str:
+        try:
+            info = path.lstat()
+        except OSError:
+            return "missing"
+        if stat.S_ISLNK(info.st_mode):
+            target = os.readlink(path)
+            inside = path.resolve().is_relative_to(self.root.resolve())
+            return f"link:{target}:" + (self._describe(path.resolve()) if inside else "outside")
+        if not stat.S_ISREG(info.st_mode):
+            return f"special:{stat.S_IFMT(info.st_mode):o}"  # a pipe, device or socket: never opened
+        if info.st_size > MAX_HASHED_BYTES:
+            return f"large:{info.st_size}:{info.st_mtime_ns}"
+        if path.name == "briefgen.yaml" and path.parent == self.root:
+            return _project_digest(path)
+        try:
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            return f"unreadable:{exc.errno}"
+
+    def _add(self, digest: hashlib._Hash, label: str, paths: Iterable[Path], listed: list[str]) -> None:
         for path in paths:
             digest.update(f"{label}:{path.name}:{self._hash(path)}\n".encode())
+            listed.append(self._shown(path))
+
+    def _shown(self, path: Path) -> str:
+        for base, prefix in ((self.root, ""), (builtin_templates(), "(built-in) ")):
+            try:
+                return prefix + path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+        return path.as_posix()
 
     def digest(self, job: Job, default_lang: str, reads_default: bool, font: str | None) -> str:
         """Return the digest of every input of one output."""
@@ -128,16 +175,18 @@ class Digests:
                 default=str,
             ).encode()
         )
-        self._add(digest, "project", _files(self.root / "briefgen.yaml"))
+        listed: list[str] = []
+        self._add(digest, "project", _files(self.root / "briefgen.yaml"), listed)
         for brand in ("_brand.yml", "_brand.yaml"):  # brand.BRAND_FILES: the defaults of every branding
-            self._add(digest, "brand", _files(self.root / brand))
-        self._add(digest, "facts", _files(self.root / "content" / "facts.yaml"))
+            self._add(digest, "brand", _files(self.root / brand), listed)
+        self._add(digest, "facts", _files(self.root / "content" / "facts.yaml"), listed)
         languages = {job.lang, default_lang} if reads_default else {job.lang}
         for lang in sorted(languages):
-            self._add(digest, f"content/{lang}", _files(self.root / "content" / lang))
+            self._add(digest, f"content/{lang}", _files(self.root / "content" / lang), listed)
         for i, folder in enumerate(self.folders):
-            self._add(digest, f"templates{i}", _files(folder))
-        self._add(digest, "assets", _files(self.root / "assets"))
+            self._add(digest, f"templates{i}", _files(folder), listed)
+        self._add(digest, "assets", _files(self.root / "assets"), listed)
+        self.listed[job.name] = listed
         return digest.hexdigest()
 
 
@@ -147,7 +196,7 @@ class Manifest:
     def __init__(self, folder: Path) -> None:
         self.path = folder / STATE_FOLDER / MANIFEST
         try:
-            self.entries: dict[str, dict[str, str]] = json.loads(self.path.read_text("utf-8"))
+            self.entries: dict[str, dict[str, Any]] = json.loads(self.path.read_text("utf-8"))
         except (OSError, ValueError):
             self.entries = {}
 
@@ -162,11 +211,32 @@ class Manifest:
             return False
         return hashlib.sha256(data).hexdigest() == entry.get("output")
 
-    def record(self, name: str, inputs: str, data: bytes) -> None:
-        self.entries[name] = {"inputs": inputs, "output": hashlib.sha256(data).hexdigest()}
+    def record(self, name: str, inputs: str, data: bytes, files: Sequence[str] = ()) -> None:
+        """Record an output: the digest of its inputs, of its bytes, and the input files it was made from."""
+        self.entries[name] = {
+            "inputs": inputs,
+            "output": hashlib.sha256(data).hexdigest(),
+            "files": list(files),
+        }
 
     def data(self) -> bytes:
         return json.dumps(self.entries, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _project_digest(path: Path) -> str:
+    """Digest the project file without its ``mail:`` settings, which change no document; as bytes if it
+    cannot be read as YAML (the build reports why)."""
+    import yaml
+
+    data = path.read_bytes()
+    try:
+        config = yaml.safe_load(data)
+    except yaml.YAMLError:
+        config = None
+    if not isinstance(config, dict):
+        return hashlib.sha256(data).hexdigest()
+    config.pop("mail", None)
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def source_date_epoch() -> int | None:
@@ -228,6 +298,8 @@ def quick_up_to_date(
             except Exception:
                 return None
     folder = output or root / "output"
+    if output is None and not folder.resolve().is_relative_to(root.resolve()):
+        return None  # the build refuses it, and says why
     manifest = Manifest(folder)
     digests = Digests(
         root,

@@ -32,8 +32,9 @@ from briefgen.runner import (
 if TYPE_CHECKING:
     from briefgen.renderers.base import Setup
 
-#: What the build sends to print: the print HTML, the renderer setup, and the page template's name.
-PrintJob = tuple[str, "Setup", str]
+#: What the build sends to print: the print HTML, the renderer setup, the page template's name, and the
+#: code of a personal copy (None for others).
+PrintJob = tuple[str, "Setup", str, "str | None"]
 
 
 def _prepare() -> None:
@@ -57,14 +58,14 @@ def _serve(conn: Connection, memory_mb: int) -> None:
         message = None
     if message is None:  # the build did not need a PDF after all
         os._exit(0)
-    job, html, setup, page_template = message
+    job, html, setup, page_template, code = message
 
     def run() -> tuple[bytes, list[Any]]:
         if failure is not None:
             raise failure
         from briefgen.renderers.printing import print_pdf
 
-        return print_pdf(html, setup, page_template), setup.warnings
+        return print_pdf(html, setup, page_template, code), setup.warnings
 
     payload = outcome(job, memory_mb, run)
     try:
@@ -91,10 +92,10 @@ class Printer:
             return timed_out(job, timeout, time.monotonic() - started)
         if made[0] != "ok":
             return result(job, made, time.monotonic() - started)
-        html, setup, page_template = made[1]
+        html, setup, page_template, code = made[1]
         payload: Payload | None = None
         try:
-            self._conn.send((job, html, setup, page_template))
+            self._conn.send((job, html, setup, page_template, code))
             if not self._conn.poll(max(0.0, timeout - (time.monotonic() - started))):
                 self.close()
                 return timed_out(job, timeout, time.monotonic() - started)

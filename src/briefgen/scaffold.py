@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from briefgen import suggestions
 from briefgen.errors import ContentError, Location, OutputError, did_you_mean
-from briefgen.output import write_file
+from briefgen.output import confine, write_file
 from briefgen.plan import builtin_templates
 
 STARTER = Path(__file__).resolve().parent / "starter"
@@ -68,6 +70,12 @@ def copy_template(project: Path, name: str, force: bool = False) -> Path:
             Location(str(target)),
             "this project is the one that ships the built-in templates",
         )
+    confine(
+        target.parent if target.parent.exists() else project / "templates",
+        project,
+        "the templates folder",
+        "make templates/ a folder of the project, not a link",
+    )
     if target.exists() and not force:
         raise OutputError(
             "the project has this template already",
@@ -78,20 +86,37 @@ def copy_template(project: Path, name: str, force: bool = False) -> Path:
     return target
 
 
-def init_project(target: Path, lang: str = "en", title: str | None = None) -> list[Path]:
-    """Create a new briefing project that builds at once; refuse a folder that has files in it."""
-    if lang not in STARTER_LANGUAGES:
-        raise ContentError(
-            f"no starter content in '{lang}'", None, "starters: " + ", ".join(STARTER_LANGUAGES)
-        )
+def init_project(target: Path, languages: Sequence[str] = ("en",), title: str | None = None) -> list[Path]:
+    """Create a new briefing project that builds at once, in one or more languages (the first is the
+    default), with the same sections in each; refuse a folder that has files in it.
+
+    Without ``title``, the brief's title is the folder's name as written (``hbm`` stays ``hbm``: only the
+    writer knows whether it is an acronym).
+    """
+    languages = list(dict.fromkeys(languages)) or ["en"]
+    for lang in languages:
+        if lang not in STARTER_LANGUAGES:
+            meant = suggestions.language(lang, list(STARTER_LANGUAGES))
+            raise ContentError(
+                f"no starter content in '{lang}'",
+                None,
+                f"did you mean '{meant}'?" if meant else "starters: " + ", ".join(STARTER_LANGUAGES),
+            )
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise OutputError("the folder is not empty", Location(str(target)), "choose a new or empty folder")
     brief = _slug(target.resolve().name)
-    title = (
-        title or target.resolve().name.replace("-", " ").replace("_", " ").strip().capitalize() or "Briefing"
-    )
-    today = dt.date.today().isoformat()
-    values = {"{title}": title, "{brief}": brief, "{lang}": lang, "{date}": today}
+    title = title or default_title(target)
+    default = languages[0]
+    values = {
+        "{title}": title,
+        "{brief}": brief,
+        "{lang}": default,
+        "{languages}": ", ".join(languages),
+        "{date}": dt.date.today().isoformat(),
+        "{titles}": "\n".join(
+            f"  {lang}: {json.dumps(AUDIENCE_TITLES[lang], ensure_ascii=False)}" for lang in languages
+        ),
+    }
 
     def fill(text: str, quote: bool = False) -> str:
         for key, value in values.items():
@@ -100,15 +125,19 @@ def init_project(target: Path, lang: str = "en", title: str | None = None) -> li
             )
         return text
 
+    project = f"brief: {brief}\ndefault_language: {default}\nlanguages: [{', '.join(languages)}]\n"
     files = {
-        "briefgen.yaml": f"brief: {brief}\ndefault_language: {lang}\nlanguages: [{lang}]\n",
+        "briefgen.yaml": project,
         "content/facts.yaml": (STARTER / "facts.yaml").read_text("utf-8"),
-        f"content/{lang}/brief.yaml": fill((STARTER / lang / "brief.yaml").read_text("utf-8"), quote=True),
-        f"content/{lang}/01-overview.yaml": (STARTER / lang / "01-overview.yaml").read_text("utf-8"),
-        "templates/audiences/example.yaml": (STARTER / "example-audience.yaml").read_text("utf-8"),
-        "README.md": fill((STARTER / "README.md").read_text("utf-8")),
-        ".gitignore": "/output/\n",
     }
+    for lang in languages:
+        files[f"content/{lang}/brief.yaml"] = fill(
+            (STARTER / lang / "brief.yaml").read_text("utf-8"), quote=True
+        )
+        files[f"content/{lang}/01-overview.yaml"] = (STARTER / lang / "01-overview.yaml").read_text("utf-8")
+    files["templates/audiences/example.yaml"] = fill((STARTER / "example-audience.yaml").read_text("utf-8"))
+    files["README.md"] = fill((STARTER / "README.md").read_text("utf-8"))
+    files[".gitignore"] = "/output/\n"
     from briefgen.schema import with_editor_support
 
     written = []
@@ -117,6 +146,15 @@ def init_project(target: Path, lang: str = "en", title: str | None = None) -> li
         write_file(path, text.encode("utf-8"))
         written.append(path)
     return written
+
+
+#: What the starter's example audience is called, per language.
+AUDIENCE_TITLES = {"en": "Summary", "ko": "요약본", "ja": "要約版", "de": "Kurzfassung", "fr": "Synthèse"}
+
+
+def default_title(target: Path) -> str:
+    """Return the title a new project gets without --title: the folder's name, separators made spaces."""
+    return " ".join(target.resolve().name.replace("-", " ").replace("_", " ").split()) or "Briefing"
 
 
 def _slug(name: str) -> str:

@@ -140,6 +140,55 @@ def brand_schema() -> dict[str, Any]:
     return _model_schema(BrandFile)
 
 
+def recipients_schema() -> dict[str, Any]:
+    """The YAML recipients file of ``briefgen batch`` (a CSV file has the same columns): see docs/batch.md."""
+    from briefgen.batch.recipients import FORMATS
+
+    text = {"type": "string", "minLength": 1}
+    recipient = {
+        "type": "object",
+        "description": "One recipient: their copy is marked with their name and numbered by their row.",
+        "properties": {
+            "name": {**text, "description": "Whom the copy is for: 'Prepared for …' on the copy."},
+            "email": {**text, "description": "The address their copy is mailed to; each recipient once."},
+            "organisation": {"type": "string", "description": "Shown after the name in the marking."},
+            "language": {
+                "type": "string",
+                "pattern": r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$",
+                "description": "One of the project's languages (default: the project's default language).",
+            },
+            "audience": {
+                "type": "string",
+                "description": "An audience profile (default: the whole briefing).",
+            },
+            "formats": {
+                "description": "The formats of their copy (default: pdf): a list, or names in one text.",
+                "anyOf": [
+                    {"type": "array", "items": {"enum": list(FORMATS)}, "minItems": 1, "uniqueItems": True},
+                    {"type": "string", "pattern": r"^\s*(pdf|docx)([\s,;/|+]+(pdf|docx))*\s*$"},
+                ],
+            },
+        },
+        "required": ["name", "email"],
+        # any other field is kept for the mail templates (recipient.extra), as a text
+        "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+    }
+    listing = {"type": "array", "items": {"$ref": "#/$defs/Recipient"}}
+    return {
+        "description": "The recipients of a batch: a list of recipients, or 'recipients:' holding one.",
+        "anyOf": [
+            listing,
+            {
+                "type": "object",
+                "properties": {"recipients": listing},
+                "required": ["recipients"],
+                "additionalProperties": False,
+            },
+        ],
+        "$defs": {"Recipient": recipient},
+    }
+
+
 def result_schema() -> dict[str, Any]:
     from briefgen.report import Report
 
@@ -165,6 +214,12 @@ SPECS: tuple[Spec, ...] = (
         audience_schema,
     ),
     Spec("brand", "brand.yml as briefgen reads it (_brand.yml)", ("_brand.yml", "_brand.yaml"), brand_schema),
+    Spec(
+        "recipients",
+        "briefgen batch recipients (recipients.yaml)",
+        ("recipients.yaml", "recipients.yml", "*.recipients.yaml"),
+        recipients_schema,
+    ),
     Spec("result", "briefgen --json output", (), result_schema),
 )
 

@@ -3,6 +3,11 @@
 YAML is parsed with PyYAML's safe loader one node at a time, so that every value keeps the line and column it
 came from, and so that YAML's traps (duplicate keys, impossible dates, several documents in one file) become
 located errors instead of silent surprises.
+
+What later stages rely on, whatever composes the nodes: a Document holds the data, the location of every
+value and mapping key (1-based line and column), how each scalar was written (text, resolved tag, quoted),
+the source text of every mapping written in braces, and the file's text. A syntax error is explained by
+``yaml_errors`` from the parser's message, its marks and the text alone.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import yaml
 
 from briefgen.errors import ContentError, Diagnostic, Location
 from briefgen.model import unsafe_character
+from briefgen.yaml_errors import explain, quote_it, split_lines
 
 PROJECT_FILE = "briefgen.yaml"
 FACTS_FILE = "content/facts.yaml"
@@ -58,8 +64,17 @@ class Document:
     #: where each mapping key is written (for "unknown field" messages)
     key_locations: dict[Path_, Location] = field(default_factory=dict)
     scalars: dict[Path_, Scalar] = field(default_factory=dict)
+    #: mappings written in braces, as written (``{cost}``): a text starting with '{' that YAML read as one
+    flow_mappings: dict[Path_, str] = field(default_factory=dict)
     #: problems that did not stop parsing (duplicate keys, impossible dates): the data is still usable
     problems: list[Diagnostic] = field(default_factory=list)
+    #: the file's text, for messages that quote what was written
+    text: str = ""
+
+    def line(self, number: int) -> str:
+        """Return a line of the file as written (1-based); "" past the end."""
+        lines = split_lines(self.text)
+        return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def where(self, path: Path_) -> Location:
         """Return the location of the value at ``path``, or of its nearest located parent."""
@@ -128,7 +143,7 @@ def parse_yaml(text: str, path: str) -> Document:
     """Parse one YAML document, raising ContentError with every problem found."""
     fast = _compose_with_libyaml(text)
     if fast is not None:
-        return _document(path, *fast)
+        return _document(path, text, *fast)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, anywhere in the file
@@ -143,9 +158,9 @@ def parse_yaml(text: str, path: str) -> Document:
                 _mark(path, exc.problem_mark),
                 "remove the '---' separator, or split the file",
             ) from None
-        raise _yaml_error(exc, path) from None
+        raise _yaml_error(exc, path, text) from None
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, path) from None
+        raise _yaml_error(exc, path, text) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_error(exc, text, path) from None
     except RecursionError:
@@ -154,12 +169,12 @@ def parse_yaml(text: str, path: str) -> Document:
         raise ContentError(f"YAML error: {exc}", Location(path)) from None
     finally:
         loader.dispose()
-    return _document(path, node, loader)
+    return _document(path, text, node, loader)
 
 
-def _document(path: str, node: yaml.Node | None, loader: Any) -> Document:
+def _document(path: str, text: str, node: yaml.Node | None, loader: Any) -> Document:
     """Build the document from its composed nodes, once aliases are measured."""
-    doc = Document(path, None)
+    doc = Document(path, None, text=text)
     if node is None:
         return doc
     _measure(node, path)
@@ -270,18 +285,19 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> Content
     )
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, path: str) -> ContentError:
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str, text: str) -> ContentError:
+    """Report a YAML syntax error at the slip, in the writer's terms where the slip is a known one."""
     problem = exc.problem or "invalid YAML"
+
+    def place(mark: yaml.Mark | None) -> tuple[int, int] | None:
+        return (mark.line, mark.column) if mark is not None else None
+
+    found = explain(text, problem, place(exc.problem_mark), exc.context, place(exc.context_mark))
+    if found is not None:
+        return ContentError(found.message, Location(path, found.line, found.column), found.hint)
     mark = exc.problem_mark or exc.context_mark
-    hint = None
-    if "mapping values are not allowed" in problem:
-        hint = "a value containing ': ' must be quoted"
-    elif "found character '\\t'" in problem or "found a tab" in problem:
-        hint = "indent with spaces, not tabs"
-    elif "could not determine a constructor" in problem:
-        hint = "only plain YAML is allowed: strings, numbers, booleans, dates, lists and mappings"
     context = f" {exc.context}" if exc.context and exc.context not in problem else ""
-    return ContentError(f"YAML syntax error: {problem}{context}".strip(), _mark(path, mark), hint)
+    return ContentError(f"YAML syntax error: {problem}{context}".strip(), _mark(path, mark))
 
 
 class _Builder:
@@ -310,11 +326,17 @@ class _Builder:
             )
         self.doc.locations[path] = _mark(self.doc.path, node.start_mark)
         if node.tag not in _PLAIN_TAGS:
-            self._problem(
-                f"the YAML tag '{node.tag}' is not allowed",
-                node,
-                "only plain YAML is allowed: text, numbers, booleans, dates, lists and mappings",
-            )
+            if node.tag.startswith("!") and not node.tag.startswith("!!"):  # ``title: !important``: text
+                line = self.doc.line(node.start_mark.line + 1)
+                self._problem(
+                    "a text cannot start with '!' unquoted: YAML reads it as a tag", node, quote_it(line)
+                )
+            else:
+                self._problem(
+                    f"the YAML tag '{node.tag}' is not allowed",
+                    node,
+                    "only plain YAML is allowed: text, numbers, booleans, dates, lists and mappings",
+                )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
@@ -329,6 +351,8 @@ class _Builder:
         ):
             self._problem("YAML merge keys ('<<') and sets are not supported", node, "write the values out")
             return {}
+        if node.flow_style and node.end_mark is not None:
+            self.doc.flow_mappings[path] = self.doc.text[node.start_mark.index : node.end_mark.index]
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -384,6 +408,8 @@ class ProjectFiles:
     facts: Document | None
     briefs: dict[str, Document]  # language -> content/<lang>/brief.yaml
     sections: dict[str, list[Document]]  # language -> sections in file-name order
+    #: files that exist but could not be read or parsed (already reported): checks that need them are skipped
+    failed: set[str] = field(default_factory=set)
 
 
 def read_text(root: Path, relative: str) -> str:
@@ -391,14 +417,14 @@ def read_text(root: Path, relative: str) -> str:
     return read_file(root / relative, relative, within=root)
 
 
-def read_file(path: Path, shown: str, within: Path | None = None) -> str:
+def read_file(path: Path, shown: str, within: Path | None = None, limit: int = MAX_FILE_BYTES) -> str:
     """Read a YAML or text file as UTF-8; ``shown`` is how messages name it.
 
-    Only a regular file is read, and never more than MAX_FILE_BYTES of it, whatever its size said: a device
-    such as /dev/zero or a file that grows cannot exhaust memory. With ``within``, a file whose real path
-    (links followed) leaves that folder is refused unread.
+    Only a regular file is read, and never more than ``limit`` bytes of it (MAX_FILE_BYTES for content),
+    whatever its size said: a device such as /dev/zero or a file that grows cannot exhaust memory. With
+    ``within``, a file whose real path (links followed) leaves that folder is refused unread.
     """
-    raw = read_bytes(path, shown, within, MAX_FILE_BYTES)
+    raw = read_bytes(path, shown, within, limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -412,8 +438,9 @@ def read_file(path: Path, shown: str, within: Path | None = None) -> str:
     if "\x00" in text:
         offset = text.index("\x00")
         line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         raise ContentError(
-            "NUL byte in a text file", Location(shown, line), "save the file as plain UTF-8 text"
+            "NUL byte in a text file", Location(shown, line, column), "save the file as plain UTF-8 text"
         )
     return text
 
@@ -520,17 +547,38 @@ def _refuse_project(root: Path, languages: list[str]) -> list[Diagnostic]:
     return []
 
 
+def _no_content(root: Path, project: Document, lang: str) -> Diagnostic:
+    """Say that a language has no content folder, at its entry in briefgen.yaml, naming one it may mean."""
+    listed = project.data.get("languages") if isinstance(project.data, dict) else None
+    index = listed.index(lang) if isinstance(listed, list) and lang in listed else None
+    where = project.where(("languages", index)) if index is not None else Location(PROJECT_FILE)
+    base = lang.replace("-", "_").split("_")[0].lower()
+    folders = (
+        sorted(p.name for p in (root / "content").glob("*") if p.is_dir())
+        if (root / "content").is_dir()
+        else []
+    )
+    near = [name for name in folders if name.replace("-", "_").split("_")[0].lower() == base]
+    if near:
+        hint = f"the content is in content/{near[0]}/: write '{near[0]}' here, or rename the folder to {lang}"
+    else:
+        hint = f"create content/{lang}/ with brief.yaml and sections, or remove '{lang}' from languages"
+    return Diagnostic(f"no content for language '{lang}': content/{lang}/ does not exist", where, hint)
+
+
 def read_project(
     root: Path, project: Document, languages: list[str]
 ) -> tuple[ProjectFiles, list[Diagnostic]]:
     """Parse every content file of the given languages; return what parsed and every problem found."""
     problems: list[Diagnostic] = []
+    failed: set[str] = set()
 
     def attempt(relative: str) -> Document | None:
         try:
             doc = load(root, relative)
         except ContentError as exc:
             problems.extend(exc.diagnostics)
+            failed.add(relative)
             return None
         problems.extend(doc.problems)
         return doc
@@ -545,13 +593,7 @@ def read_project(
     sections: dict[str, list[Document]] = {}
     for lang in languages:
         if not (root / "content" / lang).is_dir():
-            problems.append(
-                Diagnostic(
-                    f"no content for language '{lang}'",
-                    Location(f"content/{lang}"),
-                    f"create content/{lang}/ with brief.yaml and sections, or remove '{lang}' from languages",
-                )
-            )
+            problems.append(_no_content(root, project, lang))
             continue
         brief_path = root / "content" / lang / BRIEF_FILE
         if not (brief_path.exists() or brief_path.is_symlink()):
@@ -577,4 +619,4 @@ def read_project(
             )
         docs = [attempt(rel) for rel in names]
         sections[lang] = [d for d in docs if d is not None]
-    return ProjectFiles(root, project, facts, briefs, sections), problems
+    return ProjectFiles(root, project, facts, briefs, sections, failed), problems

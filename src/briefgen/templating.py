@@ -9,20 +9,27 @@ import hashlib
 import os
 import re
 import threading
-import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
 
-from briefgen import markup
+from briefgen import markup, typography
 from briefgen.context import Figure, FootnoteRef, Span, Spans, span_text
 from briefgen.errors import Location, TemplateError
 from briefgen.i18n import catalog
 from briefgen.model import CONTROL, NOT_TEXT
 from briefgen.sandbox import BoundedSandbox, TemplateLoader, TemplateRefused
+from briefgen.template_errors import (
+    PLAIN,
+    StrictNames,
+    UndefinedName,
+    frame,
+    syntax_error,
+    undefined,
+)
 
 #: Template names whose output is HTML or XML, and so is escaped; CSS and plain text are not HTML.
 _ESCAPED_SUFFIXES = (".html", ".htm", ".xml", ".svg")
@@ -71,11 +78,19 @@ class _SpanWriter:
     def spans(self, spans: Spans) -> str:
         return "".join(self.span(span) for span in spans)
 
+    def figure(self, text: str, attributes: str = "") -> str:
+        """Write a formatted figure that no line breaks inside, except before a converted amount."""
+        written = []
+        for piece in typography.figure_pieces(typography.unbreakable(text)):
+            self.last = " "  # a line may break between pieces: no joiner across them
+            written.append(self.text(piece))
+        return f'<span class="figure"{attributes}>{"".join(written)}</span>'
+
     def span(self, span: Span) -> str:
         if isinstance(span, markup.Text):
             return self.text(span.text)
         if isinstance(span, Figure):
-            return f'<span class="figure" data-fact="{escape(span.key)}">{self.text(span.text)}</span>'
+            return self.figure(span.text, f' data-fact="{escape(span.key)}"')
         if isinstance(span, markup.Code):
             code = str(escape(span.text))
             self.last = span.text[-1:] or self.last
@@ -90,12 +105,27 @@ class _SpanWriter:
             last = self.last
             note = _SpanWriter(self.joiners).spans(span.children)
             self.last = last
-            return f'<span class="footnote" id="fn-{span.number}">{note}</span>'
+            # paper: the note floats to the foot of the page (WeasyPrint numbers it); screens: a numbered
+            # link to the notes at the end, the note itself showing as a popover while it has focus
+            number = span.number
+            call = (
+                f'<a class="note-call" href="#note-{number}" id="note-call-{number}" role="doc-noteref">'
+                f"{number}</a>"
+            )
+            return f'{call}<span class="footnote" id="fn-{number}">{note}</span>'
         raise TypeError(type(span).__name__)  # pragma: no cover
 
 
 def _text(text: str, joiners: bool) -> str:
     return _SpanWriter(joiners).text(text)
+
+
+@jinja2.pass_context
+def _figure_filter(ctx: jinja2.runtime.Context, value: str | None) -> Markup:
+    """Write a formatted figure (a key figure's value) that no line breaks inside."""
+    if value is None:
+        return Markup("")
+    return Markup(_SpanWriter(bool(ctx.get("keep_all_joiners", False))).figure(str(value)))
 
 
 @jinja2.pass_context
@@ -224,7 +254,7 @@ def _environment(
         loader=TemplateLoader(folders),
         bytecode_cache=_compiled_templates(escape),
         autoescape=_autoescape if escape is None else escape,
-        undefined=jinja2.StrictUndefined,
+        undefined=StrictNames,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
@@ -233,6 +263,7 @@ def _environment(
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["inline"] = _inline_filter
     env.filters["text"] = _text_filter
+    env.filters["figure"] = _figure_filter
     env.filters["plain"] = span_text
     env.filters["font_stack"] = css_font_stack
     env.filters["css_string"] = css_string
@@ -249,38 +280,46 @@ def render(env: jinja2.Environment, name: str, project: Path, **values: Any) -> 
     """
     if isinstance(env, BoundedSandbox):
         env.start()
-    output = _guard(lambda: env.get_template(name).render(**values), env, name, project)
+    output = guard(lambda: env.get_template(name).render(**values), env, name, project, values)
     bad = CONTROL.search(output) or NOT_TEXT.search(output)
     if bad:  # content cannot carry one (sources refuses it): the template or a catalogue wrote it
         raise TemplateError(
             f"the template writes the character U+{ord(bad.group()):04X}, a control or "
             "non-character, which XML and DOCX cannot hold",
-            _frame(Exception(), project, name, env),
+            frame(Exception(), project, name, env),
         )
     return output
 
 
 #: What a template's expressions raise when they go wrong at run time (a bad filter argument, a bad key…).
 RUNTIME_ERRORS = (
+    ArithmeticError,  # ZeroDivisionError, OverflowError
+    LookupError,  # KeyError, IndexError ("{0.x}".format_map(…)), an unknown codec
     TypeError,
-    ValueError,
-    ZeroDivisionError,
+    ValueError,  # UnicodeError too
     AttributeError,
-    KeyError,
-    IndexError,
-    OverflowError,
     jinja2.TemplateRuntimeError,
 )
 
+T = TypeVar("T")
 
-def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project: Path) -> str:
+
+def guard(
+    call: Callable[[], T],
+    env: jinja2.Environment,
+    name: str,
+    project: Path,
+    values: dict[str, Any] | None = None,
+) -> T:
+    """Run something that renders a template; whatever goes wrong becomes a TemplateError naming the
+    template line (the project's own template where one is involved), never an unexpected error.
+
+    ``values`` are the names the template was given, for "did you mean" on an undefined name.
+    """
     try:
         return call()
     except jinja2.TemplateSyntaxError as exc:
-        where = _display(exc.filename, project) if exc.filename else name
-        raise TemplateError(
-            f"template syntax error: {exc.message}", Location(where, exc.lineno or 0)
-        ) from None
+        raise syntax_error(exc, env, name, project) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(
             f"template not found: {exc.name}",
@@ -288,51 +327,54 @@ def _guard(call: Callable[[], str], env: jinja2.Environment, name: str, project:
             "check the name in the include, extends or import",
         ) from None
     except TemplateRefused as exc:
-        raise TemplateError(f"template refused: {exc}", _frame(exc, project, name, env)) from None
+        raise TemplateError(f"template refused: {exc}", frame(exc, project, name, env)) from None
     except jinja2.exceptions.SecurityError as exc:
-        raise TemplateError(f"template refused by the sandbox: {exc}", _frame(exc, project, name)) from None
+        raise TemplateError(f"template refused by the sandbox: {exc}", frame(exc, project, name)) from None
+    except UndefinedName as exc:
+        raise undefined(exc, env, name, project, values or {}) from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"template error: {exc.message}", _frame(exc, project, name)) from None
+        raise TemplateError(f"template error: {exc.message}", frame(exc, project, name)) from None
     except RecursionError as exc:
         raise TemplateError(
             "templates call each other too deeply (a macro or include that never stops calling itself?)",
-            _frame(exc, project, name),
+            frame(exc, project, name),
         ) from None
-    except RUNTIME_ERRORS as exc:
-        raise TemplateError(f"template error: {exc}", _frame(exc, project, name)) from None
+    except (MemoryError, KeyboardInterrupt, TemplateError):
+        raise
+    except Exception as exc:  # the template asked Python for something that failed: say what and where
+        raise TemplateError(
+            f"template error: {type(exc).__name__}: {exc}"
+            if not isinstance(exc, PLAIN)
+            else f"template error: {exc}",
+            frame(exc, project, name),
+        ) from exc
 
 
-def _frame(exc: BaseException, project: Path, name: str, env: jinja2.Environment | None = None) -> Location:
-    """Find the template line an exception came from, in the traceback Jinja rewrote; else the template."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".j2") or "/templates/" in frame.filename:
-            return Location(_display(frame.filename, project), frame.lineno or 0)
-    if env is not None and isinstance(env.loader, TemplateLoader):
-        filename = env.loader.locate(name)
-        if filename:
-            return Location(_display(filename, project))
-    return Location(name)
+def module(env: jinja2.Environment, name: str, project: Path) -> Any:
+    """Run a template as a module (its top-level ``set``s and macros), errors located as ``render`` does."""
 
-
-def _display(filename: str, project: Path) -> str:
-    """Show a template file relative to the project; a link is shown where it is, not where it leads."""
-    path = Path(filename)
-    for shown, root in (
-        (Path(os.path.abspath(path)), Path(os.path.abspath(project))),
-        (path.resolve(), project.resolve()),
-    ):
+    def make() -> Any:
+        template = env.get_template(name)
         try:
-            return shown.relative_to(root).as_posix()
-        except ValueError:
-            continue
-    return path.as_posix()
+            return template.make_module({})
+        except Exception:
+            env.handle_exception()  # maps the template's lines into the traceback, as render() does
+
+    return guard(make, env, name, project)
+
+
+def call_macro(macro: Any, env: jinja2.Environment, name: str, project: Path, *args: Any) -> str:
+    """Call a macro of a template module from Python, errors located as ``render`` does."""
+
+    def call() -> str:
+        try:
+            return str(macro(*args))
+        except Exception:
+            env.handle_exception()
+
+    return guard(call, env, name, project)
 
 
 def render_source_check(env: jinja2.Environment, name: str, project: Path) -> None:
     """Compile a template without rendering it, raising a located TemplateError if it does not parse."""
-
-    def compile_only() -> str:
-        env.get_template(name)
-        return ""
-
-    _guard(compile_only, env, name, project)
+    guard(lambda: env.get_template(name), env, name, project)

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefgen import markup
+from briefgen import markup, prose_numbers, slips, suggestions
 from briefgen.errors import ContentError, Diagnostic, Location, did_you_mean
 from briefgen.model import (
     BLOCK_TYPES,
@@ -24,7 +24,8 @@ from briefgen.model import (
     ProjectConfig,
     Section,
 )
-from briefgen.sources import Document, Path_, ProjectFiles
+from briefgen.sources import BRIEF_FILE, FACTS_FILE, Document, Path_, ProjectFiles
+from briefgen.yaml_errors import quote_it
 
 _YAML_TYPES = {
     "tag:yaml.org,2002:bool": "a boolean",
@@ -33,8 +34,6 @@ _YAML_TYPES = {
     "tag:yaml.org,2002:timestamp": "a date",
     "tag:yaml.org,2002:null": "an empty value",
 }
-#: A figure written into prose: digits standing alone, not part of a name such as H800, GPT-4 or 7B.
-HARD_CODED_NUMBER = re.compile(r"(?<![A-Za-z0-9_\-./])\d[\d,.]*(?![A-Za-z0-9])")
 
 
 @dataclass
@@ -83,7 +82,8 @@ def _field_names(cls: type[BaseModel], seen: set[type] | None = None) -> set[str
     return names
 
 
-def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> Diagnostic:
+def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> Diagnostic | None:
+    """Say what a pydantic error means for the file; None for an error that only follows from another."""
     loc = (*prefix, *err["loc"])
     path = _data_path(doc, loc)
     kind = err["type"]
@@ -91,6 +91,9 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
     message, hint = err["msg"], None
     location = doc.where(path)
     scalar = doc.scalars.get(path)
+    misread = slips.misread(doc, path, location) if kind in slips.TYPE_ERRORS else None
+    if misread is not None:
+        return misread
     if kind == "missing":
         message = f"missing field '{err['loc'][-1]}'"
     elif kind == "extra_forbidden":
@@ -103,10 +106,23 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
         if kind == "string_type" and was and not scalar.quoted:
             message = f"expected text, but YAML reads {scalar.text!r} as {was}"
             hint = f'quote it: "{scalar.text}"'
+        elif slips.is_date(err) and len(err.get("dates", ())) > 1:
+            dates = " and ".join(f"'{slips.as_written(d)}'" for d in err["dates"])
+            message = f"expected numbers, found the dates {dates}"
+            hint = slips.DATE_IN_NUMBER
+        elif kind == "number_text" and slips.PARTIAL_DATE.match(scalar.text):
+            message = f"expected a number, found the date '{scalar.text}'"
+            hint = slips.DATE_IN_NUMBER
         elif kind == "number_text":
             hint = "write the number without quotes, with a dot for decimals and no thousands separator"
+        elif kind == "number_type" and scalar.tag == "tag:yaml.org,2002:timestamp":
+            message = f"expected a number, found the date '{scalar.text}'"
+            hint = slips.DATE_IN_NUMBER
         elif kind == "number_type" and was and not scalar.quoted:
             message = f"expected a number, but YAML reads {scalar.text!r} as {was}"
+    elif kind == "date_time" and scalar is not None:
+        message = f"expected a date, found the date and time '{scalar.text}'"
+        hint = f"dates are days, months or years; write {ctx.get('day')}"
     elif kind == "literal_error":
         expected = ctx.get("expected", "")
         given = err.get("input")
@@ -119,11 +135,15 @@ def _describe(doc: Document, prefix: Path_, err: Any, cls: type[BaseModel]) -> D
     elif kind == "model_type" or kind == "dict_type":
         message = "expected a mapping of fields"
     elif kind == "too_short":
-        message = "must not be empty"
-    if kind == "unknown_fact" and scalar is not None and not scalar.quoted and "\n" not in scalar.text:
-        offset = scalar.text.find("{" + str(ctx.get("key")))
-        if offset >= 0 and location.column:
-            location = Location(location.path, location.line, location.column + offset)
+        given = err.get("input")
+        if isinstance(given, list | tuple) and len(given) >= int(ctx.get("min_length", 1)):
+            return None  # not empty: its items failed, and each says why
+        named = bool(path) and isinstance(path[-1], str)  # as written: 'bullets', not its implied 'items'
+        message = f"'{path[-1]}' must not be empty" if named else "must not be empty"
+    if kind == "unknown_fact" and scalar is not None:
+        location = slips.at_offset(doc, path, location, scalar.text.find("{" + str(ctx.get("key"))))
+    elif "offset" in ctx:
+        location = slips.at_offset(doc, path, location, int(ctx["offset"]))
     return Diagnostic(message, location, hint)
 
 
@@ -133,8 +153,11 @@ def _model(
     try:
         return cls.model_validate(data, context=context)
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            out.errors.append(_describe(doc, prefix, err, cls))
+        errors = slips.one_per_slip(exc.errors(include_url=False), sorted(_field_names(cls)))
+        for err in errors:
+            found = _describe(doc, prefix, err, cls)
+            if found is not None and found not in out.errors:
+                out.errors.append(found)
         return None
 
 
@@ -178,13 +201,15 @@ def check_locale(code: str, location: Location, out: Collector) -> bool:
     """Report an error unless ``code`` names a locale Babel knows; return whether it does."""
     from babel import Locale, UnknownLocaleError
 
+    meant = suggestions.alias_language(code)
+    hint = f"did you mean '{meant}'?" if meant else "use a code such as ko, en or ja"
     if not re.fullmatch(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*", code):
-        out.error(f"'{code}' is not a language code", location, "use a code such as ko, en or ja")
+        out.error(f"'{code}' is not a language code", location, hint)
         return False
     try:
         Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
-        out.error(f"unknown language '{code}'", location, "use a code such as ko, en or ja")
+        out.error(f"unknown language '{code}'", location, hint)
         return False
     return True
 
@@ -229,6 +254,10 @@ def validate_facts(doc: Document | None, out: Collector) -> dict[str, Fact]:
 def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[str, Any]) -> Block | None:
     if isinstance(raw, str):
         return _model(BLOCK_TYPES["paragraph"], {"text": raw}, doc, path, out, context)  # type: ignore[no-any-return]
+    misread = slips.misread(doc, path, doc.where(path)) if not isinstance(raw, str) else None
+    if misread is not None:
+        out.errors.append(misread)
+        return None
     if not isinstance(raw, dict) or len(raw) != 1:
         out.error(
             "a block is a text (a paragraph) or a mapping with one key naming its type",
@@ -238,6 +267,15 @@ def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[s
         return None
     ((name, value),) = raw.items()
     cls = BLOCK_TYPES.get(name)
+    if cls is None and not KEY.match(name) and isinstance(value, str | None):
+        # ``- Cost: the real story``: a text with ': ' in it, which YAML read as a key and its value
+        where = doc.key_locations.get((*path, name), doc.where(path))
+        out.error(
+            "': ' inside a text: YAML reads it as a key and its value",
+            Location(where.path, where.line, where.column + len(name)) if where.column else where,
+            quote_it(doc.line(where.line)),
+        )
+        return None
     if cls is None:
         out.error(
             f"unknown block type '{name}'",
@@ -253,9 +291,13 @@ def _block(raw: Any, doc: Document, path: Path_, out: Collector, context: dict[s
 
 
 def validate_section(
-    doc: Document, out: Collector, facts: dict[str, Fact], declared: frozenset[str] = frozenset()
+    doc: Document, out: Collector, facts: dict[str, Fact] | None, declared: frozenset[str] = frozenset()
 ) -> Section | None:
-    """Validate one section file; ``declared`` are fact keys that exist, valid or not."""
+    """Validate one section file; ``declared`` are fact keys that exist, valid or not.
+
+    ``facts`` None means the facts file could not be read: fact references are then not checked, since
+    every one of them would be reported as unknown.
+    """
     if not isinstance(doc.data, dict):
         out.error("a section file is a mapping with 'id', 'title' and blocks", Location(doc.path))
         return None
@@ -302,18 +344,14 @@ def _strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
 
 
 def hard_coded_numbers(doc: Document, out: Collector) -> None:
-    """Warn where prose writes a figure instead of referring to a fact."""
+    """Warn where prose writes a figure instead of referring to a fact (the rule: ``prose_numbers``)."""
     for path, text in _strings(doc.data):
-        stripped = markup.FACT_REF.sub(lambda m: " " * len(m.group()), text)
-        for match in HARD_CODED_NUMBER.finditer(stripped):
-            location = doc.where(path)
-            scalar = doc.scalars.get(path)
-            if scalar and not scalar.quoted and "\n" not in text and location.column:
-                location = Location(location.path, location.line, location.column + match.start())
+        for offset, digits in prose_numbers.figures(text):
             out.warn(
-                f"the figure '{match.group()}' is written into the text",
-                location,
-                "make it a fact in content/facts.yaml and write {key}",
+                f"the figure '{digits}' is written into the text",
+                slips.at_offset(doc, path, doc.where(path), offset),
+                "make it a fact in content/facts.yaml and write {key}, or write {=" + digits + "} if it is "
+                "not a figure",
             )
 
 
@@ -331,6 +369,7 @@ def validate_brief(
     """
     out = out or Collector()
     facts = validate_facts(files.facts, out)
+    known = None if FACTS_FILE in files.failed else facts
     declared = frozenset(
         files.facts.data.get("facts", {})
         if files.facts
@@ -350,7 +389,7 @@ def validate_brief(
         sections: list[Section] = []
         seen: dict[str, Section] = {}
         for doc in files.sections.get(lang, []):
-            section = validate_section(doc, out, facts, declared)
+            section = validate_section(doc, out, known, declared)
             hard_coded_numbers(doc, out)
             if section is None:
                 continue
@@ -367,7 +406,7 @@ def validate_brief(
     if across:
         _compare_languages(editions, files, out, config)
         _compare_structure(editions, out)
-    _unused_facts(facts, editions, files, out)
+    _unused_facts(facts, editions, files, out, config)
     if out.errors:
         return None, out
     return Brief(config=config, facts=facts, editions=editions), out
@@ -389,7 +428,12 @@ def _compare_languages(
     reference = config.default_language if config.default_language in langs else langs[0]
     langs = [reference, *[lang for lang in langs if lang != reference]]
     ref_ids = [i for i, _ in _raw_ids(files.sections[reference])]
+    unread = {  # languages with a section file that could not be read: content/<lang>/NN-name.yaml
+        path.split("/")[1] for path in files.failed if path.count("/") == 2 and not path.endswith(BRIEF_FILE)
+    }
     for lang in langs[1:]:
+        if lang in unread or reference in unread:
+            continue  # a file that could not be read may hold the section: comparing would only guess
         pairs = _raw_ids(files.sections[lang])
         ids = [i for i, _ in pairs]
         for missing in [i for i in ref_ids if i not in ids]:
@@ -493,11 +537,26 @@ def _rich_texts(obj: Any) -> Iterator[markup.RichText]:
 
 
 def _unused_facts(
-    facts: dict[str, Fact], editions: dict[str, Edition], files: ProjectFiles, out: Collector
+    facts: dict[str, Fact],
+    editions: dict[str, Edition],
+    files: ProjectFiles,
+    out: Collector,
+    config: ProjectConfig,
 ) -> None:
+    """Warn about facts an edition does not show, once per fact naming every such edition; sections standing
+    in from the default language count as shown."""
+    default = editions.get(config.default_language)
+    unused: dict[str, list[str]] = {}
     for lang, edition in editions.items():
         used: set[str] = set()
-        for section in edition.sections:
+        sections = list(edition.sections)
+        if default is not None and lang != config.default_language:
+            own = {s.id for s in edition.sections}
+            missing = [s for s in default.sections if s.id not in own]
+            if missing and not config.language_fallback:
+                continue  # the missing sections are errors already; what they would show is not "unused"
+            sections += missing  # shown through the stand-in sections of the default language
+        for section in sections:
             used |= section_facts(section)
             for node in _rich_texts(section):
                 for ref in markup.fact_refs(node):
@@ -505,11 +564,18 @@ def _unused_facts(
                         rate = _rate_key(facts, ref.key, ref.also)
                         if rate:
                             used.add(rate)
-        for key in sorted(set(facts) - used):
-            out.warn(
-                f"fact '{key}' is not used in the '{lang}' edition",
-                files.facts.where(("facts", key)) if files.facts else None,
-            )
+        for key in set(facts) - used:
+            unused.setdefault(key, []).append(f"'{lang}'")
+    for key in sorted(unused):
+        langs = unused[key]
+        which = (
+            f"{langs[0]} edition" if len(langs) == 1 else f"{', '.join(langs[:-1])} and {langs[-1]} editions"
+        )
+        out.warn(
+            f"fact '{key}' is not used in the {which}",
+            files.facts.where(("facts", key)) if files.facts else None,
+            "refer to it as {" + key + "}, or remove it from content/facts.yaml",
+        )
 
 
 def _rate_key(facts: dict[str, Fact], key: str, quote: str) -> str | None:

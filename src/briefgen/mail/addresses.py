@@ -8,6 +8,7 @@ SMTPUTF8; an international domain name is converted to its ASCII form.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -66,6 +67,7 @@ def problem(text: str) -> tuple[str, str | None] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # a long list of recipients names few domains, many times each
 def _ascii_domain(domain: str) -> str | None:
     """Return a domain in lower-case ASCII (IDNA for international names), or None if it is not one."""
     try:

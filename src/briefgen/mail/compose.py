@@ -8,7 +8,7 @@ are rendered in the briefing's language, with its gettext catalogue, from the sa
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,11 +47,14 @@ class Edition:
         }
 
 
-def attachment_stem(project: Path, edition: Edition) -> str:
-    """Render the attachment name (without extension) from ``mail/filename.txt.j2``."""
+def attachment_stem(project: Path, edition: Edition, extra: Mapping[str, object] | None = None) -> str:
+    """Render the attachment name (without extension) from ``mail/filename.txt.j2``.
+
+    ``extra`` adds template variables: ``recipient`` and ``copy`` for a personal copy (``briefgen batch``).
+    """
     meta, lang = edition.meta, edition.lang
     env = templating.environment(plan.search_path(project), lang)
-    values = edition.values()
+    values = {**edition.values(), **(extra or {})}
     stem = _one_line(
         templating.render(env, FILENAME, project, **values),
         env,
@@ -66,16 +69,21 @@ def attachment_stem(project: Path, edition: Edition) -> str:
 
 
 def render(
-    project: Path, edition: Edition, attachments: Sequence[str], subject_text: str | None = None
+    project: Path,
+    edition: Edition,
+    attachments: Sequence[str],
+    subject_text: str | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Content:
     """Render subject and bodies; ``attachments`` are the file names the body may list.
 
     ``subject_text`` (the ``subject`` mail setting, for this language) replaces ``mail/subject.txt.j2``; it
-    may use the same values.
+    may use the same values. ``extra`` adds template variables (``recipient`` and ``copy`` for a personal
+    copy).
     """
     meta, lang = edition.meta, edition.lang
     env = templating.environment(plan.search_path(project), lang)
-    values = {**edition.values(), "attachments": list(attachments)}
+    values = {**edition.values(), "attachments": list(attachments), **(extra or {})}
     if subject_text is not None:
         rendered = _setting(env, subject_text, project, values)
     else:

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from pathlib import Path
 
-from briefgen import sources
-from briefgen.errors import ContentError, Diagnostic, Location, MailError
+from briefgen.errors import Diagnostic, Location, MailError
 from briefgen.mail import addresses, compose
 from briefgen.mail.message import MIME_TYPES, Attachment, build_message, size_check, to_bytes
 from briefgen.mail.settings import Server, resolve
@@ -66,15 +65,9 @@ def prepare(
     unknown = [f for f in formats if f not in MIME_TYPES]
     if unknown:
         raise MailError(f"cannot attach '{unknown[0]}'", None, f"attach one of {', '.join(MIME_TYPES)}")
-    loaded = load_project(project)
+    loaded = load_project(project, [lang] if lang else [])
     brief = loaded.brief
     lang = lang or brief.config.default_language
-    if lang not in brief.editions:
-        raise ContentError(
-            f"language '{lang}' is not one of the project's languages ({', '.join(brief.editions)})",
-            Location(sources.PROJECT_FILE),
-            "add it to 'languages' and write content/" + lang + "/",
-        )
     settings = resolve(
         brief.config.mail,
         loaded.root,
@@ -95,7 +88,7 @@ def prepare(
     content = compose.render(loaded.root, edition, list(names.values()), settings.subject)
     folder = loaded.root / "output"
     # the build skips outputs whose inputs did not change (its manifest), so an up-to-date one is reused
-    result = build(loaded.root, [lang], list(names), folder, audiences=[audience] if audience else [])
+    result = build(loaded.root, [lang], list(names), None, audiences=[audience] if audience else [])
     built, reused = result.written, result.skipped
     warnings += [w for w in result.warnings if w not in warnings]
     paths = {fmt: folder / output_name(brief.config.brief, lang, fmt, audience) for fmt in names}

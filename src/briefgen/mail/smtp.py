@@ -14,6 +14,7 @@ sent twice. The password is never put in a message, and is masked in the server'
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import socket
 import ssl
@@ -28,6 +29,7 @@ from briefgen.mail.settings import Server
 
 #: The longest pause between two attempts, in seconds.
 MAX_DELAY = 60.0
+_DOT_LINE = re.compile(rb"(?m)^\.")
 _CA_HINT = "if the server's certificate comes from a private authority, name its certificate in mail.ca_file"
 
 
@@ -39,6 +41,8 @@ class Delivery:
     delivered: bool
     reply: str
     attempts: int
+    #: the connection broke after the end of the data: the server may have accepted the message
+    uncertain: bool = False
 
 
 class _Transient(Exception):
@@ -54,6 +58,7 @@ class _Outcome:
     delivered: dict[str, str] = field(default_factory=dict)
     refused: dict[str, str] = field(default_factory=dict)
     transient: dict[str, str] = field(default_factory=dict)
+    uncertain: dict[str, str] = field(default_factory=dict)
 
 
 def tls_context(ca_file: Path | None) -> ssl.SSLContext:
@@ -82,9 +87,12 @@ def send(
     data: bytes,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    before_commit: Callable[[], None] | None = None,
 ) -> list[Delivery]:
     """Send ``data`` to every recipient in one transaction; return one Delivery per recipient, in order.
 
+    ``before_commit`` is called when the server holds the whole message and only the end of the data is
+    still to be sent: up to then the server cannot have accepted it (a journal records this moment).
     Raises MailError when a failure of the connection, TLS, login or sender means nothing was delivered.
     """
     results: dict[str, Delivery] = {}
@@ -93,7 +101,7 @@ def send(
     while pending:
         attempt += 1
         try:
-            outcome = _transaction(server, envelope_from, pending, data)
+            outcome = _transaction(server, envelope_from, pending, data, before_commit)
         except _Transient as exc:
             outcome = _Outcome(transient=dict.fromkeys(pending, exc.reply))
         except MailError as exc:
@@ -104,6 +112,7 @@ def send(
             break
         results.update({r: Delivery(r, True, reply, attempt) for r, reply in outcome.delivered.items()})
         results.update({r: Delivery(r, False, reply, attempt) for r, reply in outcome.refused.items()})
+        results.update({r: Delivery(r, False, why, attempt, True) for r, why in outcome.uncertain.items()})
         pending = [r for r in pending if r in outcome.transient]
         if pending and attempt > server.retries:
             for r in pending:
@@ -115,7 +124,13 @@ def send(
     return [results[r] for r in dict.fromkeys(recipients)]
 
 
-def _transaction(server: Server, envelope_from: str, recipients: Sequence[str], data: bytes) -> _Outcome:
+def _transaction(
+    server: Server,
+    envelope_from: str,
+    recipients: Sequence[str],
+    data: bytes,
+    before_commit: Callable[[], None] | None = None,
+) -> _Outcome:
     """Run one SMTP session: connect, secure, log in, MAIL, RCPT for each recipient, DATA."""
     out = _Outcome()
     with _session(server) as smtp:
@@ -138,21 +153,47 @@ def _transaction(server: Server, envelope_from: str, recipients: Sequence[str], 
                     smtp.rset()
                 return out
         reply_text: bytes | str
+        committed = [False]
         try:
-            code, reply_text = smtp.data(data)
+            code, reply_text = _data(smtp, data, before_commit, committed)
         except smtplib.SMTPDataError as exc:  # DATA itself was refused: the message did not go out
             code, reply_text = exc.smtp_code, exc.smtp_error
         except (smtplib.SMTPException, OSError) as exc:
+            if not committed[0]:  # the end of the data never left: the server discards what it got
+                raise MailError(_cause(server, exc)) from None
             unknown = (
                 f"the connection broke while the message was being handed over "
                 f"({_cause(server, exc)}); the server may have accepted it, so it was not sent again"
             )
-            out.refused.update(dict.fromkeys(accepted, unknown))
+            out.uncertain.update(dict.fromkeys(accepted, unknown))
             return out
         text = _reply(server, code, reply_text)
         target = out.delivered if code == 250 else out.transient if 400 <= code < 500 else out.refused
         target.update(dict.fromkeys(accepted, text))
     return out
+
+
+def _data(
+    smtp: smtplib.SMTP, data: bytes, before_commit: Callable[[], None] | None, committed: list[bool]
+) -> tuple[int, bytes]:
+    """Send the message as ``smtplib.SMTP.data`` does, but call ``before_commit`` before the final dot.
+
+    A server accepts a message only when the data ends (RFC 5321 4.1.1.4): a client that dies before
+    sending the ending line has delivered nothing. ``committed`` is set once the ending may have left.
+    """
+    smtp.putcmd("data")
+    code, reply = smtp.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    body = _DOT_LINE.sub(b"..", data)  # a line starting with a dot gets a second one (transparency)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    smtp.send(body)
+    if before_commit is not None:
+        before_commit()
+    committed[0] = True
+    smtp.send(b".\r\n")
+    return smtp.getreply()
 
 
 @contextlib.contextmanager

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from markupsafe import Markup
 
-from briefgen import fonts, templating
+from briefgen import fonts, template_errors, templating, typography
 from briefgen.charts import ChartView
-from briefgen.context import RenderContext
-from briefgen.errors import TemplateError
+from briefgen.context import RenderContext, TableView, span_text
+from briefgen.document_limits import check_document
+from briefgen.errors import Location, TemplateError
 from briefgen.renderers.base import Setup
 
 STYLESHEET_TEMPLATE = "css/brief.css.j2"
+SCREEN_TEMPLATE = "css/screen.css.j2"
 
 
 class HtmlRenderer:
@@ -20,8 +24,18 @@ class HtmlRenderer:
     def render(self, ctx: RenderContext, setup: Setup) -> bytes:
         return self.document(ctx, setup, for_print=False).encode("utf-8")
 
-    def document(self, ctx: RenderContext, setup: Setup, *, for_print: bool) -> str:
-        """Return the HTML text; ``for_print`` adds the word joiners WeasyPrint needs for Korean."""
+    def document(
+        self,
+        ctx: RenderContext,
+        setup: Setup,
+        *,
+        for_print: bool,
+        charts: Callable[[ChartView], Markup] | None = None,
+    ) -> str:
+        """Return the HTML text; ``for_print`` adds the word joiners WeasyPrint needs for Korean.
+
+        ``charts`` draws a chart for the page; None draws it with matplotlib (``check`` passes a cheaper one).
+        """
         env = templating.environment(setup.template_folders, ctx.lang)
         stack = fonts.stack_for(ctx.lang)
         body, headings = ctx.presentation.body_font, ctx.presentation.heading_font
@@ -31,13 +45,33 @@ class HtmlRenderer:
             "fonts": (body, *stack) if body else stack,
             "heading_fonts": (headings, *stack) if headings else None,
             "keep_all_joiners": for_print,
-            "chart_svg": lambda view: _chart_svg(view, setup),
+            "chart_svg": charts or (lambda view: _chart_svg(view, setup)),
+            "decimal_pads": lambda table: _decimal_pads(table, ctx.lang),
         }
         css = templating.render(env, STYLESHEET_TEMPLATE, setup.project, **values)
-        if "</style" in css.lower():
+        # screens get their own rules on top (WeasyPrint never sees them: it prints from the print rules)
+        screen = "" if for_print else templating.render(env, SCREEN_TEMPLATE, setup.project, **values)
+        if "</style" in css.lower() or "</style" in screen.lower():
             raise TemplateError("the stylesheet must not contain '</style'", None)
         template = ctx.presentation.template
-        return templating.render(env, template, setup.project, stylesheet=Markup(css), **values)
+        html = templating.render(
+            env, template, setup.project, stylesheet=Markup(css), screen_stylesheet=Markup(screen), **values
+        )
+        problem = check_document(html)
+        if problem is not None:
+            lines = html.splitlines()
+            shown = lines[problem.line - 1].strip() if 0 < problem.line <= len(lines) else ""
+            where = template_errors.find_written(
+                setup.template_folders, setup.project, [problem.written, shown if len(shown) > 20 else ""]
+            )
+            raise TemplateError(problem.message, where or Location(template))
+        return html
+
+
+def _decimal_pads(table: TableView, lang: str) -> list[list[str]]:
+    """Return the invisible fraction each number cell needs to line up on the decimal separator."""
+    rows = [[span_text(cell) for cell in row] for row in table.rows]
+    return typography.table_pads(rows, table.align, lang)
 
 
 def _chart_svg(view: ChartView, setup: Setup) -> Markup:

@@ -18,10 +18,9 @@ from typing import TypeVar
 from briefgen import audience, plan
 from briefgen.build import load_project
 from briefgen.context import RenderContext, build_context
-from briefgen.errors import BriefgenError, ContentError, Diagnostic, Location
+from briefgen.errors import BriefgenError, Diagnostic
 from briefgen.renderers.base import Setup
 from briefgen.renderers.html import HtmlRenderer
-from briefgen.sources import PROJECT_FILE
 
 #: The project's folders a page may use files from, and which are watched besides the template folders.
 PROJECT_FOLDERS = ("content", "templates", "assets")
@@ -143,15 +142,9 @@ class Preview:
 
     def _load(self) -> tuple[RenderContext, list[Diagnostic]]:
         """Load and validate the project, then build the context of the previewed edition."""
-        loaded = load_project(self.root)
+        loaded = load_project(self.root, [self.lang] if self.lang else [])
         brief = loaded.brief
         lang = self.lang or brief.config.default_language
-        if lang not in brief.editions:
-            raise ContentError(
-                f"language '{lang}' is not one of the project's languages ({', '.join(brief.editions)})",
-                Location(PROJECT_FILE),
-                "add it to 'languages' and write content/" + lang + "/",
-            )
         self.folders = plan.search_path(self.root)  # a templates/ folder may have appeared since
         profile = audience.load(self.audience, self.folders, self.root, brief) if self.audience else None
         self._pdf_variant = profile.profile.pdf_variant if profile else None

@@ -80,9 +80,9 @@ class WarmBackend:
                     return render(job)
                 from briefgen.renderers.printing import print_pdf
 
-                html, setup, template = print_html(job)
+                html, setup, template, code = print_html(job)
                 config = self.font_config()
-                data = print_pdf(html, setup, template, font_config=config)
+                data = print_pdf(html, setup, template, code, font_config=config)
                 if getattr(config, "_folder", None) is not None:  # @font-face fonts: not for the next one
                     self._fonts = None
                 return data, setup.warnings

@@ -132,6 +132,7 @@ def build(
         skipped=[Path(p) for p in answer["skipped"]],
         failed=[(name, [diagnostic(d) for d in problems]) for name, problems in answer["failed"]],
         crashes=list(answer["crashes"]),
+        outputs_of={diagnostic(d): list(names) for d, names in answer.get("outputs_of", [])},
     )
 
 

@@ -298,6 +298,7 @@ class WarmServer:
             "warnings": [diagnostic_data(d) for d in result.warnings],
             "failed": [[name, [diagnostic_data(d) for d in problems]] for name, problems in result.failed],
             "crashes": result.crashes,
+            "outputs_of": [[diagnostic_data(d), names] for d, names in result.outputs_of.items()],
         }
 
 

@@ -27,6 +27,7 @@ class DocxRenderer:
 
     def render(self, ctx: RenderContext, setup: Setup) -> bytes:
         """Return the DOCX bytes; the same context and Word template always give the same bytes."""
+        from babel.numbers import get_decimal_symbol
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
         from briefgen import templating
@@ -78,7 +79,10 @@ class DocxRenderer:
             chart=lambda view: self._draw(view, setup),
             picture=self._picture(doc),
         )
+        writer.decimal = get_decimal_symbol(ctx.lang.replace("-", "_"))
         frame.write(writer, ctx, reference.language)
+        if writer.page_fields:
+            package.update_fields_on_opening(doc)
         styles.check()
         furniture = [part.element for part, _ in frame.furniture(doc)]
         renumber_pictures([doc.element.body, *furniture])
@@ -94,6 +98,7 @@ class DocxRenderer:
         props.language = language.tag
         props.comments = ""
         props.category = ""
+        props.identifier = ctx.marking.code if ctx.marking else ""  # names a personal copy in the log
         props.last_modified_by = ctx.meta.author or ""
         props.revision = 1
         props.created = props.modified = when

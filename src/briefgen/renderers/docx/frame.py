@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-from briefgen.context import RenderContext, TocEntry
+from briefgen.context import CaptionEntry, RenderContext, TocEntry
 from briefgen.errors import Location, TemplateError
 from briefgen.renderers.docx import oxml
 from briefgen.renderers.docx.oxml import Element, qn
@@ -44,7 +44,10 @@ def template_values(ctx: RenderContext, words: Labels) -> dict[str, Any]:
         "page": Fields((("field", "PAGE"),)),
         "pages": Fields((("field", "NUMPAGES"),)),
         "page_of": Fields.from_pattern(words.page_of),
-        "scope": words.sections(len(ctx.sections)),
+        "scope": words.sections(ctx.meta.chapters),  # the chapters the contents number
+        # a personal copy (briefgen batch): whom it is for, and its words from marking.j2; none otherwise
+        "marking": ctx.marking,
+        "marking_line": words.copy_line(ctx.marking) if ctx.marking else "",
     }
 
 
@@ -113,32 +116,52 @@ def _text(p: Element) -> str:
 
 
 def write(writer: Writer, ctx: RenderContext, language_of: Callable[[str], Language]) -> None:
-    """Write the body: the table of contents, then every section."""
+    """Write the body: the table of contents, the lead (for editions that ask for one), every section."""
     # Without a cover page, the title block is on the first page and the sections run on after it.
     writer.runs_on = not ctx.presentation.include.cover
+    writer.figures_per_row = 2 if ctx.presentation.include.cover else 4
     if ctx.presentation.include.toc:
-        contents(writer, ctx.toc)
+        contents(writer, ctx.toc, ctx.captions if ctx.presentation.include.figure_list else ())
+    if ctx.lead is not None:
+        writer.lead(ctx.lead)
     for section in ctx.sections:
         lang = section.fallback_lang
         writer.section(section, language_of(lang) if lang else writer.language)
 
 
-def contents(writer: Writer, toc: Sequence[TocEntry]) -> None:
-    """Write the table of contents: a TOC field whose result is already the list of headings.
+def contents(writer: Writer, toc: Sequence[TocEntry], captions: Sequence[CaptionEntry] = ()) -> None:
+    """Write the table of contents, and the lists of tables and figures when ``captions`` are given.
 
-    Page numbers are left to the word processor (they depend on its layout): updating the field in Word
-    or LibreOffice adds them. Each entry links to its heading's bookmark.
+    Each entry links to its heading's (or caption's) bookmark and ends with a PAGEREF field at the right
+    margin: a word processor computes the page when it lays the document out (LibreOffice at once; Word
+    when the fields are updated, which it offers on opening). The entries are not wrapped in a TOC field:
+    LibreOffice keeps a TOC field's stored text, page fields included, until the reader updates it.
     """
     if not toc:
         return
     writer.paragraph(writer.body, "TOC Heading", text=writer.labels.contents)
-    for index, entry in enumerate(toc):
+    for entry in toc:
         p = writer.paragraph(writer.body, "toc 1" if entry.level == 1 else "toc 2")
-        if index == 0:
-            for r in oxml.field_begin('TOC \\o "1-2" \\h \\z \\u', writer.properties()):
-                p.append(r)
-        link = oxml.hyperlink(anchor=writer.bookmark_name(entry.anchor))
-        link.append(writer.run(f"{entry.number}\t{entry.text}" if entry.number else entry.text))
-        p.append(link)
-        if index == len(toc) - 1:
-            p.append(oxml.field_end(writer.properties()))
+        # an entry without a number starts where numbered ones' text does, as in the PDF
+        _entry(writer, p, f"{entry.number}\t{entry.text}", entry.anchor)
+    for kind, title in (("table", writer.labels.list_of_tables), ("figure", writer.labels.list_of_figures)):
+        entries = [c for c in captions if c.kind == kind]
+        if entries:
+            writer.paragraph(writer.body, "toc 1", text=title)
+            label = writer.labels.table_label if kind == "table" else writer.labels.figure_label
+            for caption in entries:
+                p = writer.paragraph(writer.body, "toc 2")
+                _entry(writer, p, f"{label(str(caption.number))}\t{caption.text}", caption.anchor)
+    writer.new_page = True
+    writer.page_fields = True
+
+
+def _entry(writer: Writer, p: Element, text: str, anchor: str) -> None:
+    """Fill a contents entry: a link to the bookmark, holding the text, a tab and the page field."""
+    name = writer.bookmark_name(anchor)
+    link = oxml.hyperlink(anchor=name)
+    link.append(writer.run(f"{text}\t"))
+    # the stored result is empty: a page number guessed without Word's layout could be wrong
+    for r in oxml.field(f"PAGEREF {name} \\h", [], writer.properties()):
+        link.append(r)
+    p.append(link)

@@ -120,6 +120,7 @@ def _para(
     if align is not None:
         fmt.alignment = {
             "left": WD_ALIGN_PARAGRAPH.LEFT,
+            "right": WD_ALIGN_PARAGRAPH.RIGHT,
             "both": WD_ALIGN_PARAGRAPH.JUSTIFY,
             "center": WD_ALIGN_PARAGRAPH.CENTER,
         }[align]
@@ -185,7 +186,10 @@ def paragraph_styles(doc: Document) -> None:
         oxml.set_child(normal.element.get_or_add_pPr(), oxml.el(tag, {"w:val": 0}), oxml.PPR_ORDER)
     _para(doc, "Body Text", before=60, after=60, line=1.2, align="both", next_style="Body Text")
     # Cover
-    marking = _para(doc, "Cover Marking", size=10, bold=True, color=ACCENT, before=mm(26), after=mm(16))
+    # the marking once, at the top right; the title block at a third of the page
+    marking = _para(
+        doc, "Cover Marking", size=10, bold=True, color=ACCENT, before=mm(4), after=mm(52), align="right"
+    )
     rpr = marking.element.get_or_add_rPr()
     oxml.set_child(rpr, oxml.el("w:spacing", {"w:val": 20}), oxml.RPR_ORDER)
     oxml.set_child(
@@ -219,6 +223,19 @@ def paragraph_styles(doc: Document) -> None:
         tabs=((mm(32), "left"),),
         border=_border(top=(6, RULE, 12)),
     )
+    # the briefing in one sentence, under the subtitle
+    _para(
+        doc,
+        "Cover Summary",
+        size=12,
+        color=INK,
+        before=mm(14),
+        after=0,
+        line=1.4,
+        left=mm(5),
+        align="left",
+        border=_border(left=(24, BRAND, 12)),
+    )
     # Contents
     _para(
         doc,
@@ -244,20 +261,22 @@ def paragraph_styles(doc: Document) -> None:
         tabs=((mm(18), "left"), (TEXT_WIDTH, "right dots")),
         next_style="Body Text",
     )
-    # Headings: the number, a tab, the text
+    # Headings: the number, a tab, the text. A section follows the one before it, 9 mm below (the PDF
+    # starts a new page only when little of one is left; Word cannot make that choice); the first after
+    # the contents starts a page (set by the renderer).
     _para(
         doc,
         "heading 1",
         size=16,
         bold=True,
         color=BRAND,
-        before=0,
+        before=mm(9),
         after=mm(4),
         line=1.1,
         keep_next=True,
         tabs=((mm(10), "left"),),
         outline=0,
-        page_break=True,
+        page_break=False,
         border=_border(bottom=(12, BRAND, 4)),
         next_style="Body Text",
     )
@@ -292,8 +311,9 @@ def paragraph_styles(doc: Document) -> None:
         _para(doc, f"heading {level}", italic=False)
     _para(doc, "TOC Heading", base="heading 1", page_break=False, outline=9, next_style="toc 1")
     # Lists (the bullets and their indents are in the numbering definitions)
+    # Running text is justified, as paragraphs are; text in boxes and notes is left-aligned
     for name in ("List Bullet", "List Bullet 2", "List Bullet 3"):
-        _para(doc, name, before=0, after=40, line=1.2, align="left")
+        _para(doc, name, before=0, after=40, line=1.2, align="both")
         contextual = doc.styles[name].element.get_or_add_pPr().find(qn("w:contextualSpacing"))
         if contextual is not None:
             contextual.getparent().remove(contextual)
@@ -309,11 +329,11 @@ def paragraph_styles(doc: Document) -> None:
     )
     fallback.paragraph_format.left_indent = Twips(mm(3))
     fallback.paragraph_format.right_indent = Twips(mm(3))
-    # Quotes
+    # Quotes: upright, set off by the rule and indent (Hangul and kana have no italic)
     _para(
         doc,
         "Quote",
-        italic=True,
+        italic=False,
         color="333333",
         before=mm(3),
         after=20,
@@ -334,7 +354,7 @@ def paragraph_styles(doc: Document) -> None:
         next_style="Body Text",
     )
     # Tables
-    _para(doc, "caption", size=9, bold=True, color=BRAND, before=mm(3), after=mm(1.5), keep_next=True)
+    _para(doc, "caption", size=9, bold=True, color=INK, before=mm(3), after=mm(1.5), keep_next=True)
     # Exact line height, so that Korean and Latin cells of a row share their baselines.
     _para(doc, "Table Text", size=9, before=0, after=0, line=Pt(14), align="left")
     _para(doc, "Spacer", size=5, before=0, after=0, line=Pt(6))
@@ -342,8 +362,9 @@ def paragraph_styles(doc: Document) -> None:
     chart = _para(doc, "Chart", before=mm(3), after=mm(1), line=1.15, align="left")
     chart.paragraph_format.keep_together = True
     _para(doc, "Chart Note", size=8, color=MUTED, before=0, after=mm(4), line=1.15, align="left")
+    _para(doc, "Table Note", size=8, color=MUTED, before=mm(1.2), after=mm(4), line=1.15, align="left")
     # Callouts and summaries (the box is the table style around them)
-    _para(doc, "Callout", before=0, after=60, line=1.2, align="both")
+    _para(doc, "Callout", before=0, after=60, line=1.2, align="left")
     _para(doc, "Callout Title", bold=True, color=BRAND, before=0, after=mm(1.5), keep_next=True)
     _para(doc, "Callout Warning Title", base="Callout Title", color=ACCENT)
     _para(doc, "Callout Bullet", base="Callout", after=40, align="left")
@@ -361,10 +382,17 @@ def paragraph_styles(doc: Document) -> None:
         border=_border(top=(20, BRAND, 8)),
     )
     _para(doc, "Key Figure Label", size=9, before=0, after=20, line=1.15)
+    # four or five to a row, in editions without a cover (the PDF's executive panel)
+    _para(doc, "Key Figure Value Compact", base="Key Figure Value", size=12)
     _para(doc, "Key Figure Note", size=7.5, color=MUTED, before=0, after=0)
+    # The lead of editions that ask for one: the bottom line, the three biggest figures, the takeaways
+    _para(doc, "Bottom Line Label", size=8, bold=True, color=ACCENT, before=mm(4), after=20, keep_next=True)
+    _para(doc, "Bottom Line", size=13, bold=True, color=BRAND, before=0, after=mm(5), line=1.3, align="left")
+    _para(doc, "Lead Figure Value", base="Key Figure Value", size=18, border=_border(top=(24, BRAND, 8)))
+    _para(doc, "Lead Figure Label", size=9, before=0, after=0, line=1.15)
     # Glossary
     _para(doc, "Glossary Term", bold=True, color=BRAND, before=mm(2.5), after=20, keep_next=True)
-    _para(doc, "Glossary Definition", before=0, after=40, line=1.2, left=mm(5), align="both")
+    _para(doc, "Glossary Definition", before=0, after=40, line=1.2, left=mm(5), align="left")
     # The {% if %} lines of the Word template's cover: small and grey, so that the cover still fits its page
     # in Word; they never reach a briefing
     _para(doc, "Template Logic", size=6.5, color=MUTED, before=0, after=0, line=1.0, align="left")
@@ -391,6 +419,13 @@ def character_styles(doc: Document) -> None:
     title.font.bold = True
     title.font.size = Pt(9.5)
     title.font.color.rgb = RGBColor.from_string(BRAND)
+    label = _style(doc, "Caption Label", "character", style_id="CaptionLabel")
+    label.font.bold = True
+    label.font.color.rgb = RGBColor.from_string(BRAND)
+    unit = _style(doc, "Caption Unit", "character", style_id="CaptionUnit")
+    unit.font.bold = False
+    unit.font.size = Pt(8)
+    unit.font.color.rgb = RGBColor.from_string(MUTED)
     marking = _style(doc, "Classification", "character", style_id="Classification")
     marking.font.bold = True
     marking.font.color.rgb = RGBColor.from_string(ACCENT)
@@ -464,6 +499,14 @@ def table_styles(doc: Document) -> None:
                 f"{_margins(0, mm(4), mm(3))}</w:tblPr>"
                 f"<w:tcPr>{_shade(PANEL)}</w:tcPr>"
             ),
+        )
+    )
+    styles.append(
+        _table_style(
+            "Chart Grid",
+            "ChartGrid",
+            '<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr>'
+            f"<w:tblPr><w:tblBorders/>{_margins(0, 0, 0)}</w:tblPr>",
         )
     )
     styles.append(_box("Section Summary", "SectionSummary", BRAND, PANEL))

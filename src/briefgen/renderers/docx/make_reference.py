@@ -10,7 +10,8 @@ The result is the house style of the DOCX and its page furniture:
 - the cover page, a section of its own without header or footer, and the title block of briefings without
   a cover, written with Jinja placeholders (``{{ meta.title }}``, ``{{ branding.logo }}``…) as a Word user
   would type them, at the same places as in the PDF (templates/base.html.j2 and executive.html.j2);
-- the running header (the logo and the header text) and footer (classification, footer text, page X of Y);
+- the running header (the logo and the header text) and footer (classification, footer text and a personal
+  copy's marking, page X of Y);
 - the paragraph ``{{ body }}``, where the briefing goes, followed by a specimen of the styles, so that
   opening the file in Word shows what each one looks like (the renderer replaces both with the briefing).
 
@@ -48,6 +49,7 @@ FURNITURE_PARAGRAPH_STYLES = (
     "Cover Marking",
     "Cover Organisation",
     "Cover Detail",
+    "Cover Summary",
     "header",
     "footer",
 )
@@ -320,33 +322,67 @@ def _furniture(doc: Document) -> None:
     def end() -> None:
         para("Template Logic", "{% endif %}")
 
-    # The cover: a page of its own (a section without header or footer), as in the PDF.
+    # The cover: a page of its own (a section without header or footer), as in the PDF: the logo, the
+    # marking once at the top right, the title block at a third of the page, the briefing in one
+    # sentence, and the document's particulars in a frame at the foot of the page.
     when("include.cover")
     when("branding.logo")
     para("Cover Organisation", _logo_picture(doc, COVER_LOGO_MM))
     end()
-    for name, style in (("classification", "Cover Marking"), ("organisation", "Cover Organisation")):
-        when(f"branding.{name}")
-        para(style, f"{{{{ branding.{name} }}}}")
-        end()
+    when("branding.classification")
+    para("Cover Marking", "{{ branding.classification }}")
+    end()
+    when("branding.organisation")
+    para("Cover Organisation", "{{ branding.organisation }}")
+    end()
     para("Title", "{{ meta.title }}")
     when("meta.subtitle")
     para("Subtitle", "{{ meta.subtitle }}")
     end()
+    when("meta.bottom_line")
+    para("Cover Summary", "{{ meta.bottom_line }}")
+    end()
+    # a personal copy (briefgen batch): whom it is for and its number, under the title block
+    when("marking")
+    para("Cover Detail", ("{{ marking_line }}", "Classification"))
+    end()
     details = (
-        (None, '_("Date")', "meta.date"),
-        ("meta.author", '_("Prepared by")', "meta.author"),
-        ("branding.prepared_for", '_("Prepared for")', "branding.prepared_for"),
-        ("branding.classification", '_("Classification")', "branding.classification"),
-        (None, '_("Scope")', "scope"),
+        (None, '_("Date")', "{{ meta.date }}"),
+        (
+            "meta.document_number",
+            '_("Document no.")',
+            "{{ meta.document_number }}{% if meta.version %} · "
+            '{{ _("Version %(version)s", version=meta.version) }}{% endif %}',
+        ),
+        ("meta.author", '_("Prepared by")', "{{ meta.author }}"),
+        ("branding.prepared_for and not marking", '_("Prepared for")', "{{ branding.prepared_for }}"),
+        ("meta.contact", '_("Contact")', "{{ meta.contact }}"),
+        (None, '_("Scope")', "{{ scope }}"),
     )
     last = first
     for condition, label, value in details:
         if condition:
             when(condition)
-        last = para("Cover Detail", (f"{{{{ {label} }}}}", "Cover Label"), "\t", f"{{{{ {value} }}}}")
+        last = para("Cover Detail", (f"{{{{ {label} }}}}", "Cover Label"), "\t", value)
+        # at the foot of the page, whatever the title block above takes: a frame aligned to the bottom
+        # margin (consecutive paragraphs with the same frame share it)
+        frame = oxml.el(
+            "w:framePr",
+            {
+                "w:w": TEXT_WIDTH,
+                "w:wrap": "around",
+                "w:vAnchor": "margin",
+                "w:hAnchor": "margin",
+                "w:xAlign": "left",
+                "w:yAlign": "bottom",
+            },
+        )
+        oxml.set_child(oxml.paragraph_properties(last), frame, oxml.PPR_ORDER)
         if condition:
             end()
+    # the section break is in a paragraph of its own, outside the frame (LibreOffice drops a frame that
+    # holds it)
+    last = para("Template Logic")
     cover = oxml.clone(body.sectPr)
     for ref in cover.findall(qn("w:headerReference")) + cover.findall(qn("w:footerReference")):
         cover.remove(ref)
@@ -369,7 +405,9 @@ def _furniture(doc: Document) -> None:
     when("meta.subtitle")
     para("Subtitle", "{{ meta.subtitle }}")
     end()
-    when("branding.prepared_for")
+    when("marking")
+    para("Cover Organisation", ("{{ marking_line }}", "Classification"))
+    para("Template Logic", "{% elif branding.prepared_for %}")
     para("Cover Organisation", '{{ _("Prepared for: %(who)s", who=branding.prepared_for) }}')
     end()
     end()
@@ -384,21 +422,40 @@ def _furniture(doc: Document) -> None:
     main = doc.sections[-1]
     main.header.is_linked_to_previous = False
     main.footer.is_linked_to_previous = False
-    header = main.header.paragraphs[0]._p
-    oxml.paragraph_properties(header).append(oxml.el("w:pStyle", {"w:val": ids["header"]}))
-    for piece in (
-        "{% if branding.logo %}",
-        _logo_picture(doc, HEADER_LOGO_MM, main.header.part),
-        "  ",
-        "{% endif %}",
-        "{{ branding.header }}",
-    ):
-        header.append(oxml.run(piece, None) if isinstance(piece, str) else piece)
-    footer = main.footer.paragraphs[0]._p
-    oxml.paragraph_properties(footer).append(oxml.el("w:pStyle", {"w:val": ids["footer"]}))
-    footer.append(oxml.run("{{ branding.classification }}", oxml.run_properties(style=ids["classification"])))
-    for piece in ("\t", "{{ branding.footer }}", "\t", "{{ page_of }}"):
-        footer.append(oxml.run(piece, None))
+    # The first page of the body has a header of its own: a briefing without a cover opens there with
+    # its title block, and no header above it (as in the PDF); with a cover, it is the contents' page.
+    main.different_first_page_header_footer = True
+    for head, only_after_a_cover in ((main.header, False), (main.first_page_header, True)):
+        head.is_linked_to_previous = False
+        header = head.paragraphs[0]._p
+        oxml.paragraph_properties(header).append(oxml.el("w:pStyle", {"w:val": ids["header"]}))
+        pieces: list[str | Element] = [
+            "{% if branding.logo %}",
+            _logo_picture(doc, HEADER_LOGO_MM, head.part),
+            "  ",
+            "{% endif %}",
+            "{{ branding.header }}",
+        ]
+        if only_after_a_cover:
+            pieces = ["{% if include.cover %}", *pieces, "{% endif %}"]
+        for piece in pieces:
+            header.append(oxml.run(piece, None) if isinstance(piece, str) else piece)
+    for foot in (main.footer, main.first_page_footer):
+        foot.is_linked_to_previous = False
+        footer = foot.paragraphs[0]._p
+        oxml.paragraph_properties(footer).append(oxml.el("w:pStyle", {"w:val": ids["footer"]}))
+        footer.append(
+            oxml.run("{{ branding.classification }}", oxml.run_properties(style=ids["classification"]))
+        )
+        for piece in (
+            "\t",
+            "{{ branding.footer }}",
+            "{% if branding.footer and marking %} · {% endif %}",
+            "{{ marking_line }}",
+            "\t",
+            "{{ page_of }}",
+        ):
+            footer.append(oxml.run(piece, None))
 
 
 def _logo_picture(doc: Document, box_mm: tuple[int, int], part: object = None) -> Element:

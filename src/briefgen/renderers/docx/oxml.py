@@ -153,9 +153,14 @@ def lang(val: str, east_asia: str) -> Element:
 
 
 def run_properties(
-    *, style: str | None = None, bold: bool = False, italic: bool = False, language: Element | None = None
+    *,
+    style: str | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    language: Element | None = None,
 ) -> Element:
-    """``w:rPr`` with a character style, bold and italic toggles and a language."""
+    """``w:rPr`` with a character style, bold, italic and underline toggles and a language."""
     children: list[Element] = []
     if style:
         children.append(el("w:rStyle", {"w:val": style}))
@@ -163,6 +168,8 @@ def run_properties(
         children += [el("w:b"), el("w:bCs")]
     if italic:
         children += [el("w:i"), el("w:iCs")]
+    if underline:
+        children.append(el("w:u", {"w:val": "single"}))
     if language is not None:
         children.append(language)
     return el("w:rPr", children=children)
@@ -270,8 +277,10 @@ def table(
     first_column: bool = False,
     banded_rows: bool = True,
     caption: str | None = None,
+    full_width: bool = True,
 ) -> Element:
-    """``w:tbl`` in a table style, full width, with fixed column ``widths`` (twips) and no rows yet.
+    """``w:tbl`` in a table style with fixed column ``widths`` (twips) and no rows yet: as wide as the
+    text, or (``full_width`` False) as wide as its columns.
 
     ``first_row``/``first_column``/``banded_rows`` say which parts of the table style apply (``w:tblLook``).
     ``caption`` is the table's title for screen readers.
@@ -287,8 +296,8 @@ def table(
         "w:val": f"{bits:04X}",
     }
     props = [
-        el("w:tblStyle", {"w:val": style_id}),
-        el("w:tblW", {"w:w": 5000, "w:type": "pct"}),
+        *([el("w:tblStyle", {"w:val": style_id})] if style_id else []),
+        el("w:tblW", {"w:w": 5000, "w:type": "pct"} if full_width else {"w:w": sum(widths), "w:type": "dxa"}),
         el("w:tblLayout", {"w:type": "fixed"}),
         el("w:tblLook", look),
     ]
@@ -298,9 +307,10 @@ def table(
     return el("w:tbl", children=[el("w:tblPr", children=props), grid])
 
 
-def table_row(tbl: Element, *, header: bool = False) -> Element:
-    """Append a ``w:tr`` that never splits across pages; a ``header`` row repeats on every page."""
-    props = [el("w:cantSplit")]
+def table_row(tbl: Element, *, header: bool = False, can_split: bool = False) -> Element:
+    """Append a ``w:tr`` that never splits across pages (unless ``can_split``); a ``header`` row repeats on
+    every page."""
+    props = [] if can_split else [el("w:cantSplit")]
     if header:
         props.append(el("w:tblHeader"))
     tr = el("w:tr", children=[el("w:trPr", children=props)])

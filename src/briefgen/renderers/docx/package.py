@@ -232,6 +232,12 @@ SETTINGS_ORDER = (
 )
 
 
+def update_fields_on_opening(doc: Document) -> None:
+    """Ask Word to update the document's fields when it opens (it asks the reader first): the contents'
+    page numbers are PAGEREF fields, which Word computes only then (LibreOffice computes them anyway)."""
+    oxml.set_child(doc.settings.element, oxml.el("w:updateFields", {"w:val": "true"}), SETTINGS_ORDER)
+
+
 def tidy_settings(doc: Document) -> None:
     """Remove what would make Word ask to update fields on opening, or reattach another template."""
     settings = doc.settings.element

@@ -51,6 +51,12 @@ PARAGRAPH_STYLES = (
     "Spacer",
     "Chart",
     "Chart Note",
+    "Table Note",
+    "Bottom Line Label",
+    "Bottom Line",
+    "Lead Figure Value",
+    "Lead Figure Label",
+    "Key Figure Value Compact",
     "Callout Title",
     "Callout Warning Title",
     "Callout",
@@ -67,6 +73,8 @@ CHARACTER_STYLES = (
     "footnote reference",
     "Inline Code",
     "Chart Title",
+    "Caption Label",
+    "Caption Unit",
 )
 TABLE_STYLES = (
     "Brief Table",
@@ -75,11 +83,27 @@ TABLE_STYLES = (
     "Callout Takeaway",
     "Callout Note",
     "Callout Warning",
+    "Chart Grid",
 )
 KINDS = {"paragraph": PARAGRAPH_STYLES, "character": CHARACTER_STYLES, "table": TABLE_STYLES}
+#: Styles the renderer has used since reference documents were first copied into projects: one that lacks
+#: them still works, with the named style in their place (None: the text's own style).
+LATER_STYLES: dict[str, str | None] = {
+    "Table Note": "Chart Note",
+    "Bottom Line Label": "Key Figure Note",
+    "Bottom Line": "Callout Title",
+    "Lead Figure Value": "Key Figure Value",
+    "Lead Figure Label": "Key Figure Label",
+    "Key Figure Value Compact": "Key Figure Value",
+    "Caption Label": None,
+    "Caption Unit": None,
+    "Chart Grid": None,
+}
 
 #: Languages whose text Word treats as East Asian; in them Latin text is tagged as English.
 EAST_ASIAN = ("ko", "ja", "zh")
+#: Languages whose justified text is hyphenated (the PDF's stylesheet hyphenates the same ones).
+HYPHENATED = ("en", "de")
 #: Page sizes in twips.
 PAGE_SIZES = {"A4": (11906, 16838), "Letter": (12240, 15840)}
 _TWIPS = {"mm": 1440 / 25.4, "cm": 1440 / 2.54, "in": 1440.0, "pt": 20.0}
@@ -251,6 +275,9 @@ class StyleSheet:
         key = (kind, name.lower())
         if key in self.ids:
             return self.ids[key]
+        if name in LATER_STYLES:
+            stand_in = LATER_STYLES[name]
+            return self(stand_in, kind) if stand_in else ""
         if (kind, name) not in self.missing:
             self.missing.append((kind, name))
         return "".join(name.split())
@@ -296,6 +323,7 @@ class Language:
     east_asian: str  # w:lang/@w:eastAsia
     east_asian_font: str | None  # the font for East Asian text, None to keep the reference's
     word_wrap: bool  # keep East Asian words whole at line ends (Korean)
+    hyphenate: bool = False  # justified text breaks words at line ends (English, German)
 
     def element(self) -> Element:
         return oxml.lang(self.latin, self.east_asian)
@@ -312,7 +340,7 @@ def language(lang: str) -> Language:
     if locale.language in EAST_ASIAN:
         # Latin words inside Korean text are English for spelling and hyphenation, as Korean Word sets it.
         return Language(tag, "en-US", tag, fonts.stack_for(lang)[0], locale.language == "ko")
-    return Language(tag, tag, tag, None, False)
+    return Language(tag, tag, tag, None, False, locale.language in HYPHENATED)
 
 
 def localise(doc: Document, language: Language) -> None:
@@ -338,6 +366,12 @@ def localise(doc: Document, language: Language) -> None:
     if theme_lang is not None:
         theme_lang.set(qn("w:val"), language.latin)
         theme_lang.set(qn("w:eastAsia"), language.east_asian)
+    if language.hyphenate:
+        # justified English and German break long words at the line end, as the PDF does
+        from briefgen.renderers.docx import package
+
+        settings = doc.settings.element
+        oxml.set_child(settings, oxml.el("w:autoHyphenation", {"w:val": "true"}), package.SETTINGS_ORDER)
 
 
 #: Styles set in the heading font of a brand (branding.fonts.headings), as the PDF's h1-h3 and title are
@@ -383,6 +417,13 @@ def _set_language(rpr: Element, language: Language, *, force_font: bool) -> None
         return
     fonts_el.attrib.pop(qn("w:eastAsiaTheme"), None)
     fonts_el.set(qn("w:eastAsia"), language.east_asian_font)
+    if force_font and fonts_el.get(qn("w:ascii")) in (None, fonts.STACKS["latin"][0]):
+        # Latin letters and digits inside Korean or Japanese text in the East Asian font's own Latin
+        # design, as the PDF sets them (its font stack starts with that font), not in a second typeface.
+        # A reference that chose a Latin font of its own keeps it.
+        for slot in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts_el.attrib.pop(qn(slot + "Theme"), None)
+            fonts_el.set(qn(slot), language.east_asian_font)
 
 
 # ---------------------------------------------------------------- audience: palette and page
