@@ -16,7 +16,19 @@ import variants
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
-SCENARIOS = ("startup", "pdf", "docx", "noop", "incremental", "matrix", "memory", "fonts", "imports", "batch")
+SCENARIOS = (
+    "startup",
+    "pdf",
+    "docx",
+    "noop",
+    "incremental",
+    "warm",
+    "matrix",
+    "memory",
+    "fonts",
+    "imports",
+    "batch",
+)
 
 
 @dataclass
@@ -60,6 +72,12 @@ class Bench:
 
     def __post_init__(self) -> None:
         self.env = measure.environment([VENV_BIN])
+        # Cold builds are cold: no warm process is used or started, except where a scenario says so (with
+        # BRIEFGEN_WARM=on for one command); warm processes of the run listen in a folder of its own.
+        self.env["BRIEFGEN_WARM"] = "off"
+        runtime = self.tmp / "runtime"
+        runtime.mkdir(mode=0o700)
+        self.env["XDG_RUNTIME_DIR"] = str(runtime)
         self.ref = variants.copy_project(ROOT, self.tmp / "ref")
         self.chart_cache = self.tmp / "chart-cache"
         self.chart_cache.mkdir()
@@ -78,9 +96,14 @@ class Bench:
         folder.mkdir(parents=True)
         return folder
 
-    def build(self, project: Path, out: Path, *args: str, force: bool = True) -> list[str]:
-        """Return a ``briefgen build`` command into ``out``; ``force`` adds ``--force`` if briefgen has it."""
+    def build(
+        self, project: Path, out: Path, *args: str, force: bool = True, warm: bool = False
+    ) -> list[str]:
+        """Return a ``briefgen build`` command into ``out``; ``force`` adds ``--force`` if briefgen has it;
+        ``warm`` lets it use the project's warm process (all other builds are cold)."""
         command = [self.briefgen, "build", "--project", str(project), "--output", str(out), *args]
+        if warm:
+            command = ["env", "BRIEFGEN_WARM=on", *command]
         if force and self.features.get("force"):
             command.append("--force")
         return command

@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1,
         help="rounds of the page-count scaling builds (default 1: peak RSS hardly varies)",
     )
-    parser.add_argument("--pages", default="10,20,40,80", help="page counts for the memory scaling")
+    parser.add_argument("--pages", default="10,20,40,80,220", help="page counts for the memory scaling")
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 2, help="N for --all -j N (default: CPUs)"
     )

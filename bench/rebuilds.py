@@ -157,6 +157,75 @@ def incremental(bench: Bench) -> None:
         )
     )
     bench.details.setdefault(group, {})["touch_rewritten"] = changed  # type: ignore[index]
+    _edited_section(bench, project, edited)
+
+
+def _edited_section(bench: Bench, project: Path, edited: Path) -> None:
+    """One edited section, one language: its rebuild (cold, then served warm) against a forced full build."""
+    group = "Incremental rebuild"
+    ko = ["--lang", "ko", "--format", "pdf"]
+    folders = {name: bench.seed(bench.fresh(f"edited-{name}")) for name in ("forced", "cold", "warm")}
+    for name, out in folders.items():
+        measure.run(
+            bench.build(project, out, *ko, force=False, warm=name == "warm"),
+            cwd=bench.tmp,
+            env=bench.env,
+            log=bench.logs / f"edited-first-{name}.log",
+            name=f"first build ({name})",
+        )
+    started = measure.run(
+        [bench.briefgen, "warm", "--project", str(project)],
+        cwd=bench.tmp,
+        env=bench.env,
+        log=bench.logs / "edited-warm-start.log",
+        name="briefgen warm",
+    )
+    state: dict[str, object] = {}
+
+    def editing(name: str, warm: bool) -> measure.Case:
+        def prepare(number: int) -> list[str]:
+            variants.edit_title(edited, f"bench {name} {number + 10}")  # a real change of the ko content
+            state[name] = outputs(folders[name])
+            return bench.build(project, folders[name], *ko, force=False, warm=warm)
+
+        def after(_: int, run: measure.Run) -> dict[str, object]:
+            return {"rewritten": rewritten(state[name], outputs(folders[name]))}  # type: ignore[arg-type]
+
+        return Case(f"edit ko/04-cost.yaml, rebuild ko ({name})", prepare, after)
+
+    forced = Case("forced full ko build", lambda _: bench.build(project, folders["forced"], *ko, force=True))
+    cold, warm = editing("cold", False), editing("warm", True)
+    try:
+        bench.interleave([forced, cold, warm], group=group)
+    finally:
+        measure.run(
+            [bench.briefgen, "warm", "--stop", "--project", str(project)],
+            cwd=bench.tmp,
+            env=bench.env,
+            log=bench.logs / "edited-warm-stop.log",
+            name="briefgen warm --stop",
+            check=False,
+        )
+    for case, label in ((cold, "cold process"), (warm, "served by a warm process")):
+        rebuilt = sum(output_name("ko", "pdf") in n["rewritten"] for n in case.notes)  # type: ignore[operator]
+        ratio = paired_ratio(case, forced) if ok(case) and ok(forced) else None
+        bench.add(
+            Row(
+                group,
+                f"edit one ko section, rebuild ko PDF ({label})",
+                median(case.walls),
+                "s",
+                "forced full ko build",
+                median(forced.walls),
+                ratio,
+                "≤ 0.80×",
+                None if ratio is None else ratio <= 0.80,
+                f"ko PDF rebuilt in {rebuilt}/{len(case.notes)} rounds; the peer is `build --force` in a "
+                "cold process"
+                + (f"; the warm process started in {started.wall_s:.2f} s" if case is warm else "")
+                + (case.error or ""),
+            )
+        )
 
 
 # ---------------------------------------------------------------- the build matrix

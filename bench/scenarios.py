@@ -9,5 +9,18 @@ from batches import batch
 from documents import docx, fonts, pdf, startup
 from rebuilds import incremental, matrix, noop
 from resources import imports, memory
+from served import warm
 
-__all__ = ["batch", "docx", "fonts", "imports", "incremental", "matrix", "memory", "noop", "pdf", "startup"]
+__all__ = [
+    "batch",
+    "docx",
+    "fonts",
+    "imports",
+    "incremental",
+    "matrix",
+    "memory",
+    "noop",
+    "pdf",
+    "startup",
+    "warm",
+]

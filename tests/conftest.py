@@ -18,6 +18,25 @@ PROJECTS = REPO / "tests" / "projects"
 BROKEN = PROJECTS / "broken"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_runtime_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the warm processes that tests start (``briefgen serve``, ``briefgen warm``) out of the user's own
+    runtime folder: every process the tests start finds its sockets here."""
+    import os
+
+    folder = tmp_path_factory.mktemp("runtime")
+    folder.chmod(0o700)
+    previous = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(folder)
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop("XDG_RUNTIME_DIR", None)
+        else:
+            os.environ["XDG_RUNTIME_DIR"] = previous
+
+
 def copy_project(source: Path, target: Path) -> Path:
     """Copy a project, leaving its output folder behind."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("output", "__pycache__"))

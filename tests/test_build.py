@@ -369,3 +369,25 @@ def test_killing_builds_at_random_points_never_leaves_a_broken_output(minimal: P
     done = build(minimal, ["ko"], ["html"], force=True)  # a later build cleans up what the killed ones left
     assert done.written
     assert not [p for p in (minimal / "output").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_build_reads_only_its_languages_and_check_reads_them_all(reference: Path) -> None:
+    """A build reads the facts, its languages and the default language (Korean here): the Japanese files,
+    broken or out of step with the others, are for a Japanese build, ``--all`` and ``check`` to report."""
+    broken = reference / "content" / "ja" / "04-cost.yaml"
+    broken.write_text("id: cost\ntitle: [unclosed\n", encoding="utf-8")
+    for lang in ("ko", "en"):
+        result = run("build", "--project", str(reference), "--lang", lang, "--format", "html")
+        assert result.exit_code == 0, result.output
+        assert "content/ja" not in result.stderr
+    for args in (("build", "--lang", "ja"), ("build", "--all"), ("check",)):
+        result = run(*args, "--project", str(reference))
+        assert result.exit_code == 1
+        expected = "content/ja/04-cost.yaml:2:8: error: the '[' opened here is never closed"
+        assert expected in result.stderr, args
+    broken.unlink()  # now Japanese lacks a section the others have: only a check across languages sees it
+    assert run("build", "--project", str(reference), "--lang", "en", "--format", "html").exit_code == 0
+    for args in (("build", "--all"), ("check",)):
+        result = run(*args, "--project", str(reference))
+        assert result.exit_code == 1
+        assert "section 'cost' exists in 'ko' but not in 'ja'" in result.stderr, args

@@ -701,3 +701,13 @@ def test_the_subject_may_be_set_per_language(project: Path, srv: Server, certs: 
         result = mail("--lang", lang, "--to", KIM)
         assert result.exit_code == 0, result.output
         assert parse(srv.handler.messages[-1].data)["Subject"] == subject
+
+
+def test_a_mistyped_mail_setting_is_named_with_a_hint(minimal: Path) -> None:
+    write_settings(minimal, "  hots: smtp.example.com\n  port: 0\n")
+    result = CliRunner().invoke(main, ["check", "--project", str(minimal)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[:2] == [
+        "briefgen.yaml:5:3: error: unknown field 'hots' (did you mean 'host'?)",
+        "briefgen.yaml:6:9: error: Input should be greater than or equal to 1",
+    ]

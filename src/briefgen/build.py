@@ -7,17 +7,24 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from briefgen import audience, fonts, overrides, plan, renderers, sources, suggestions
-from briefgen.context import build_context
+from briefgen import plan
 from briefgen.errors import ContentError, Diagnostic, Location, RenderError
-from briefgen.i18n import catalog
-from briefgen.model import Brief
 from briefgen.output import Output, output_folder, output_lock, write_all, write_file
 from briefgen.plan import search_path
-from briefgen.renderers import Setup
-from briefgen.runner import Rendered, render_all
-from briefgen.validate import Collector, raise_errors, validate_brief, validate_project
+from briefgen.runner import Rendered, RenderOne, render_all, render_here
+
+if TYPE_CHECKING:
+    from briefgen import audience
+    from briefgen.charts.drawer import Drawer
+    from briefgen.context import RenderContext
+    from briefgen.model import Brief
+    from briefgen.printer import Printer, PrintJob
+    from briefgen.renderers import Setup
+
+#: The project file (``sources.PROJECT_FILE``), named here so that starting a build imports nothing heavy.
+PROJECT_FILE = "briefgen.yaml"
 
 
 @dataclass
@@ -31,9 +38,9 @@ class Loaded:
 
 def find_project(start: Path) -> Path:
     """Return the project folder: ``start`` itself, which must hold a briefgen.yaml."""
-    if not (start / sources.PROJECT_FILE).is_file():
+    if not (start / PROJECT_FILE).is_file():
         raise ContentError(
-            f"no {sources.PROJECT_FILE} here",
+            f"no {PROJECT_FILE} here",
             Location(str(start)),
             "run briefgen inside a briefing project, or name one with --project DIR",
         )
@@ -43,10 +50,14 @@ def find_project(start: Path) -> Path:
 def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
     """Read and validate a project; raise ContentError listing every problem.
 
-    ``languages`` limits the editions read to those (and the default language, which others compare with
-    and fall back on): building Korean does not stop at a mistake in the English files. None reads every
-    language, as ``check`` does.
+    ``languages`` None reads every language (``check``, ``build --all``); otherwise only the facts, those
+    languages and the default language (which others compare with and fall back on) are read and
+    validated: building Korean does not stop at a mistake in the English files. Languages are checked
+    against each other (the same sections in each, the same figures) when all of them were read.
     """
+    from briefgen import sources
+    from briefgen.validate import Collector, raise_errors, validate_brief, validate_project
+
     root = find_project(root)
     out = Collector()
     project_doc = sources.load(root, sources.PROJECT_FILE)
@@ -61,7 +72,7 @@ def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
         wanted = [lang for lang in config.languages if lang in languages or lang == config.default_language]
     files, problems = sources.read_project(root, project_doc, wanted)
     out.errors.extend(problems)
-    brief, out = validate_brief(files, config, wanted, out)
+    brief, out = validate_brief(files, config, wanted, out, across=len(wanted) == len(config.languages))
     from briefgen import brand
 
     found = brand.load(root, out)
@@ -74,6 +85,8 @@ def load_project(root: Path, languages: Sequence[str] | None = None) -> Loaded:
 
 def unknown_language(code: str, languages: Sequence[str]) -> ContentError:
     """Return the error for a language asked for that the project does not have, suggesting the one meant."""
+    from briefgen import suggestions
+
     meant = suggestions.language(code, list(languages))
     alias = suggestions.alias_language(code)
     if meant is not None:
@@ -84,7 +97,7 @@ def unknown_language(code: str, languages: Sequence[str]) -> ContentError:
         hint = f"add it to 'languages' and write content/{code}/"
     return ContentError(
         f"language '{code}' is not one of the project's languages ({', '.join(languages)})",
-        Location(sources.PROJECT_FILE),
+        Location(PROJECT_FILE),
         hint,
     )
 
@@ -115,19 +128,133 @@ def build(
     progress: Callable[[str, Rendered | None], None] | None = None,
     planned: Callable[[int], None] | None = None,
     executor: str | None = None,
+    backend: Backend | None = None,
 ) -> BuildResult:
     """Build the requested audiences, languages and formats.
 
     No audience builds the whole briefing, named without one: ``deepseek-briefing.ko.pdf``. ``everything``
     builds every language, the whole briefing and every audience, in every format, and keeps going past a
     failed output; otherwise nothing is written unless every output rendered. Outputs whose inputs did not
-    change since they were built are skipped (``force`` builds them anyway). ``planned`` is told how many
-    outputs the build has, before any is done; ``progress`` is told of each as it is done. ``jobs``
-    renders that many outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1",
-    "pdf/a-3b") overrides the variant the audience profiles ask for. ``executor`` renders on a Dask
-    cluster instead of in children of this process (``dask-local``, ``dask://HOST:PORT``).
+    change since they were built are skipped (``force`` builds them anyway). ``jobs`` renders that many
+    outputs at a time (default: one per core). ``pdf_variant`` ("pdf/ua-1", "pdf/a-3b") overrides the
+    variant the audience profiles ask for. ``planned`` is told how many outputs the build has, before any
+    is done; ``progress`` is told of each as it is done. ``executor`` renders on a Dask cluster instead of
+    in children of this process (``dask-local``, ``dask://HOST:PORT``). ``backend`` is how the project is
+    loaded and a single output rendered; by default, cold: with children started first thing (``_Early``).
     """
-    loaded = load_project(project, None if everything else list(dict.fromkeys(languages)))
+    local = executor in (None, "local")
+    single = _one(languages, formats, audiences, everything) if backend is None and local else ""
+    early = _Early.start(single, output or project / "output")
+    try:
+        from briefgen.charts.cache import drawn_by
+
+        with drawn_by(early.drawer):
+            return _build(
+                project,
+                languages,
+                formats,
+                output,
+                strict,
+                audiences,
+                everything,
+                jobs,
+                force,
+                pdf_variant,
+                progress,
+                planned,
+                executor,
+                backend or early,
+            )
+    finally:
+        early.close()
+
+
+def _one(languages: Sequence[str], formats: Sequence[str], audiences: Sequence[str], everything: bool) -> str:
+    """Return the format of a build of a single output, or "" for a build of several."""
+    single = not everything and len(set(languages)) <= 1 and len(set(audiences)) <= 1
+    return formats[0] if single and len(set(formats)) == 1 else ""
+
+
+class Backend(Protocol):
+    """How a build loads its project and renders a single output: cold (``_Early``), or in a warm process."""
+
+    def load(self, project: Path, languages: Sequence[str] | None) -> Loaded:
+        """Return the validated project, as ``load_project`` reads it."""
+        ...
+
+    def single(
+        self, job: plan.Job, render: RenderOne, print_html: Callable[[plan.Job], PrintJob]
+    ) -> Rendered:
+        """Render the one output a build has to make: ``render`` makes any format, ``print_html`` a PDF's
+        print HTML (what WeasyPrint is given)."""
+        ...
+
+
+@dataclass
+class _Early:
+    """Children started before the project is loaded, so that they import their libraries meanwhile.
+
+    A build of one PDF starts its printing child (``briefgen.printer``); a first build of one output into a
+    folder, which has no drawn charts yet, starts a chart drawer (``briefgen.charts.drawer``).
+    """
+
+    printer: Printer | None = None
+    drawer: Drawer | None = None
+
+    @classmethod
+    def start(cls, fmt: str, folder: Path) -> _Early:
+        early = cls()
+        if fmt == "pdf":
+            from briefgen.printer import Printer
+
+            early.printer = Printer()
+        if fmt and not (folder / plan.STATE_FOLDER).exists():
+            from briefgen.charts.drawer import Drawer
+
+            early.drawer = Drawer()
+        return early
+
+    def load(self, project: Path, languages: Sequence[str] | None) -> Loaded:
+        return load_project(project, languages)
+
+    def single(
+        self, job: plan.Job, render: RenderOne, print_html: Callable[[plan.Job], PrintJob]
+    ) -> Rendered:
+        """Render here; a PDF's HTML is made here and printed by the child started early, or now (when only
+        one of several outputs is out of date)."""
+        if job.fmt != "pdf":
+            return render_here(job, render)
+        if self.printer is None:
+            from briefgen.printer import Printer
+
+            self.printer = Printer()
+        return self.printer.render(job, print_html)
+
+    def close(self) -> None:
+        for child in (self.printer, self.drawer):
+            if child is not None:
+                child.close()
+
+
+def _build(
+    project: Path,
+    languages: Sequence[str],
+    formats: Sequence[str],
+    output: Path | None,
+    strict: bool,
+    audiences: Sequence[str],
+    everything: bool,
+    jobs: int | None,
+    force: bool,
+    pdf_variant: str | None,
+    progress: Callable[[str, Rendered | None], None] | None,
+    planned: Callable[[int], None] | None,
+    executor: str | None,
+    backend: Backend,
+) -> BuildResult:
+    from briefgen import audience, fonts, overrides, renderers
+
+    loaded = backend.load(project, None if everything else list(dict.fromkeys(languages)))
     brief = loaded.brief
     root = loaded.root
     warnings = list(loaded.warnings)
@@ -140,6 +267,8 @@ def build(
     )
     profiles = {name: audience.load(name, folders, root, brief) for name in names if name}
     formats = list(plan.FORMATS) if everything else list(dict.fromkeys(formats))
+    from briefgen.i18n import catalog
+
     for lang in langs:
         absent = catalog.missing(folders, lang)
         if absent is not None and absent not in warnings:
@@ -190,24 +319,44 @@ def build(
             if progress:
                 progress(job.name, None)
 
-        def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
+        def prepare(job: plan.Job) -> tuple[RenderContext, Setup]:
+            from briefgen.charts import ChartView
+            from briefgen.charts.cache import prefetch
+            from briefgen.context import build_context
+            from briefgen.renderers import Setup
+
             profile = profiles.get(job.audience or "")
             ctx = build_context(brief, job.lang, profile, created, folders)
             variant = pdf_variant or (profile.profile.pdf_variant if profile else None)
-            mine = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
+            setup = Setup.for_project(root, folder, variant, brief.config.allow_hosts)
+            charts = [b for s in ctx.sections for b in s.blocks if isinstance(b, ChartView)]
+            prefetch(charts, "png" if job.fmt == "docx" else "svg", setup.cache)  # drawn while templating
+            return ctx, setup
+
+        def render_one(job: plan.Job) -> tuple[bytes, list[Diagnostic]]:
+            ctx, mine = prepare(job)
             return renderers.get(job.fmt).render(ctx, mine), mine.warnings
+
+        def print_html(job: plan.Job) -> PrintJob:
+            from briefgen.renderers.pdf import PdfRenderer, copy_code
+
+            ctx, mine = prepare(job)
+            return PdfRenderer().html(ctx, mine), mine, ctx.presentation.template, copy_code(ctx)
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):
             fonts.choose(lang)  # no font for the script: say which package to install, before anything starts
-        if executor in (None, "local"):
-            _preload({job.fmt for job in stale})
-        workers = jobs or min(len(stale), os.cpu_count() or 1)
         done = (lambda r: progress(r.job.name, r)) if progress else None
-        if executor in (None, "local"):
-            results = render_all(stale, render_one, workers, done)
-        else:
+        if executor not in (None, "local"):
             assert executor is not None
             results = _render_on(executor, jobs, loaded, profiles, created, pdf_variant, stale, done)
+        elif len(stale) == 1:  # one output: no fork for it (see the backend)
+            one = backend.single(stale[0], render_one, print_html)
+            if done:
+                done(one)
+            results = [one]
+        else:
+            _preload({job.fmt for job in stale})
+            results = render_all(stale, render_one, jobs or min(len(stale), os.cpu_count() or 1), done)
         good = [r for r in results if r.data is not None]
         bad = [r for r in results if r.data is None]
         outputs_of: dict[Diagnostic, list[str]] = {}
@@ -307,6 +456,8 @@ def reads_default(brief: Brief, profile: audience.Audience | None) -> bool:
 def _preload(formats: set[str]) -> None:
     """Import the rendering libraries once, before the rendering children are forked from this process."""
     if "pdf" in formats:
-        import weasyprint  # noqa: F401
+        from briefgen.native import import_weasyprint
+
+        import_weasyprint()
     if "docx" in formats:
         import docx  # noqa: F401

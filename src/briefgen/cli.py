@@ -137,6 +137,10 @@ class _LazyGroup(click.Group):
             "briefgen.serve.command:serve",
             "Preview the briefing in a browser, rebuilt on every save.",
         ),
+        "warm": (
+            "briefgen.warm.command:warm",
+            "Keep a warm briefgen process for the project, which builds for `briefgen build`.",
+        ),
     }
 
     def make_context(
@@ -259,7 +263,7 @@ def build(
     project: Path,
     debug: bool,
 ) -> None:
-    """Build the briefing: validate all content, render every output, then write them all.
+    """Build the briefing: validate its content, render every output, then write them all.
 
     Outputs whose inputs did not change since the last build are not built again (see --force).
     """
@@ -282,26 +286,30 @@ def build(
                 return ExitCode.OK
         import os
 
-        from briefgen.build import build as run_build
-        from briefgen.progress import build_display, grouped
+        from briefgen.progress import grouped
+        from briefgen.warm import client as warm
 
-        quiet = console.quiet or console.json or os.environ.get("TERM") == "dumb"
-        with build_display(terminal=False if quiet else None) as display:
-            result = run_build(
-                project,
-                languages,
-                formats or ("pdf",),
-                output,
-                strict,
-                audiences,
-                everything=everything,
-                jobs=jobs,
-                force=force,
-                pdf_variant=pdf_variant,
-                progress=display.done if display else None,
-                planned=display.planned if display else None,
-                executor=executor,
-            )
+        options = (project, languages, formats or ("pdf",), output, strict, audiences)
+        local = executor in (None, "local")
+        result = warm.build(*options, everything, jobs, force, pdf_variant) if local else None
+        if result is None:  # no warm process (or it cannot build this): build here
+            from briefgen.build import build as run_build
+            from briefgen.progress import build_display
+
+            quiet = console.quiet or console.json or os.environ.get("TERM") == "dumb"
+            with build_display(terminal=False if quiet else None) as display:
+                result = run_build(
+                    *options,
+                    everything=everything,
+                    jobs=jobs,
+                    force=force,
+                    pdf_variant=pdf_variant,
+                    progress=display.done if display else None,
+                    planned=display.planned if display else None,
+                    executor=executor,
+                )
+            if local and warm.wanted():
+                warm.start(project)  # for the next build
         for path in result.skipped:
             console.say(f"up to date: {_display(path)}")
         for path in result.written:
@@ -339,9 +347,11 @@ def _built(
     """Say what a build made: its JSON document with --json; sizes, digests and the time with --verbose."""
     import time
 
+    console = current()
+    if not (console.json or console.verbose):
+        return  # nothing more to say: the report (and pydantic, which builds it) is not needed
     from briefgen.report import OutputFile, report
 
-    console = current()
     files = [OutputFile.of(p, "written") for p in written] + [OutputFile.of(p, "up to date") for p in fresh]
     files += [OutputFile.of(p, "failed", problems) for p, problems in failed]
     for item in files:

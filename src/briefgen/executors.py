@@ -211,13 +211,18 @@ def _dask(kind: str, address: str | None, jobs: int | None) -> Iterator[Backend]
     try:
         if kind == DASK_LOCAL:
             workers = jobs or os.cpu_count() or 1
-            cluster = distributed.LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
+            import dask
+
+            # No statistical profiler in the workers: it samples every thread's stack every 10 ms for a
+            # dashboard this cluster does not have (docs/batch.md has the measurement).
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
             client = distributed.Client(cluster, set_as_default=False)
             where = f"Dask LocalCluster of {workers} worker process{'es' if workers != 1 else ''}"
         else:

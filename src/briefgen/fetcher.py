@@ -22,9 +22,12 @@ from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
 from briefgen.images import MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, MAX_SVG_ELEMENTS, ImageRefused, check_image
+from briefgen.native import import_weasyprint
+
+import_weasyprint()  # its native libraries found quickly, before weasyprint.urls imports all of it
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse  # noqa: E402
 
 #: Seconds an allowed network fetch may take.
 NETWORK_TIMEOUT = 10

@@ -121,9 +121,9 @@ def choose(lang: str) -> FontChoice:
 
 def has_fast_subsetting() -> bool:
     """Return whether HarfBuzz's subsetter is installed (WeasyPrint embeds fonts far faster with it)."""
-    import ctypes.util
+    from briefgen.native import find_library
 
-    return ctypes.util.find_library("harfbuzz-subset") is not None
+    return find_library("harfbuzz-subset") is not None
 
 
 def font_file(family: str) -> str | None:

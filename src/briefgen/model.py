@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationInfo, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -349,14 +349,21 @@ Number = Annotated[
     JsonSchema(lambda: {"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}),
 ]
 Currency = Annotated[str, PlainValidator(_currency), JsonSchema(_currency_schema)]
-Date = Annotated[PartialDate, PlainValidator(parse_partial_date), JsonSchema(lambda: DATE_SCHEMA)]
 Plain = Annotated[str, PlainValidator(_plain), JsonSchema(lambda: TEXT_SCHEMA)]
 Host = Annotated[
     str,
     PlainValidator(_host),
     JsonSchema(lambda: {"type": "string", "description": "A host name or IP address, e.g. cdn.example.org."}),
 ]
-Rich = Annotated[markup.RichText, PlainValidator(_rich), JsonSchema(lambda: RICH_SCHEMA)]
+if TYPE_CHECKING:
+    Date = PartialDate
+    Rich = markup.RichText
+else:
+    # Pydantic sees Any where a plain validator makes a dataclass: given the dataclass, it would build the
+    # schema of it (for Rich, a recursive union of seven) only to serialise values nobody serialises,
+    # which was most of the time spent building the validators, ahead of every build's validation.
+    Date = Annotated[Any, PlainValidator(parse_partial_date), JsonSchema(lambda: DATE_SCHEMA)]
+    Rich = Annotated[Any, PlainValidator(_rich), JsonSchema(lambda: RICH_SCHEMA)]
 #: A language code; validate.check_locale checks it against Babel's locales, with a located message
 Language = Annotated[str, PlainValidator(_plain), JsonSchema(_language_schema)]
 
@@ -524,16 +531,19 @@ def _date_or_fact(value: object, info: ValidationInfo) -> PartialDate | str:
 
 
 #: A date, or the key of a date fact
-DateOrFact = Annotated[
-    PartialDate | str,
-    PlainValidator(_date_or_fact),
-    JsonSchema(
-        lambda: {
-            "anyOf": [*DATE_SCHEMA["anyOf"], {"type": "string", "pattern": KEY.pattern}],
-            "description": "A date (2025, 2025-01 or 2025-01-20) or the key of a date fact.",
-        }
-    ),
-]
+if TYPE_CHECKING:
+    DateOrFact = PartialDate | str
+else:
+    DateOrFact = Annotated[
+        Any,  # for pydantic: see Date
+        PlainValidator(_date_or_fact),
+        JsonSchema(
+            lambda: {
+                "anyOf": [*DATE_SCHEMA["anyOf"], {"type": "string", "pattern": KEY.pattern}],
+                "description": "A date (2025, 2025-01 or 2025-01-20) or the key of a date fact.",
+            }
+        ),
+    ]
 
 
 class Block(Frozen):

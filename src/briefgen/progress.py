@@ -73,7 +73,7 @@ def build_display(
         task = bar.add_task("building", total=None)
 
         def planned(total: int) -> None:
-            bar.update(task, total=total)
+            bar.update(task, total=total, refresh=True)  # show the total at once, however fast the build
 
         def done(name: str, result: Rendered | None) -> None:
             state = "up to date" if result is None else "failed" if result.data is None else "built"

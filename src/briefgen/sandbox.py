@@ -101,7 +101,12 @@ class TemplateLoader(jinja2.FileSystemLoader):
                     "folders; it was not read"
                 )
             contents, mtime = _read_template(filename, template)
-            return contents, os.path.normpath(filename), functools.partial(_unchanged, filename, mtime)
+
+            def uptodate(filename: str = filename, mtime: float = mtime) -> bool:
+                # unchanged, and not overridden since by a file of the same name earlier on the search path
+                return _unchanged(filename, mtime) and self.locate(template) == filename
+
+            return contents, os.path.normpath(filename), uptodate
         raise jinja2.TemplateNotFound(template)
 
     def locate(self, template: str) -> str | None:

@@ -119,13 +119,18 @@ class _Loader(yaml.SafeLoader):
         return _mark(self.path, event.start_mark)
 
 
+#: The loader libyaml composes with, where PyYAML has its C extension (``_compose_with_libyaml``).
+_CLoader: Any = type("_CLoader", (yaml.CSafeLoader,), {}) if hasattr(yaml, "CSafeLoader") else None
+
 #: YAML 1.2 reads ``1.5e15`` and ``1e15`` as numbers, PyYAML's YAML 1.1 as text (its floats need a dot and a
 #: signed exponent): read them as the numbers a user means.
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
+for _loader in (_Loader, _CLoader):
+    if _loader is not None:
+        _loader.add_implicit_resolver(
+            "tag:yaml.org,2002:float",
+            re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+            list("-+0123456789"),
+        )
 
 
 def _mark(path: str, mark: yaml.Mark | None) -> Location:
@@ -136,6 +141,9 @@ def _mark(path: str, mark: yaml.Mark | None) -> Location:
 
 def parse_yaml(text: str, path: str) -> Document:
     """Parse one YAML document, raising ContentError with every problem found."""
+    fast = _compose_with_libyaml(text)
+    if fast is not None:
+        return _document(path, text, *fast)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, anywhere in the file
@@ -161,6 +169,11 @@ def parse_yaml(text: str, path: str) -> Document:
         raise ContentError(f"YAML error: {exc}", Location(path)) from None
     finally:
         loader.dispose()
+    return _document(path, text, node, loader)
+
+
+def _document(path: str, text: str, node: yaml.Node | None, loader: Any) -> Document:
+    """Build the document from its composed nodes, once aliases are measured."""
     doc = Document(path, None, text=text)
     if node is None:
         return doc
@@ -169,6 +182,44 @@ def parse_yaml(text: str, path: str) -> Document:
     doc.data = builder.build(node, ())
     doc.problems = builder.problems
     return doc
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_OPENING = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSING = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _compose_with_libyaml(text: str) -> tuple[yaml.Node | None, Any] | None:
+    """Compose with libyaml (PyYAML's C loader), many times faster than ``_Loader``; None: use ``_Loader``.
+
+    libyaml's composer recurses without a bound, so its event stream is checked against the limits first
+    (nesting, values); a text beyond them, or one libyaml refuses, is left to ``_Loader``, which stops at
+    the limit and says what is wrong, where, in its own words. The nodes, their marks and the values built
+    from them are the same with either.
+    """
+    loader_class = _CLoader
+    if loader_class is None or not text.endswith("\n") or "\t" in text:
+        # PyYAML built without libyaml; or a text where the two disagree: without a last line end (libyaml
+        # places an empty value at the end on the next line), or with tabs (libyaml takes a tab after a
+        # value as a space; the Python loader refuses it, with a hint about indenting)
+        return None
+    try:
+        depth = nodes = 0
+        for event in yaml.parse(text, Loader=loader_class):
+            if isinstance(event, _NODE_EVENTS):
+                nodes += 1
+                if nodes > MAX_NODES or depth >= MAX_DEPTH + 1:
+                    return None
+                depth += isinstance(event, _OPENING)
+            elif isinstance(event, _CLOSING):
+                depth -= 1
+        loader = loader_class(text)
+        try:
+            return loader.get_single_node(), loader
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return None
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

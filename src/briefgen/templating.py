@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gettext
+import hashlib
+import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -177,14 +183,76 @@ def file_name(value: object) -> str:
     return " ".join(text.split()).strip(" .")[:120]
 
 
+#: Environments made in each thread, kept so that a process that renders again (``serve``, a warm process)
+#: does not compile the templates again: Jinja recompiles a template whose file changed (or that a file
+#: earlier on the search path now overrides), and a changed catalogue is another key.
+_made = threading.local()
+_KEPT = 8
+
+
 def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -> jinja2.Environment:
     """Return a sandboxed environment searching ``folders`` in order, with the language's catalogue.
 
     Output is HTML-escaped by the template's name (``.html.j2`` yes, ``.css.j2`` no); ``escape`` says so for
     every template and expression instead (the placeholders of a Word template are text, never HTML).
     """
+    translations = catalog.load(folders, lang)
+    # the translations object is the same while its file is unchanged (and the environment keeps it alive,
+    # so its id is not reused); a language without a catalogue gets a new empty one each time
+    which = id(translations) if type(translations) is not gettext.NullTranslations else None
+    # the folders as given and where they are: a relative folder is another one after a change of directory
+    key = (tuple((str(folder), str(folder.resolve())) for folder in folders), lang, escape, which)
+    kept: dict[tuple[object, ...], jinja2.Environment] = _made.__dict__.setdefault("environments", {})
+    if key in kept:
+        kept[key] = kept.pop(key)  # the most recently used last
+        return kept[key]
+    env = _environment(folders, translations, escape)
+    kept[key] = env
+    while len(kept) > _KEPT:
+        kept.pop(next(iter(kept)))
+    return env
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled once for all processes: in a folder of the user's own, keyed by briefgen's code.
+
+    Compiling the page templates took most of the time spent making a document's HTML. Jinja keeps a
+    template's compiled code with a checksum of its source and compiles it again when the source differs;
+    the key also holds briefgen's code (the sandbox compiles templates its own way) and the escaping.
+    The folder is ``$XDG_CACHE_HOME/briefgen/templates`` (else ``~/.cache/...``), made private to the user;
+    without one (another owner, other users let in, nowhere to write), templates are compiled every time.
+    """
+
+    def __init__(self, directory: Path, salt: str) -> None:
+        super().__init__(str(directory))
+        self.salt = salt
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha256(
+            f"{self.salt}\0{name}\0{filename}".encode("utf-8", "surrogateescape")
+        ).hexdigest()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            super().dump_bytecode(bucket)
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled_templates(escape: bool | None) -> _CompiledTemplates | None:
+    from briefgen import plan
+    from briefgen.private import private_folder
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = private_folder(base / "briefgen" / "templates")
+    return None if folder is None else _CompiledTemplates(folder, f"{plan.code_state()}:{escape}")
+
+
+def _environment(
+    folders: list[Path], translations: gettext.NullTranslations, escape: bool | None
+) -> jinja2.Environment:
     env = BoundedSandbox(
         loader=TemplateLoader(folders),
+        bytecode_cache=_compiled_templates(escape),
         autoescape=_autoescape if escape is None else escape,
         undefined=StrictNames,
         extensions=["jinja2.ext.i18n"],
@@ -192,7 +260,7 @@ def environment(folders: list[Path], lang: str, *, escape: bool | None = None) -
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(catalog.load(folders, lang), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["inline"] = _inline_filter
     env.filters["text"] = _text_filter
     env.filters["figure"] = _figure_filter

@@ -356,9 +356,17 @@ def hard_coded_numbers(doc: Document, out: Collector) -> None:
 
 
 def validate_brief(
-    files: ProjectFiles, config: ProjectConfig, languages: list[str], out: Collector | None = None
+    files: ProjectFiles,
+    config: ProjectConfig,
+    languages: list[str],
+    out: Collector | None = None,
+    *,
+    across: bool = True,
 ) -> tuple[Brief | None, Collector]:
-    """Validate every file of a project, collecting all problems before giving up."""
+    """Validate every file of a project, collecting all problems before giving up.
+
+    ``across`` also checks the languages against each other (only meaningful when all were read).
+    """
     out = out or Collector()
     facts = validate_facts(files.facts, out)
     known = None if FACTS_FILE in files.failed else facts
@@ -395,8 +403,9 @@ def validate_brief(
             sections.append(section)
         if meta is not None:
             editions[lang] = Edition(lang=lang, meta=meta, sections=tuple(sections))
-    _compare_languages(editions, files, out, config)
-    _compare_structure(editions, out)
+    if across:
+        _compare_languages(editions, files, out, config)
+        _compare_structure(editions, out)
     _unused_facts(facts, editions, files, out, config)
     if out.errors:
         return None, out

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from briefgen.context import RenderContext
 from briefgen.errors import Diagnostic
+
+if TYPE_CHECKING:
+    from briefgen.context import RenderContext
 
 
 @dataclass

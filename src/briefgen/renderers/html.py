@@ -76,8 +76,7 @@ def _decimal_pads(table: TableView, lang: str) -> list[list[str]]:
 
 def _chart_svg(view: ChartView, setup: Setup) -> Markup:
     """Draw a chart as a vector image in the page, named by its alt text (matplotlib escapes every label)."""
-    from briefgen.charts.cache import chart_bytes
+    from briefgen.charts.cache import chart_bytes, chart_font
     from briefgen.charts.draw import svg_image
 
-    font = fonts.choose(view.lang).installed or fonts.stack_for(view.lang)[0]
-    return Markup(svg_image(chart_bytes(view, "svg", font, setup.cache), view.alt))
+    return Markup(svg_image(chart_bytes(view, "svg", chart_font(view.lang), setup.cache), view.alt))

@@ -12,12 +12,16 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from briefgen.cli import _run, _show, project_option
 from briefgen.errors import ExitCode
-from briefgen.serve.preview import Edition
+from briefgen.serve.preview import Edition, Preview
+
+if TYPE_CHECKING:
+    from briefgen.warm.server import WarmServer
 
 
 @click.command()
@@ -79,7 +83,6 @@ def serve(lang: str | None, audience: str | None, port: int, project: Path, debu
 
     def action() -> int:
         from briefgen.build import find_project
-        from briefgen.serve.preview import Preview
         from briefgen.serve.server import PreviewServer
         from briefgen.serve.watch import Watcher
 
@@ -88,6 +91,7 @@ def serve(lang: str | None, audience: str | None, port: int, project: Path, debu
         log = (lambda line: click.echo(line, err=True)) if debug else None
         server = PreviewServer(preview, port, log)
         watcher = Watcher(preview, report, fail)
+        builds = _answer_builds(project, preview)
         try:
             watcher.start()  # before the first build, so that a save during it is not missed
             report(preview.rebuild())
@@ -99,10 +103,26 @@ def serve(lang: str | None, audience: str | None, port: int, project: Path, debu
         finally:
             watcher.stop()
             server.stop()
+            if builds is not None:
+                builds.shutdown()
         click.echo("stopped")
         return ExitCode.OK
 
     _run(debug, action)
+
+
+def _answer_builds(project: Path, preview: Preview) -> WarmServer | None:
+    """Answer ``briefgen build`` for the project while serving, as a warm process does (unless one runs)."""
+    from briefgen.warm.client import policy
+    from briefgen.warm.server import WarmServer
+
+    if policy() == "off":
+        return None
+    warm = WarmServer(project, lock=preview.rendering)
+    if not warm.bind():
+        return None
+    warm.start_thread()
+    return warm
 
 
 @contextlib.contextmanager

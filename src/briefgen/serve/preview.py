@@ -71,6 +71,8 @@ class Preview:
         self._pdf_variant: str | None = None  # the audience's PDF variant ("pdf/ua-1"…); None: plain PDF
         self._allow_hosts: tuple[str, ...] = ()  # the project's allow_hosts
         self._render = threading.Lock()
+        #: held while rendering; builds answered for ``briefgen build`` while serving hold it too
+        self.rendering = self._render
         self._changed = threading.Condition()
         self._closed = False
 

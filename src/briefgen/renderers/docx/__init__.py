@@ -107,11 +107,9 @@ class DocxRenderer:
     @staticmethod
     def _draw(view: ChartView, setup: Setup) -> bytes:
         """Draw a chart as PNG, in the same font as the PDF's SVG, through the build's chart cache."""
-        from briefgen import fonts
-        from briefgen.charts.cache import chart_bytes
+        from briefgen.charts.cache import chart_bytes, chart_font
 
-        font = fonts.choose(view.lang).installed or fonts.stack_for(view.lang)[0]
-        return chart_bytes(view, "png", font, setup.cache)
+        return chart_bytes(view, "png", chart_font(view.lang), setup.cache)
 
     @staticmethod
     def _picture(doc: Document) -> Callable[[Element, bytes, int, str], None]:

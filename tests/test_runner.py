@@ -1,0 +1,133 @@
+"""Rendering within limits: in this process (watchdog, memory bound), in an early printing child, forked."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen import runner
+from briefgen.errors import Diagnostic
+from briefgen.plan import Job
+from tests.test_build import SLOW_TEMPLATE, briefgen
+
+JOB = Job("ko", "docx", None, "minimal.ko.docx")
+
+
+def spin(seconds: float) -> tuple[bytes, list[Diagnostic]]:
+    """Busy Python code, as a pathological template or a long layout is."""
+    end = time.monotonic() + seconds
+    count = 0
+    while time.monotonic() < end:
+        count += 1
+    return b"done", []
+
+
+def test_the_watchdog_stops_python_code_that_runs_too_long() -> None:
+    started = time.monotonic()
+    with pytest.raises(runner.RenderTimeout), runner.watchdog(0.2):
+        spin(10)
+    assert time.monotonic() - started < 2
+
+
+def test_the_watchdog_never_goes_off_after_its_block() -> None:
+    for _ in range(50):
+        try:
+            with runner.watchdog(0.01):
+                spin(0.009)  # ends about when the watchdog fires: either inside the block, or not at all
+        except runner.RenderTimeout:
+            pass
+        spin(0.02)  # an exception left pending would be raised here, outside any watchdog
+
+
+def test_a_render_here_that_runs_too_long_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFGEN_RENDER_TIMEOUT", "0.3")
+    done = runner.render_here(JOB, lambda job: spin(10))
+    assert done.data is None and done.seconds < 2
+    assert [str(d) for d in done.errors] == [
+        "minimal.ko.docx: error: rendering took longer than 0.3 s and was stopped (a template or "
+        "stylesheet may be pathological; BRIEFGEN_RENDER_TIMEOUT sets the limit)"
+    ]
+
+
+def test_a_render_here_bounded_in_memory_fails_and_the_bound_is_lifted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not Path("/proc/self/statm").exists():
+        pytest.skip("the in-process bound reads /proc/self/statm")
+    monkeypatch.setenv("BRIEFGEN_RENDER_MEMORY_MB", "64")
+    before = resource.getrlimit(resource.RLIMIT_AS)
+
+    def greedy(job: Job) -> tuple[bytes, list[Diagnostic]]:
+        return bytes(256 * 1024 * 1024), []
+
+    done = runner.render_here(JOB, greedy)
+    assert [d.message for d in done.errors] == ["ran out of memory (limit 64 MiB) while rendering"]
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+    assert len(bytes(256 * 1024 * 1024)) > 0  # the same allocation works once the render is over
+
+
+WHAT_WAS_IMPORTED = (
+    "import sys; from pathlib import Path; from briefgen.build import build; "
+    "r = build(Path({project!r}), ['ko'], [{fmt!r}], output=Path({out!r})); "
+    "print(' '.join(p.name for p in r.written), 'weasyprint' in sys.modules, 'matplotlib' in sys.modules)"
+)
+
+
+def build_elsewhere(project: Path, fmt: str, out: Path) -> list[str]:
+    """Build one Korean output in a fresh process; return what it wrote and whether it imported
+    WeasyPrint and matplotlib."""
+    code = WHAT_WAS_IMPORTED.format(project=str(project), fmt=fmt, out=str(out))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx"])
+def test_a_first_build_of_one_output_leaves_weasyprint_and_matplotlib_to_children(
+    reference: Path, tmp_path: Path, fmt: str
+) -> None:
+    """The printing child prints, the drawing child draws: the build process imports neither, and the
+    bytes are those of charts drawn in-process."""
+    assert build_elsewhere(reference, fmt, tmp_path / "a") == [
+        f"deepseek-briefing.ko.{fmt}",
+        "False",
+        "False",
+    ]
+    drawn = sorted((tmp_path / "a" / ".briefgen" / "charts").iterdir())
+    korean = (reference / "content" / "ko").glob("*.yaml")
+    charts = sum(p.read_text("utf-8").count("- chart:") for p in korean)
+    assert len(drawn) == charts > 0  # each chart of the Korean edition, drawn once
+    # A folder that was built into before has no drawing child: its charts are drawn in-process.
+    (tmp_path / "b" / ".briefgen").mkdir(parents=True)
+    assert build_elsewhere(reference, fmt, tmp_path / "b")[-1] == "True"
+    name = f"deepseek-briefing.ko.{fmt}"
+    assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    for chart in drawn:
+        assert chart.read_bytes() == (tmp_path / "b" / ".briefgen" / "charts" / chart.name).read_bytes()
+
+
+def test_a_print_that_runs_too_long_is_stopped_and_the_printer_killed(minimal: Path) -> None:
+    # quick to template, slow to lay out: the printing child runs past the limit and is killed
+    (minimal / "templates").mkdir()
+    (minimal / "templates" / "brief.html.j2").write_text(SLOW_TEMPLATE.replace("400", "40"), encoding="utf-8")
+    started = time.monotonic()
+    done = briefgen("build", "--project", str(minimal), env={"BRIEFGEN_RENDER_TIMEOUT": "3"})
+    assert time.monotonic() - started < 30
+    assert done.returncode == 1
+    assert "minimal.ko.pdf: error: rendering took longer than 3 s and was stopped" in done.stderr
+    assert not (minimal / "output" / "minimal.ko.pdf").exists()
+
+
+def test_a_printer_that_is_not_needed_is_stopped(minimal: Path) -> None:
+    from briefgen.printer import Printer
+
+    printer = Printer()
+    pid = printer._process.pid
+    printer.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
