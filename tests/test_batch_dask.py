@@ -154,3 +154,26 @@ def test_a_scheduler_that_is_not_there_is_a_clear_error(project: Path) -> None:
         done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def _worker_settings() -> dict[str, object]:
+    import os
+
+    import dask
+
+    return {
+        "trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        "profile": dask.config.get("distributed.worker.profile.enabled"),
+        "tick": dask.config.get("distributed.admin.tick.interval"),
+        "monitor": dask.config.get("distributed.worker.memory.monitor-interval"),
+    }
+
+
+def test_a_local_clusters_workers_run_with_briefgens_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each setting in LOCAL_CLUSTER_CONFIG is measured in docs/batch.md; here, each reaches the workers."""
+    from briefgen import executors
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with executors.open_backend("dask-local", 1) as backend:
+        settings = backend.executor.submit(_worker_settings).result(timeout=60)
+    assert settings == {"trim": None, "profile": False, "tick": "1s", "monitor": "1s"}

@@ -37,6 +37,22 @@ DASK_LOCAL = "dask-local"
 DASK_SCHEMES = ("dask://", "tcp://", "tls://")
 #: Seconds to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT = 20.0
+# What a LocalCluster on this machine is started with, each measured in docs/batch.md ("Measured"):
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    # No statistical profiler: it samples every thread's stack every 10 ms for a dashboard this cluster does
+    # not have.
+    "distributed.worker.profile.enabled": False,
+    # Dask's nanny starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so that glibc hands freed memory back
+    # to the kernel at once; a worker rendering one PDF after another then faults the same memory in again
+    # for every copy. glibc's own adaptive threshold is kept instead (a variable the user sets still wins).
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # Event-loop housekeeping at a pace fit for tasks of half a second: the blocked-loop check (20 ms by
+    # default), the dashboard's system monitor (0.5 s) and the memory-limit check (0.1 s).
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
 _EXECUTOR_HINT = f"use {LOCAL}, {DASK_LOCAL} or dask://HOST:PORT"
 
 
@@ -213,9 +229,7 @@ def _dask(kind: str, address: str | None, jobs: int | None) -> Iterator[Backend]
             workers = jobs or os.cpu_count() or 1
             import dask
 
-            # No statistical profiler in the workers: it samples every thread's stack every 10 ms for a
-            # dashboard this cluster does not have (docs/batch.md has the measurement).
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            with dask.config.set(LOCAL_CLUSTER_CONFIG):
                 cluster = distributed.LocalCluster(
                     n_workers=workers,
                     threads_per_worker=1,
