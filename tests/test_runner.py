@@ -131,3 +131,71 @@ def test_a_printer_that_is_not_needed_is_stopped(minimal: Path) -> None:
     printer.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_a_first_pdf_is_laid_out_while_its_charts_are_drawn(reference: Path, tmp_path: Path) -> None:
+    """The printing child gets the page before the charts are drawn, with links it waits on; the PDF is
+    the one a build with the charts drawn before makes (the first-build test above compares the bytes)."""
+    from briefgen.build import build, load_project
+    from briefgen.charts.cache import drawn_by
+    from briefgen.charts.drawer import Drawer
+    from briefgen.context import build_context
+    from briefgen.renderers import Setup
+    from briefgen.renderers.pdf import PdfRenderer
+
+    brief = load_project(reference, ["ko"]).brief
+    setup = Setup.for_project(reference, tmp_path / "fresh")
+    setup.deferred_charts = []
+    drawer = Drawer()
+    try:
+        with drawn_by(drawer):
+            html = PdfRenderer().html(build_context(brief, "ko", None, None), setup)
+    finally:
+        drawer.close()
+    assert len(setup.deferred_charts) == html.count('src="briefgen-chart:') > 0
+    assert "data:image/svg+xml" not in html
+    # with the charts drawn before (the cache of a folder built into), the page holds them at once
+    build(reference, ["ko"], ["pdf"], output=tmp_path / "built")
+    setup = Setup.for_project(reference, tmp_path / "built")
+    setup.deferred_charts = []
+    drawer = Drawer()
+    try:
+        with drawn_by(drawer):
+            html = PdfRenderer().html(build_context(brief, "ko", None, None), setup)
+    finally:
+        drawer.close()
+    assert setup.deferred_charts == [] and "briefgen-chart:" not in html
+
+
+def test_a_chart_that_cannot_be_drawn_while_the_page_is_printed_fails_the_build(
+    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drawing child (forked from this process) fails on a chart the printer is waiting for: the build
+    fails with that error and writes nothing."""
+    from briefgen.build import build
+    from briefgen.charts import draw
+    from briefgen.errors import BriefgenError
+
+    def broken(*_: object) -> bytes:
+        raise ValueError("the chart has no room for its labels")
+
+    monkeypatch.setattr(draw, "draw", broken)
+    with pytest.raises(BriefgenError) as failed:
+        build(reference, ["ko"], ["pdf"], output=tmp_path / "out")
+    shown = " ".join([str(d) for d in failed.value.diagnostics] + getattr(failed.value, "crashes", []))
+    assert "the chart has no room for its labels" in shown
+    assert not (tmp_path / "out" / "deepseek-briefing.ko.pdf").exists()
+
+
+def test_a_page_cannot_link_to_a_chart_it_is_not_waiting_for(minimal: Path) -> None:
+    from briefgen.errors import RenderError
+    from briefgen.renderers import Setup
+    from briefgen.renderers.printing import print_pdf
+
+    page = '<html><body><p>x</p><img src="briefgen-chart:0123456789abcdef0123456789abcdef"></body></html>'
+    with pytest.raises(RenderError, match="resource refused"):
+        print_pdf(page, Setup.for_project(minimal), "brief.html.j2")
+    setup = Setup.for_project(minimal)
+    setup.deferred_charts = ["fedcba9876543210fedcba9876543210"]
+    with pytest.raises(RenderError, match="no chart of the page has this key"):
+        print_pdf(page, setup, "brief.html.j2", charts=lambda key: b"<svg/>")

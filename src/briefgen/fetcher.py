@@ -18,10 +18,11 @@ from __future__ import annotations
 import mimetypes
 import os
 import stat
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from briefgen import chart_images as embed
 from briefgen.images import MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, MAX_SVG_ELEMENTS, ImageRefused, check_image
 from briefgen.native import import_weasyprint
 
@@ -53,6 +54,10 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         self.roots = [root.resolve() for root in roots]
         self.allow_hosts = frozenset(host.lower() for host in allow_hosts)
         self.fetched: list[str] = []
+        #: charts the page links to while they are being drawn (``briefgen.charts.embed``): their keys, and
+        #: how to wait for one
+        self.pending: Collection[str] = ()
+        self.wait_for: Callable[[str], bytes] | None = None
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         try:
@@ -65,6 +70,11 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
     def _fetch(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
+        if scheme == embed.SCHEME and self.wait_for is not None:
+            key = url.partition(":")[2]
+            if key not in self.pending:
+                raise ResourceRefused(url, "no chart of the page has this key")
+            return self._fetch(embed.data_uri(self.wait_for(key)), headers)
         if scheme == "data":
             return self._served(url, super().fetch(url, headers))
         if scheme in ("http", "https"):

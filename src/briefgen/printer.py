@@ -59,13 +59,21 @@ def _serve(conn: Connection, memory_mb: int) -> None:
     if message is None:  # the build did not need a PDF after all
         os._exit(0)
     job, html, setup, page_template, code = message
+    drawn: dict[str, bytes] = {}
+
+    def chart(key: str) -> bytes:
+        """Wait for a chart the page links to while it is being drawn: the build sends each when drawn."""
+        while key not in drawn:
+            _, sent, data = conn.recv()
+            drawn[sent] = data
+        return drawn[key]
 
     def run() -> tuple[bytes, list[Any]]:
         if failure is not None:
             raise failure
         from briefgen.renderers.printing import print_pdf
 
-        return print_pdf(html, setup, page_template, code), setup.warnings
+        return print_pdf(html, setup, page_template, code, charts=chart), setup.warnings
 
     payload = outcome(job, memory_mb, run)
     try:
@@ -96,6 +104,17 @@ class Printer:
         payload: Payload | None = None
         try:
             self._conn.send((job, html, setup, page_template, code))
+            charts = setup.deferred_charts
+            if charts:  # the child lays out while the charts are drawn: send each when drawn
+                try:
+                    with watchdog(max(0.0, timeout - (time.monotonic() - started))):
+                        sent = outcome(job, memory_mb, lambda: (self._send_charts(charts), []))
+                except RenderTimeout:
+                    self.close()
+                    return timed_out(job, timeout, time.monotonic() - started)
+                if sent[0] != "ok":  # a chart could not be drawn: the build's error, as without the child
+                    self.close()
+                    return result(job, sent, time.monotonic() - started)
             if not self._conn.poll(max(0.0, timeout - (time.monotonic() - started))):
                 self.close()
                 return timed_out(job, timeout, time.monotonic() - started)
@@ -104,6 +123,20 @@ class Printer:
             payload = None
         self._process.join()
         return result(job, payload, time.monotonic() - started, self._process.exitcode)
+
+    def _send_charts(self, keys: list[str]) -> int:
+        """Send the child each chart as it is drawn; return how many it was sent."""
+        from briefgen.charts.cache import deliver
+
+        sent = 0
+        for key in dict.fromkeys(keys):
+            data = deliver(key)
+            try:
+                self._conn.send(("chart", key, data))
+            except OSError:  # the child stopped (its layout failed): its answer says why
+                break
+            sent += 1
+        return sent
 
     def close(self) -> None:
         """Stop the child if it still runs (it was not needed, or ran too long)."""

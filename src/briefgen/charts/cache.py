@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from briefgen.charts.drawer import Drawer
 
 _drawer: Drawer | None = None
+#: Charts a page links to before they are drawn (``deferred``), by key: what the drawer was asked for.
+_deferred: dict[str, tuple[ChartView, str, str, Path | None]] = {}
 
 
 @contextlib.contextmanager
@@ -32,6 +34,7 @@ def drawn_by(drawer: Drawer | None) -> Iterator[None]:
         yield
     finally:
         _drawer = previous
+        _deferred.clear()
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,3 +91,25 @@ def prefetch(views: Iterable[ChartView], fmt: str, folder: Path | None) -> None:
         key = chart_key(view, fmt, font)
         if folder is None or not (folder / f"{key}.{fmt}").is_file():
             _drawer.request(key, view, fmt, font)
+
+
+def deferred(view: ChartView, fmt: str, font: str, folder: Path | None) -> str | None:
+    """Return the key of a chart the drawer in use is drawing, for ``deliver`` to return later; None when
+    the chart is in the cache folder, or no drawer is in use (``chart_bytes`` returns it now)."""
+    if _drawer is None:
+        return None
+    key = chart_key(view, fmt, font)
+    if folder is not None and (folder / f"{key}.{fmt}").is_file():
+        return None
+    _drawer.request(key, view, fmt, font)
+    _deferred[key] = (view, fmt, font, folder)
+    return key
+
+
+def deliver(key: str) -> bytes:
+    """Return a chart ``deferred`` returned the key of, once drawn, and keep it in its cache folder."""
+    view, fmt, font, folder = _deferred.pop(key)
+    data = _draw(key, view, fmt, font)
+    if folder is not None:
+        write_file(folder / f"{key}.{fmt}", data)
+    return data

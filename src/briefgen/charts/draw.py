@@ -212,16 +212,3 @@ def _timeline(axes: Any, view: ChartView) -> None:
     axes.set_yticks([])
     for side in ("left", "bottom"):
         axes.spines[side].set_visible(False)
-
-
-def svg_image(svg: bytes, alt: str) -> str:
-    """Return an ``<img>`` element showing the SVG, named by its alt text.
-
-    An image, not inline SVG: each chart keeps its own ids and styles, apart from the page and the others.
-    """
-    import base64
-
-    from markupsafe import escape
-
-    data = base64.b64encode(svg).decode("ascii")
-    return f'<img class="chart-svg" src="data:image/svg+xml;base64,{data}" alt="{escape(alt)}">'

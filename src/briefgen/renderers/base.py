@@ -25,6 +25,9 @@ class Setup:
     )
     allow_hosts: tuple[str, ...] = ()  # hosts resources may come from over http(s); none: no network at all
     warnings: list[Diagnostic] = field(default_factory=list)
+    #: None: charts are drawn before the page is made; a list: the keys of the charts the page links to
+    #: while they are being drawn (see ``briefgen.charts.embed``), which the printer is sent as they come
+    deferred_charts: list[str] | None = None
 
     @classmethod
     def for_project(

@@ -75,8 +75,18 @@ def _decimal_pads(table: TableView, lang: str) -> list[list[str]]:
 
 
 def _chart_svg(view: ChartView, setup: Setup) -> Markup:
-    """Draw a chart as a vector image in the page, named by its alt text (matplotlib escapes every label)."""
-    from briefgen.charts.cache import chart_bytes, chart_font
-    from briefgen.charts.draw import svg_image
+    """Draw a chart as a vector image in the page, named by its alt text (matplotlib escapes every label).
 
-    return Markup(svg_image(chart_bytes(view, "svg", chart_font(view.lang), setup.cache), view.alt))
+    Where the setup collects ``deferred_charts`` (a PDF printed by the printing child), a chart the drawing
+    child is still drawing is linked by its key instead, and delivered to the printer when drawn.
+    """
+    from briefgen import chart_images as embed
+    from briefgen.charts.cache import chart_bytes, chart_font, deferred
+
+    font = chart_font(view.lang)
+    if setup.deferred_charts is not None:
+        key = deferred(view, "svg", font, setup.cache)
+        if key is not None:
+            setup.deferred_charts.append(key)
+            return Markup(embed.image(embed.pending_url(key), view.alt))
+    return Markup(embed.image(embed.data_uri(chart_bytes(view, "svg", font, setup.cache)), view.alt))

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 from xml.sax.saxutils import escape
 
+from briefgen import chart_images as embed
 from briefgen.errors import Diagnostic, Location, RenderError
 from briefgen.renderers.base import Setup
 
@@ -36,6 +37,7 @@ def print_pdf(
     *,
     font_config: Any = None,
     images: Any = None,
+    charts: Callable[[str], bytes] | None = None,
 ) -> bytes:
     """Return the PDF of a print HTML document; ``page_template`` is named when WeasyPrint gives up.
 
@@ -43,12 +45,20 @@ def print_pdf(
 
     A warm process passes the WeasyPrint font configuration and image cache it keeps between documents
     (None: new ones for this document, as the ``weasyprint`` command does).
+
+    ``charts`` waits for a chart the page links to while it is being drawn (``setup.deferred_charts``), and
+    returns it: the layout asks for each when it reaches it.
     """
     from briefgen.fetcher import ProjectFetcher, ResourceRefused
     from briefgen.native import import_weasyprint
 
     weasyprint = import_weasyprint()
     fetcher = ProjectFetcher(setup.resource_roots, allow_hosts=setup.allow_hosts)
+    pending = list(dict.fromkeys(setup.deferred_charts or ()))
+    if pending:
+        if charts is None:
+            raise ValueError("a page with charts still being drawn needs a way to wait for them")
+        fetcher.pending, fetcher.wait_for = frozenset(pending), charts
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -57,16 +67,21 @@ def print_pdf(
             string=html, base_url=setup.project.resolve().as_uri() + "/", url_fetcher=fetcher
         )
         variant = setup.pdf_variant
-        pdf: bytes = document.write_pdf(
-            font_config=font_config,
-            cache=images,
-            uncompressed_pdf=False,
-            pdf_variant=variant,
+        options: dict[str, Any] = {
+            "cache": images,
+            "uncompressed_pdf": False,
+            "pdf_variant": variant,
             # tagged structure: required by PDF/UA, and it costs little to give archives too
-            pdf_tags=variant is not None,
+            "pdf_tags": variant is not None,
+        }
+        laid_out = document.render(font_config=font_config, **options)
+        if pending:  # every chart, laid out or not: the page as it is with all of them drawn
+            html = embed.completed(html, {key: charts(key) for key in pending})  # type: ignore[misc]
+        pdf: bytes = laid_out.write_pdf(
             # a fixed identifier: the same input gives the same bytes
             pdf_identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
             finisher=_copy_code(copy_code) if copy_code else None,
+            **options,
         )
     except ResourceRefused as exc:
         raise RenderError(
