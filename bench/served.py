@@ -20,6 +20,7 @@ def warm(bench: Bench) -> None:
     group = "Warm build (ko)"
     ko = ["--lang", "ko", "--format", "pdf"]
     bench.warm_charts(*ko)
+    bench.warm_charts("--lang", "ko", "--format", "docx")  # the DOCX's charts too, when run without docx
     peers = bench.tmp / "peers"
     peers.mkdir(exist_ok=True)
     html = peers / "brief-warm.html"

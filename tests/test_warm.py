@@ -195,3 +195,17 @@ def test_serve_answers_builds_while_it_serves(minimal: Path, tmp_path: Path) -> 
     assert cold.returncode == 0
     name = "minimal.en.pdf"
     assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "cold" / name).read_bytes()
+
+
+def test_between_builds_a_warm_process_collects_and_freezes_what_it_keeps(warm: Path, tmp_path: Path) -> None:
+    """What a warm process keeps (modules, fonts, the project) is frozen out of the collections of the next
+    build; each build's garbage is collected first, so what is kept does not grow from build to build."""
+    kept = []
+    for number in range(4):
+        done = briefgen("build", "-p", str(warm), "-o", str(tmp_path / str(number)))
+        assert done.returncode == 0, done.stderr
+        status = client.ask(warm, {"op": "status"}, timeout=60)  # answered once the process has settled
+        assert status is not None
+        kept.append(int(status["frozen_objects"]))
+    assert kept[0] > 50_000  # WeasyPrint's modules and fonts at least
+    assert max(kept[1:]) - min(kept[1:]) < 0.02 * kept[1]
