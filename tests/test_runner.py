@@ -199,3 +199,28 @@ def test_a_page_cannot_link_to_a_chart_it_is_not_waiting_for(minimal: Path) -> N
     setup.deferred_charts = ["fedcba9876543210fedcba9876543210"]
     with pytest.raises(RenderError, match="no chart of the page has this key"):
         print_pdf(page, setup, "brief.html.j2", charts=lambda key: b"<svg/>")
+
+
+def test_the_children_of_a_killed_build_do_not_outlive_it(reference: Path, tmp_path: Path) -> None:
+    """A first build of one PDF has a printing and a drawing child; killed, it leaves neither behind."""
+    import psutil
+
+    build = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "build", "-p", str(reference), "-o", str(tmp_path / "out")],
+        env={**os.environ, "BRIEFGEN_WARM": "off"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    parent = psutil.Process(build.pid)
+    deadline = time.monotonic() + 30
+    children: list[psutil.Process] = []
+    while len(children) < 2 and time.monotonic() < deadline and build.poll() is None:
+        children = parent.children()
+        time.sleep(0.01)
+    assert len(children) >= 2, "the build ended before its children could be seen"
+    build.kill()
+    build.wait()
+    _, alive = psutil.wait_procs(children, timeout=10)
+    for child in alive:
+        child.kill()
+    assert alive == []

@@ -232,7 +232,14 @@ def fork_child(target: Callable[[Connection, int], None]) -> tuple[Connection, A
     _, memory_mb = limits()
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()
-    process = context.Process(target=target, args=(theirs, memory_mb), daemon=True)
+
+    def run(conn: Connection, memory_mb: int) -> None:
+        # The child holds a copy of this end too: closed, the child reads the end of the pipe when this
+        # process is gone (killed, say), and exits instead of waiting for ever.
+        ours.close()
+        target(conn, memory_mb)
+
+    process = context.Process(target=run, args=(theirs, memory_mb), daemon=True)
     process.start()
     theirs.close()
     return ours, process
