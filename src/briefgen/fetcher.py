@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from briefgen import chart_images as embed
+from briefgen import chart_images
 from briefgen.images import MAX_IMAGE_PIXELS, MAX_RESOURCE_BYTES, MAX_SVG_ELEMENTS, ImageRefused, check_image
 from briefgen.native import import_weasyprint
 
@@ -54,7 +54,7 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         self.roots = [root.resolve() for root in roots]
         self.allow_hosts = frozenset(host.lower() for host in allow_hosts)
         self.fetched: list[str] = []
-        #: charts the page links to while they are being drawn (``briefgen.charts.embed``): their keys, and
+        #: charts the page links to while they are being drawn (``briefgen.chart_images``): their keys, and
         #: how to wait for one
         self.pending: Collection[str] = ()
         self.wait_for: Callable[[str], bytes] | None = None
@@ -70,11 +70,11 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
     def _fetch(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        if scheme == embed.SCHEME and self.wait_for is not None:
+        if scheme == chart_images.SCHEME and self.wait_for is not None:
             key = url.partition(":")[2]
             if key not in self.pending:
                 raise ResourceRefused(url, "no chart of the page has this key")
-            return self._fetch(embed.data_uri(self.wait_for(key)), headers)
+            return self._fetch(chart_images.data_uri(self.wait_for(key)), headers)
         if scheme == "data":
             return self._served(url, super().fetch(url, headers))
         if scheme in ("http", "https"):

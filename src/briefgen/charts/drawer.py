@@ -4,7 +4,9 @@ A first build into an output folder has no drawn charts to reuse. Drawing them i
 import matplotlib there (about 0.4 s and 40 MiB) before the page could be templated; instead the build starts
 a Drawer first thing, which imports matplotlib on another core while the content is read and validated, then
 draws the charts it is asked for, in order, with the same code (so the same bytes) as a drawing in-process.
-Requests can be sent ahead (``request``) and collected later (``take``), so drawing overlaps templating.
+Requests can be sent ahead (``request``) and collected later (``take``), so drawing overlaps templating; a PDF
+does not even wait for them: its page links the charts not drawn yet, the printing child starts laying out,
+and the build sends it each chart when drawn (``briefgen.chart_images``).
 """
 
 from __future__ import annotations

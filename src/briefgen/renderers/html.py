@@ -80,7 +80,7 @@ def _chart_svg(view: ChartView, setup: Setup) -> Markup:
     Where the setup collects ``deferred_charts`` (a PDF printed by the printing child), a chart the drawing
     child is still drawing is linked by its key instead, and delivered to the printer when drawn.
     """
-    from briefgen import chart_images as embed
+    from briefgen import chart_images
     from briefgen.charts.cache import chart_bytes, chart_font, deferred
 
     font = chart_font(view.lang)
@@ -88,5 +88,6 @@ def _chart_svg(view: ChartView, setup: Setup) -> Markup:
         key = deferred(view, "svg", font, setup.cache)
         if key is not None:
             setup.deferred_charts.append(key)
-            return Markup(embed.image(embed.pending_url(key), view.alt))
-    return Markup(embed.image(embed.data_uri(chart_bytes(view, "svg", font, setup.cache)), view.alt))
+            return Markup(chart_images.image(chart_images.pending_url(key), view.alt))
+    drawn = chart_bytes(view, "svg", font, setup.cache)
+    return Markup(chart_images.image(chart_images.data_uri(drawn), view.alt))

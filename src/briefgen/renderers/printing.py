@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin
 from xml.sax.saxutils import escape
 
-from briefgen import chart_images as embed
+from briefgen import chart_images
 from briefgen.errors import Diagnostic, Location, RenderError
 from briefgen.renderers.base import Setup
 
@@ -55,10 +55,11 @@ def print_pdf(
     weasyprint = import_weasyprint()
     fetcher = ProjectFetcher(setup.resource_roots, allow_hosts=setup.allow_hosts)
     pending = list(dict.fromkeys(setup.deferred_charts or ()))
+    wait_for = charts
     if pending:
-        if charts is None:
+        if wait_for is None:
             raise ValueError("a page with charts still being drawn needs a way to wait for them")
-        fetcher.pending, fetcher.wait_for = frozenset(pending), charts
+        fetcher.pending, fetcher.wait_for = frozenset(pending), wait_for
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -75,8 +76,8 @@ def print_pdf(
             "pdf_tags": variant is not None,
         }
         laid_out = document.render(font_config=font_config, **options)
-        if pending:  # every chart, laid out or not: the page as it is with all of them drawn
-            html = embed.completed(html, {key: charts(key) for key in pending})  # type: ignore[misc]
+        if pending and wait_for is not None:  # every chart, laid out or not: the page with all of them drawn
+            html = chart_images.completed(html, {key: wait_for(key) for key in pending})
         pdf: bytes = laid_out.write_pdf(
             # a fixed identifier: the same input gives the same bytes
             pdf_identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
