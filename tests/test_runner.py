@@ -133,18 +133,18 @@ def test_a_printer_that_is_not_needed_is_stopped(minimal: Path) -> None:
         os.kill(pid, 0)
 
 
-def test_a_first_pdf_is_laid_out_while_its_charts_are_drawn(reference: Path, tmp_path: Path) -> None:
-    """The printing child gets the page before the charts are drawn, with links it waits on; the PDF is
-    the one a build with the charts drawn before makes (the first-build test above compares the bytes)."""
-    from briefgen.build import build, load_project
+def print_page(project: Path, output: Path) -> tuple[str, list[str]]:
+    """Make the Korean print page as a build with a drawing child makes it; return it and the charts it
+    links to while they are drawn."""
+    from briefgen.build import load_project
     from briefgen.charts.cache import drawn_by
     from briefgen.charts.drawer import Drawer
     from briefgen.context import build_context
     from briefgen.renderers import Setup
     from briefgen.renderers.pdf import PdfRenderer
 
-    brief = load_project(reference, ["ko"]).brief
-    setup = Setup.for_project(reference, tmp_path / "fresh")
+    brief = load_project(project, ["ko"]).brief
+    setup = Setup.for_project(project, output)
     setup.deferred_charts = []
     drawer = Drawer()
     try:
@@ -152,19 +152,21 @@ def test_a_first_pdf_is_laid_out_while_its_charts_are_drawn(reference: Path, tmp
             html = PdfRenderer().html(build_context(brief, "ko", None, None), setup)
     finally:
         drawer.close()
-    assert len(setup.deferred_charts) == html.count('src="briefgen-chart:') > 0
+    return html, setup.deferred_charts
+
+
+def test_a_first_pdf_is_laid_out_while_its_charts_are_drawn(reference: Path, tmp_path: Path) -> None:
+    """The printing child gets the page before the charts are drawn, with links it waits on; the PDF is
+    the one a build with the charts drawn before makes (the first-build test above compares the bytes)."""
+    from briefgen.build import build
+
+    html, pending = print_page(reference, tmp_path / "fresh")
+    assert len(pending) == html.count('src="briefgen-chart:') > 0
     assert "data:image/svg+xml" not in html
     # with the charts drawn before (the cache of a folder built into), the page holds them at once
     build(reference, ["ko"], ["pdf"], output=tmp_path / "built")
-    setup = Setup.for_project(reference, tmp_path / "built")
-    setup.deferred_charts = []
-    drawer = Drawer()
-    try:
-        with drawn_by(drawer):
-            html = PdfRenderer().html(build_context(brief, "ko", None, None), setup)
-    finally:
-        drawer.close()
-    assert setup.deferred_charts == [] and "briefgen-chart:" not in html
+    html, pending = print_page(reference, tmp_path / "built")
+    assert pending == [] and "briefgen-chart:" not in html
 
 
 def test_a_chart_that_cannot_be_drawn_while_the_page_is_printed_fails_the_build(
