@@ -288,10 +288,22 @@ def build(
 
         from briefgen.progress import grouped
         from briefgen.warm import client as warm
+        from briefgen.warm.protocol import BuildRequest
 
-        options = (project, languages, formats or ("pdf",), output, strict, audiences)
+        request = BuildRequest(
+            project,
+            tuple(languages),
+            tuple(formats or ("pdf",)),
+            output,
+            strict,
+            tuple(audiences),
+            everything,
+            jobs,
+            force,
+            pdf_variant,
+        )
         local = executor in (None, "local")
-        result = warm.build(*options, everything, jobs, force, pdf_variant) if local else None
+        result = warm.build(request) if local else None
         if result is None:  # no warm process (or it cannot build this): build here
             from briefgen.build import build as run_build
             from briefgen.progress import build_display
@@ -299,11 +311,7 @@ def build(
             quiet = console.quiet or console.json or os.environ.get("TERM") == "dumb"
             with build_display(terminal=False if quiet else None) as display:
                 result = run_build(
-                    *options,
-                    everything=everything,
-                    jobs=jobs,
-                    force=force,
-                    pdf_variant=pdf_variant,
+                    **request.arguments(),
                     progress=display.done if display else None,
                     planned=display.planned if display else None,
                     executor=executor,

@@ -8,13 +8,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen import errors
 from briefgen.warm.location import peer_uid, socket_path
-from briefgen.warm.protocol import ProtocolError, diagnostic, receive, send
+from briefgen.warm.protocol import BuildRequest, ProtocolError, diagnostic, receive, send
 
 if TYPE_CHECKING:
     from briefgen.build import BuildResult
@@ -75,18 +74,7 @@ def ask(project: Path, message: dict[str, Any], timeout: float | None = None) ->
             return None
 
 
-def build(
-    project: Path,
-    languages: Sequence[str],
-    formats: Sequence[str],
-    output: Path | None,
-    strict: bool,
-    audiences: Sequence[str],
-    everything: bool,
-    jobs: int | None,
-    force: bool,
-    pdf_variant: str | None,
-) -> BuildResult | None:
+def build(request: BuildRequest) -> BuildResult | None:
     """Have the project's warm process build; None when there is none, or it cannot: then build cold.
 
     Raises the error a cold build would raise (content, template, render, output), with the same messages.
@@ -99,22 +87,13 @@ def build(
     umask = os.umask(0)
     os.umask(umask)
     answer = ask(
-        project,
+        request.project,
         {
             "op": "build",
             "world": world(),
             "environment": request_environment(),
             "umask": umask,
-            "project": str(project.resolve()),
-            "languages": list(languages),
-            "formats": list(formats),
-            "audiences": list(audiences),
-            "output": str(output.resolve()) if output is not None else None,
-            "strict": strict,
-            "everything": everything,
-            "jobs": jobs,
-            "force": force,
-            "pdf_variant": pdf_variant,
+            **request.message(),
         },
     )
     if answer is None:

@@ -7,12 +7,58 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from briefgen.errors import Diagnostic, Location
 
 #: Largest message accepted, in bytes: a build's options, or a build's result with its messages.
 MAX_MESSAGE = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What ``briefgen build`` asks for: the options of ``briefgen.build.build`` that a build in a warm
+    process takes too, in one place for the command, the warm client and the warm process."""
+
+    project: Path
+    languages: tuple[str, ...]
+    formats: tuple[str, ...]
+    output: Path | None
+    strict: bool
+    audiences: tuple[str, ...]
+    everything: bool
+    jobs: int | None
+    force: bool
+    pdf_variant: str | None
+
+    def arguments(self) -> dict[str, Any]:
+        """Return them as ``briefgen.build.build`` takes them."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def message(self) -> dict[str, Any]:
+        """Return them as JSON data, with absolute paths: the warm process has a working folder of its own."""
+        data = asdict(self)
+        data["project"] = str(self.project.resolve())
+        data["output"] = str(self.output.resolve()) if self.output is not None else None
+        return data
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> BuildRequest:
+        """Read a request from its ``message``; KeyError or ValueError when it is not one."""
+        return cls(
+            project=Path(data["project"]),
+            languages=tuple(str(x) for x in data["languages"]),
+            formats=tuple(str(x) for x in data["formats"]),
+            output=Path(data["output"]) if data.get("output") else None,
+            strict=bool(data["strict"]),
+            audiences=tuple(str(x) for x in data["audiences"]),
+            everything=bool(data["everything"]),
+            jobs=None if data.get("jobs") is None else int(data["jobs"]),
+            force=bool(data["force"]),
+            pdf_variant=None if data.get("pdf_variant") is None else str(data["pdf_variant"]),
+        )
 
 
 class ProtocolError(Exception):

@@ -22,7 +22,7 @@ from typing import Any
 from briefgen.errors import BriefgenError
 from briefgen.warm.backend import WarmBackend
 from briefgen.warm.location import peer_uid, socket_path
-from briefgen.warm.protocol import ProtocolError, diagnostic_data, receive, send
+from briefgen.warm.protocol import BuildRequest, ProtocolError, diagnostic_data, receive, send
 
 #: Environment variables a build reads that may differ from one build to the next: each build brings them.
 REQUEST_VARIABLES = (
@@ -279,24 +279,11 @@ class WarmServer:
             self.stop()  # briefgen, the environment or the fonts changed: a new process will be needed
             return {"status": "stale"}
         try:
-            project = Path(request["project"])
-            if project.resolve() != self.project:
+            asked = BuildRequest.read(request)
+            if asked.project.resolve() != self.project:
                 return {"status": "refused", "why": "another project"}
-            output = Path(request["output"]) if request.get("output") else None
             with self._lock, _applied(dict(request.get("environment", {})), int(request["umask"])):
-                result = build(
-                    project,
-                    list(request["languages"]),
-                    list(request["formats"]),
-                    output,
-                    bool(request["strict"]),
-                    list(request["audiences"]),
-                    everything=bool(request["everything"]),
-                    jobs=request.get("jobs"),
-                    force=bool(request["force"]),
-                    pdf_variant=request.get("pdf_variant"),
-                    backend=self.backend,
-                )
+                result = build(**asked.arguments(), backend=self.backend)
         except BriefgenError as exc:
             self.builds += 1
             return {
