@@ -74,6 +74,9 @@ def test_schemas_carry_enums_and_descriptions(schemas: Path) -> None:
         "ExchangeRate",
     }
     assert money["description"].startswith("An amount of money")
+    # a field is described by the docstring under it, in its own class or a base class (FactBase)
+    assert money["properties"]["as_of"]["description"].startswith("When the figure was true")
+    assert money["properties"]["amount"]["description"]
     project = json.loads((schemas / "project.schema.json").read_text("utf-8"))
     assert {"ko", "en", "ja", "en-GB", "en_GB"} <= set(project["properties"]["default_language"]["enum"])
     assert project["properties"]["allow_hosts"]["description"]
@@ -264,3 +267,14 @@ def test_the_recipients_file_is_described_and_refused_alike(
         load(bad, "bad.recipients.yaml", defaults)
     found = info.value.diagnostics
     assert any(d.location and d.location.line == 8 and message in d.message for d in found), found
+
+
+def test_field_docstrings_are_read_for_schemas_only() -> None:
+    """Starting briefgen does not parse its own source for descriptions; a schema reads them."""
+    from briefgen.model import Money
+
+    assert Money.model_fields["as_of"].description is None
+    docs = schema.attribute_docstrings(Money)
+    assert docs["as_of"].startswith("When the figure was true")
+    assert "key" not in docs  # an attribute without a docstring under it
+

@@ -30,7 +30,7 @@ COLOUR_ROLES = {"primary": "brand", "secondary": "muted", "foreground": "ink", "
 
 class _Section(BaseModel):
     # brand.yml has more than briefgen uses: accept it all, read what maps
-    model_config = ConfigDict(extra="allow", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
 
 class BrandMeta(_Section):
@@ -65,7 +65,7 @@ class BrandTypography(_Section):
 class BrandFile(BaseModel):
     """Posit's brand.yml, as far as briefgen reads it (docs/brand.md)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     meta: BrandMeta | None = None
     logo: str | dict[str, Any] | None = None

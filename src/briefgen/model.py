@@ -369,15 +369,10 @@ Language = Annotated[str, PlainValidator(_plain), JsonSchema(_language_schema)]
 
 
 class Frozen(BaseModel):
-    # defer_build: validators are built on first use, so commands that validate nothing start faster;
-    # attribute docstrings are the descriptions editors show (briefgen schema)
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        arbitrary_types_allowed=True,
-        defer_build=True,
-        use_attribute_docstrings=True,
-    )
+    # defer_build: validators are built on first use, so commands that validate nothing start faster.
+    # The docstrings under the fields are the descriptions editors show: briefgen schema reads them
+    # (schema.described), not every start of briefgen.
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True, defer_build=True)
 
 
 # ---------------------------------------------------------------- facts

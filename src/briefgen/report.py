@@ -21,7 +21,7 @@ FORMAT: Literal[1] = 1
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Problem(_Out):

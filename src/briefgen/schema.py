@@ -13,13 +13,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 
 from briefgen import __version__
 from briefgen.cli import _common
 from briefgen.console import output_options
+
+if TYPE_CHECKING:
+    from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 
 SCHEMA_FOLDER = "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -40,8 +43,66 @@ class Spec:
 
 
 def _model_schema(model: Any) -> dict[str, Any]:
-    schema: dict[str, Any] = model.model_json_schema(ref_template="#/$defs/{model}")
+    schema: dict[str, Any] = model.model_json_schema(
+        ref_template="#/$defs/{model}", schema_generator=described()
+    )
     return schema
+
+
+def described() -> type[GenerateJsonSchema]:
+    """Return a schema generator that describes each field by the docstring written under it.
+
+    pydantic can read those docstrings itself (``use_attribute_docstrings``), but it does so when each model
+    class is made, by parsing the module's source: some 20 ms of every build's start, for descriptions only
+    a schema shows. They are read here instead, when a schema is made.
+    """
+    from pydantic import BaseModel
+    from pydantic.json_schema import GenerateJsonSchema
+
+    class Described(GenerateJsonSchema):
+        def model_schema(self, schema: Any) -> JsonSchemaValue:
+            json_schema = super().model_schema(schema)
+            cls = schema["cls"]
+            properties = json_schema.get("properties")
+            if isinstance(properties, dict) and issubclass(cls, BaseModel):
+                docs = attribute_docstrings(cls)
+                for name, field in cls.model_fields.items():
+                    shown = properties.get(field.alias or name)
+                    if isinstance(shown, dict) and name in docs and field.description is None:
+                        shown["description"] = docs[name]
+            return json_schema
+
+    return Described
+
+
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """Return the docstrings written under a class's annotated attributes, its bases' first."""
+    import ast
+    import inspect
+    import itertools
+    import textwrap
+
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if not klass.__module__.startswith("briefgen."):
+            continue
+        try:
+            source = textwrap.dedent(inspect.getsource(klass))
+        except (OSError, TypeError):
+            continue
+        body = ast.parse(source).body[0]
+        if not isinstance(body, ast.ClassDef):
+            continue
+        for stmt, after in itertools.pairwise(body.body):
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[stmt.target.id] = inspect.cleandoc(after.value.value)
+    return docs
 
 
 def project_schema() -> dict[str, Any]:
@@ -62,7 +123,7 @@ def facts_schema() -> dict[str, Any]:
     from briefgen.model import KEY, Fact
 
     facts = TypeAdapter(Annotated[Fact, Field(discriminator="kind")]).json_schema(
-        ref_template="#/$defs/{model}"
+        ref_template="#/$defs/{model}", schema_generator=described()
     )
     defs = facts.pop("$defs")
     defs["Fact"] = {"description": "A figure, typed by its kind.", **facts}
@@ -91,7 +152,9 @@ def section_schema() -> dict[str, Any]:
     from briefgen.model import BLOCK_TYPES, RICH_SCHEMA, Section
 
     models: list[type[BaseModel]] = [Section, *BLOCK_TYPES.values()]
-    _, top = models_json_schema([(m, "validation") for m in models], ref_template="#/$defs/{model}")
+    _, top = models_json_schema(
+        [(m, "validation") for m in models], ref_template="#/$defs/{model}", schema_generator=described()
+    )
     defs: dict[str, Any] = top["$defs"]
     choices: list[dict[str, Any]] = [
         {**RICH_SCHEMA, "description": "A paragraph: " + RICH_SCHEMA["description"]}
@@ -192,7 +255,9 @@ def recipients_schema() -> dict[str, Any]:
 def result_schema() -> dict[str, Any]:
     from briefgen.report import Report
 
-    schema: dict[str, Any] = Report.model_json_schema(ref_template="#/$defs/{model}", mode="serialization")
+    schema: dict[str, Any] = Report.model_json_schema(
+        ref_template="#/$defs/{model}", mode="serialization", schema_generator=described()
+    )
     return schema
 
 

@@ -7,20 +7,21 @@ representation hides it.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.headerregistry import Address
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from briefgen.errors import Diagnostic, Location, MailError
+
+if TYPE_CHECKING:
+    from email.headerregistry import Address
 
 Security = Literal["starttls", "ssl", "none"]
 DEFAULT_PORTS: dict[str, int] = {"starttls": 587, "ssl": 465, "none": 25}
@@ -55,6 +56,8 @@ def _text(value: object) -> str:
 
 
 def _host(value: object) -> str:
+    import ipaddress  # here: every build validates the project file, few use its mail settings
+
     text = _text(value)
     try:
         ipaddress.ip_address(text)
@@ -115,7 +118,7 @@ DisplayName = Annotated[
 class MailSettings(BaseModel):
     """The ``mail:`` mapping of briefgen.yaml; every key may be left out (see docs/mail.md)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     host: Host | None = None
     """The SMTP server."""
@@ -224,6 +227,8 @@ def resolve(
     ``need_server`` asks for a host and a password (if there is a user) too; writing ``.eml`` files does not.
     Settings given per language (``from_name``, ``subject``) are taken in ``lang``.
     """
+    from email.headerregistry import Address
+
     from briefgen.mail import addresses
 
     merged, origin = _merge(settings, environ)
@@ -353,6 +358,8 @@ def _password(
 
 def is_loopback(host: str) -> bool:
     """Tell whether a host is this machine: ``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    import ipaddress
+
     if host.lower() in ("localhost", "localhost.localdomain"):
         return True
     try:
