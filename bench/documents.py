@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import measure
 import variants
 from cases import cpu_note, document_case, last_note, ok, output_name
 from core import ROOT, VENV_BIN, Bench, Row, pdf_fonts
@@ -278,7 +279,10 @@ def docx(bench: Bench) -> None:
         output_name("ko", "docx"),
         warm=True,
     )
-    bench.interleave([peer, cold, warm, *([pandoc_case] if pandoc_case else [])], group=group)
+    floor = _docx_floor(bench)
+    bench.interleave(
+        [peer, cold, warm, *([floor] if floor else []), *([pandoc_case] if pandoc_case else [])], group=group
+    )
     for case, label in ((warm, "warm chart cache"), (cold, "cold chart cache")):
         if pandoc_case is None:
             bench.add(
@@ -327,6 +331,46 @@ def docx(bench: Bench) -> None:
                 + (case.error or ""),
             )
         )
+
+    if floor is not None and pandoc_case is not None and ok(floor) and ok(pandoc_case):
+        bench.add(
+            Row(
+                group,
+                "DOCX rendered from a context made beforehand (the floor of this design)",
+                median(floor.walls),
+                "s",
+                "pandoc md→docx",
+                median(pandoc_case.walls),
+                paired_ratio(floor, pandoc_case),
+                "—",
+                None,
+                "bench/docx_floor.py: a fresh process that unpickles the render context and writes the DOCX; "
+                "no reading, no validation, no context made; what no cache of them can remove",
+            )
+        )
+
+
+def _docx_floor(bench: Bench) -> Case | None:
+    """The case of bench/docx_floor.py: a DOCX written from a render context pickled beforehand; None when
+    the briefgen under test cannot make one (an older version)."""
+    script = str(Path(__file__).resolve().with_name("docx_floor.py"))
+    folder = bench.seed(bench.fresh("docx-floor"))
+    context = bench.tmp / "peers" / "docx-context.pickle"
+    try:
+        measure.run(
+            [bench.python, script, "prepare", str(bench.ref), str(folder), str(context)],
+            cwd=bench.tmp,
+            env=bench.env,
+            log=bench.logs / "docx-floor-prepare.log",
+            name="docx floor: prepare",
+        )
+    except (RuntimeError, measure.CommandFailed) as exc:
+        bench.say(f"the DOCX floor is not measured: {exc}")
+        return None
+    return Case(
+        "DOCX from a context made beforehand",
+        lambda _: [bench.python, script, "render", str(context), str(bench.fresh("floor") / "brief.docx")],
+    )
 
 
 # ---------------------------------------------------------------- size and fonts
