@@ -324,3 +324,30 @@ def test_an_unquoted_colour_is_explained_as_a_yaml_comment(minimal: Path) -> Non
         "templates/audiences/board.yaml:4:12: error: '#' starts a comment in YAML, so this value is empty "
         '(quote it: "#00785a")\n1 error, 0 warnings\n',
     )
+
+
+def test_contents_come_with_three_chapters_unless_the_audience_says(tmp_path: Path) -> None:
+    """toc: auto (the default) gives contents to an edition of three chapters or more, not to the starter's
+    single one, whose contents page would be all but empty; the PDF and the DOCX agree; true forces them."""
+    project = tmp_path / "brief"
+    assert run("init", str(project)).exit_code == 0
+
+    def contents_in(name: str) -> tuple[bool, bool]:
+        outputs = build(project, formats=["pdf", "docx"], audiences=[name] if name else [], force=True)
+        pdf = next(p for p in outputs.written if p.suffix == ".pdf")
+        docx = next(p for p in outputs.written if p.suffix == ".docx")
+        headings = [p.text for p in Document(str(docx)).paragraphs if p.style.name == "TOC Heading"]
+        return "Contents" in pdftotext(pdf), headings == ["Contents"]
+
+    assert contents_in("") == (False, False)
+    assert pdfinfo(next((project / "output").glob("*.pdf")))["Pages"] == "2"  # the cover and the section
+    profile = project / "templates" / "audiences" / "example.yaml"
+    profile.write_text(profile.read_text("utf-8").replace("toc: false", "toc: true"), "utf-8")
+    assert contents_in("example") == (True, True)  # asked for: contents even for one chapter
+
+    section = (project / "content" / "en" / "01-overview.yaml").read_text("utf-8")
+    for number, name in ((2, "market"), (3, "outlook")):
+        text = section.replace("id: overview", f"id: {name}")
+        text = text.replace("title: Overview", f"title: {name.title()}")
+        (project / "content" / "en" / f"0{number}-{name}.yaml").write_text(text, "utf-8")
+    assert contents_in("") == (True, True)

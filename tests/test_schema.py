@@ -277,4 +277,3 @@ def test_field_docstrings_are_read_for_schemas_only() -> None:
     docs = schema.attribute_docstrings(Money)
     assert docs["as_of"].startswith("When the figure was true")
     assert "key" not in docs  # an attribute without a docstring under it
-

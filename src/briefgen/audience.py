@@ -163,7 +163,9 @@ class Include(Frozen):
     """Parts of the briefing an audience gets; each defaults to yes, but the list of figures and the lead."""
 
     cover: bool = True
-    toc: bool = True
+    toc: bool | Literal["auto"] = "auto"
+    """The contents, on a page of their own: true, false, or auto: when the edition has three chapters or
+    more (a contents page listing one or two is all but empty)."""
     executive_summary: bool = True
     key_figures: bool = True
     glossary: bool = True

@@ -759,6 +759,10 @@ def build_context(
         for block in view.blocks:
             if isinstance(block, HeadingView):
                 toc.append(TocEntry(2, block.number, _SPACES.sub(" ", span_text(block.text)), block.anchor))
+    chapters = sum(1 for view in views if view.number)
+    if presentation.include.toc == "auto":
+        shown = chapters >= CONTENTS_FROM_CHAPTERS
+        presentation = replace(presentation, include=presentation.include.model_copy(update={"toc": shown}))
     branding = presentation.branding
     return RenderContext(
         brief=brief.config.brief,
@@ -780,7 +784,7 @@ def build_context(
             version=meta.version,
             contact=meta.contact,
             bottom_line=_SPACES.sub(" ", span_text(bottom_line)) if bottom_line else None,
-            chapters=sum(1 for view in views if view.number),
+            chapters=chapters,
         ),
         sections=tuple(views),
         toc=tuple(toc),
@@ -790,6 +794,9 @@ def build_context(
         lead=lead,
     )
 
+
+#: How many chapters an edition has before it gets contents, when its audience leaves it to briefgen (auto).
+CONTENTS_FROM_CHAPTERS = 3
 
 #: How many key figures the lead shows large.
 LEAD_FIGURES = 3
