@@ -133,7 +133,7 @@ def test_a_printer_that_is_not_needed_is_stopped(minimal: Path) -> None:
         os.kill(pid, 0)
 
 
-def print_page(project: Path, output: Path) -> tuple[str, list[str]]:
+def print_page(project: Path, output: Path) -> tuple[str, dict[str, tuple[float, float]]]:
     """Make the Korean print page as a build with a drawing child makes it; return it and the charts it
     links to while they are drawn."""
     from briefgen.build import load_project
@@ -145,7 +145,7 @@ def print_page(project: Path, output: Path) -> tuple[str, list[str]]:
 
     brief = load_project(project, ["ko"]).brief
     setup = Setup.for_project(project, output)
-    setup.deferred_charts = []
+    setup.deferred_charts = {}
     drawer = Drawer()
     try:
         with drawn_by(drawer):
@@ -166,7 +166,7 @@ def test_a_first_pdf_is_laid_out_while_its_charts_are_drawn(reference: Path, tmp
     # with the charts drawn before (the cache of a folder built into), the page holds them at once
     build(reference, ["ko"], ["pdf"], output=tmp_path / "built")
     html, pending = print_page(reference, tmp_path / "built")
-    assert pending == [] and "briefgen-chart:" not in html
+    assert pending == {} and "briefgen-chart:" not in html
 
 
 def test_a_chart_that_cannot_be_drawn_while_the_page_is_printed_fails_the_build(
@@ -198,7 +198,7 @@ def test_a_page_cannot_link_to_a_chart_it_is_not_waiting_for(minimal: Path) -> N
     with pytest.raises(RenderError, match="resource refused"):
         print_pdf(page, Setup.for_project(minimal), "brief.html.j2")
     setup = Setup.for_project(minimal)
-    setup.deferred_charts = ["fedcba9876543210fedcba9876543210"]
+    setup.deferred_charts = {"fedcba9876543210fedcba9876543210": (453.6, 187.2)}
     with pytest.raises(RenderError, match="no chart of the page has this key"):
         print_pdf(page, setup, "brief.html.j2", charts=lambda key: b"<svg/>")
 
@@ -226,3 +226,76 @@ def test_the_children_of_a_killed_build_do_not_outlive_it(reference: Path, tmp_p
     for child in alive:
         child.kill()
     assert alive == []
+
+
+def drawn_charts(project: Path, output: Path) -> dict[str, bytes]:
+    """Build the Korean PDF into a folder; return the SVG charts it drew, by key."""
+    from briefgen.build import build
+
+    build(project, ["ko"], ["pdf"], output=output)
+    return {p.stem: p.read_bytes() for p in (output / ".briefgen" / "charts").glob("*.svg")}
+
+
+def test_the_layout_does_not_wait_for_a_chart_being_drawn(reference: Path, tmp_path: Path) -> None:
+    """A chart still being drawn is laid out by its size, and waited for once the layout is done; the PDF is
+    the one made with the charts in the page from the start."""
+    import inspect
+
+    from briefgen import chart_images
+    from briefgen.renderers import Setup
+    from briefgen.renderers.printing import print_pdf
+
+    html, pending = print_page(reference, tmp_path / "fresh")
+    drawn = drawn_charts(reference, tmp_path / "built")
+    assert pending and set(pending) <= set(drawn)
+    asked_while_laying_out: list[str] = []
+
+    def wait_for(key: str) -> bytes:
+        frames = {(Path(f.filename).name, f.function) for f in inspect.stack()}
+        if ("document.py", "_render") in frames:
+            asked_while_laying_out.append(key)
+        return drawn[key]
+
+    setup = Setup.for_project(reference, tmp_path / "fresh")
+    setup.deferred_charts = pending
+    later = print_pdf(html, setup, "brief.html.j2", charts=wait_for)
+    assert asked_while_laying_out == []
+    at_once = print_pdf(chart_images.completed(html, drawn), Setup.for_project(reference), "brief.html.j2")
+    assert later == at_once
+
+
+def test_a_chart_drawn_at_another_size_than_laid_out_fails_the_print(reference: Path, tmp_path: Path) -> None:
+    from briefgen.errors import RenderError
+    from briefgen.renderers import Setup
+    from briefgen.renderers.printing import print_pdf
+
+    html, pending = print_page(reference, tmp_path / "fresh")
+    drawn = drawn_charts(reference, tmp_path / "built")
+    setup = Setup.for_project(reference, tmp_path / "fresh")
+    setup.deferred_charts = {key: (width + 10, height) for key, (width, height) in pending.items()}
+    with pytest.raises(RenderError, match="not at the size it was laid out by"):
+        print_pdf(html, setup, "brief.html.j2", charts=lambda key: drawn[key])
+
+
+def test_a_weasyprint_whose_images_differ_lays_the_page_out_again(
+    reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Putting drawn charts in place uses how WeasyPrint 70 makes an SVG image; where that differs, the page
+    is laid out again with the charts in it: slower, and the same PDF."""
+    from briefgen import chart_images
+    from briefgen.renderers import Setup, printing
+
+    html, pending = print_page(reference, tmp_path / "fresh")
+    drawn = drawn_charts(reference, tmp_path / "built")
+
+    def other_weasyprint(*_: object) -> None:
+        raise AttributeError("'SVGImage' object has no attribute '_context'")
+
+    monkeypatch.setattr(printing, "_put_charts_in", other_weasyprint)
+    setup = Setup.for_project(reference, tmp_path / "fresh")
+    setup.deferred_charts = pending
+    again = printing.print_pdf(html, setup, "brief.html.j2", charts=lambda key: drawn[key])
+    at_once = printing.print_pdf(
+        chart_images.completed(html, drawn), Setup.for_project(reference), "brief.html.j2"
+    )
+    assert again == at_once

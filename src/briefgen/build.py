@@ -341,7 +341,7 @@ def _build(
             from briefgen.renderers.pdf import PdfRenderer, copy_code
 
             ctx, mine = prepare(job)
-            mine.deferred_charts = []  # the printer lays out while the drawing child draws what is missing
+            mine.deferred_charts = {}  # the printer lays out while the drawing child draws what is missing
             return PdfRenderer().html(ctx, mine), mine, ctx.presentation.template, copy_code(ctx)
 
         for lang in sorted({job.lang for job in stale if job.fmt == "pdf"}):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import mimetypes
 import os
 import stat
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -54,10 +54,9 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
         self.roots = [root.resolve() for root in roots]
         self.allow_hosts = frozenset(host.lower() for host in allow_hosts)
         self.fetched: list[str] = []
-        #: charts the page links to while they are being drawn (``briefgen.chart_images``): their keys, and
-        #: how to wait for one
-        self.pending: Collection[str] = ()
-        self.wait_for: Callable[[str], bytes] | None = None
+        #: charts the page links to while they are being drawn (``briefgen.chart_images``): by key, the
+        #: size of each in points, which is what the layout is given for it until it is drawn
+        self.pending: Mapping[str, tuple[float, float]] = {}
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         try:
@@ -70,11 +69,11 @@ class ProjectFetcher(URLFetcher):  # type: ignore[misc]
     def _fetch(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        if scheme == chart_images.SCHEME and self.wait_for is not None:
+        if scheme == chart_images.SCHEME:
             key = url.partition(":")[2]
             if key not in self.pending:
                 raise ResourceRefused(url, "no chart of the page has this key")
-            return self._fetch(chart_images.data_uri(self.wait_for(key)), headers)
+            return self._fetch(chart_images.data_uri(chart_images.size_stub(*self.pending[key])), headers)
         if scheme == "data":
             return self._served(url, super().fetch(url, headers))
         if scheme in ("http", "https"):

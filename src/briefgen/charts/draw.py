@@ -48,9 +48,7 @@ def draw(view: ChartView, fmt: str, font: str) -> bytes:
         "path.simplify": False,
     }
     with rc_context(cast(Any, params)):
-        width = WIDTH_IN if view.columns == 1 else WIDTH_IN / 2 - 0.1
-        height = HEIGHT_IN[view.kind] if view.columns == 1 else PAIRED_HEIGHT_IN
-        figure = Figure(figsize=(width, height), layout="constrained")
+        figure = Figure(figsize=figure_size(view), layout="constrained")
         axes = figure.add_subplot()
         {"bar": _bars, "horizontal_bar": _bars, "grouped_bar": _grouped, "timeline": _timeline}[view.kind](
             axes, view
@@ -61,6 +59,19 @@ def draw(view: ChartView, fmt: str, font: str) -> bytes:
         else:
             figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def figure_size(view: ChartView) -> tuple[float, float]:
+    """Return the size a chart is drawn at, in inches: the whole column, or half of it for a pair."""
+    width = WIDTH_IN if view.columns == 1 else WIDTH_IN / 2 - 0.1
+    height = HEIGHT_IN[view.kind] if view.columns == 1 else PAIRED_HEIGHT_IN
+    return width, height
+
+
+def svg_size(view: ChartView) -> tuple[float, float]:
+    """Return the size of a chart's SVG in points, as matplotlib computes it from the figure's size."""
+    width, height = figure_size(view)
+    return width * 72, height * 72
 
 
 def _register(family: str) -> None:

@@ -25,9 +25,10 @@ class Setup:
     )
     allow_hosts: tuple[str, ...] = ()  # hosts resources may come from over http(s); none: no network at all
     warnings: list[Diagnostic] = field(default_factory=list)
-    #: None: charts are drawn before the page is made; a list: the keys of the charts the page links to
-    #: while they are being drawn (see ``briefgen.charts.embed``), which the printer is sent as they come
-    deferred_charts: list[str] | None = None
+    #: None: charts are drawn before the page is made; else the charts the page links to while they are
+    #: being drawn (``briefgen.chart_images``), which the printer is sent as they come: by key, the size
+    #: of each in points, which the layout uses before the chart is there
+    deferred_charts: dict[str, tuple[float, float]] | None = None
 
     @classmethod
     def for_project(

@@ -82,12 +82,13 @@ def _chart_svg(view: ChartView, setup: Setup) -> Markup:
     """
     from briefgen import chart_images
     from briefgen.charts.cache import chart_bytes, chart_font, deferred
+    from briefgen.charts.draw import svg_size
 
     font = chart_font(view.lang)
     if setup.deferred_charts is not None:
         key = deferred(view, "svg", font, setup.cache)
         if key is not None:
-            setup.deferred_charts.append(key)
+            setup.deferred_charts[key] = svg_size(view)
             return Markup(chart_images.image(chart_images.pending_url(key), view.alt))
     drawn = chart_bytes(view, "svg", font, setup.cache)
     return Markup(chart_images.image(chart_images.data_uri(drawn), view.alt))

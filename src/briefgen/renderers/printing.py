@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
@@ -27,6 +27,39 @@ class _Collect(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+def _put_charts_in(cache: dict[str, Any], charts: Mapping[str, bytes]) -> None:
+    """Put each chart drawn while the page was laid out in place of the empty image of its size.
+
+    The fetcher gave WeasyPrint, for a chart still being drawn, an empty SVG of the chart's size
+    (``chart_images.size_stub``): the layout went on by that size instead of waiting. WeasyPrint draws the
+    images of its cache when it draws the pages, after the layout: each is made again here, as WeasyPrint
+    made it (the same base URL, fetcher and layout context), from the chart drawn. A chart whose size is
+    not the one it was laid out by would give another PDF than a build with the chart drawn before: then
+    printing fails.
+    """
+    from xml.etree import ElementTree
+
+    from weasyprint.images import SVGImage
+
+    from briefgen.fetcher import check_resource
+
+    for key, svg in charts.items():
+        url = chart_images.pending_url(key)
+        check_resource(url, svg, "image/svg+xml")  # what the fetcher checks of every image it serves
+        image = cache.get(url)
+        if not isinstance(image, SVGImage):
+            continue  # not laid out (a chart the stylesheet hides), or not loaded: WeasyPrint said why
+        laid_out = image.get_intrinsic_size(1, 16)
+        tree = ElementTree.fromstring(svg)
+        SVGImage.__init__(image, tree, image._base_url, image._url_fetcher, image._context)
+        made = image.get_intrinsic_size(1, 16)
+        if made != laid_out:
+            raise RenderError(
+                f"chart {key} was drawn at {made[:2]} px, not at the size it was laid out by "
+                f"({laid_out[:2]} px)"
+            )
 
 
 def print_pdf(
@@ -47,37 +80,47 @@ def print_pdf(
     (None: new ones for this document, as the ``weasyprint`` command does).
 
     ``charts`` waits for a chart the page links to while it is being drawn (``setup.deferred_charts``), and
-    returns it: the layout asks for each when it reaches it.
+    returns it: the page is laid out by the charts' sizes, then each is waited for and put in place before
+    the pages are drawn.
     """
     from briefgen.fetcher import ProjectFetcher, ResourceRefused
     from briefgen.native import import_weasyprint
 
     weasyprint = import_weasyprint()
     fetcher = ProjectFetcher(setup.resource_roots, allow_hosts=setup.allow_hosts)
-    pending = list(dict.fromkeys(setup.deferred_charts or ()))
+    sizes = setup.deferred_charts or {}
+    pending = list(sizes)
     wait_for = charts
+    cache: dict[str, Any] = {} if images is None else images
     if pending:
         if wait_for is None:
             raise ValueError("a page with charts still being drawn needs a way to wait for them")
-        fetcher.pending, fetcher.wait_for = frozenset(pending), wait_for
+        fetcher.pending = sizes  # laid out by their size now, waited for once the layout is done
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=setup.project.resolve().as_uri() + "/", url_fetcher=fetcher
-        )
+        base_url = setup.project.resolve().as_uri() + "/"
+        document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
         variant = setup.pdf_variant
         options: dict[str, Any] = {
-            "cache": images,
+            "cache": cache,
             "uncompressed_pdf": False,
             "pdf_variant": variant,
             # tagged structure: required by PDF/UA, and it costs little to give archives too
             "pdf_tags": variant is not None,
         }
         laid_out = document.render(font_config=font_config, **options)
-        if pending and wait_for is not None:  # every chart, laid out or not: the page with all of them drawn
-            html = chart_images.completed(html, {key: wait_for(key) for key in pending})
+        if pending and wait_for is not None:
+            drawn = {key: wait_for(key) for key in pending}
+            html = chart_images.completed(html, drawn)  # the page with every chart in place names the PDF
+            try:
+                _put_charts_in(cache, drawn)
+            except (AttributeError, TypeError):  # a WeasyPrint whose images are made otherwise: lay out again
+                for key in pending:
+                    cache.pop(chart_images.pending_url(key), None)
+                document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+                laid_out = document.render(font_config=font_config, **options)
         pdf: bytes = laid_out.write_pdf(
             # a fixed identifier: the same input gives the same bytes
             pdf_identifier=hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii"),
@@ -92,6 +135,8 @@ def print_pdf(
         ) from None
     except (RecursionError, MemoryError):
         raise  # the rendering child reports these with the limit in force
+    except RenderError:
+        raise  # a chart drawn at another size than it was laid out by (_put_charts_in)
     except Exception as exc:  # WeasyPrint gave up on the layout: a stylesheet or template value it cannot use
         raise RenderError(
             f"WeasyPrint could not lay out the document ({type(exc).__name__}: {exc})",
@@ -100,6 +145,8 @@ def print_pdf(
         ) from None
     finally:
         logger.removeHandler(handler)
+        for key in pending:  # a warm process keeps its cache for the next document: not these
+            cache.pop(chart_images.pending_url(key), None)
     for message in dict.fromkeys(handler.messages):
         setup.warnings.append(
             Diagnostic(f"WeasyPrint: {message}", _written(message, setup), severity="warning")
