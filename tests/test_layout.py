@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from briefgen.build import build, load_project
 from briefgen.context import build_context
 from briefgen.renderers.docx.reference import CHARACTER_STYLES, PARAGRAPH_STYLES
-from briefgen.typography import figure_pieces
+from briefgen.typography import bind_to_figure, figure_pieces
 from tests.conftest import REPO, pdfinfo, pdftotext
 from tests.pages import page_fill, underfull_pages
 
@@ -211,6 +211,37 @@ def test_key_figures_never_split_a_number_from_its_unit(
                     if line.endswith(piece[:n]) and following.startswith(piece[n:])
                 ]
                 assert not split, (value, line, following)
+
+
+#: The word each language's catalogue puts before an approximate figure ("about %(figure)s").
+ABOUT = {"ko": "약", "en": "about", "ja": "約"}
+
+
+def test_the_word_for_about_stays_with_its_figure(all_outputs: dict[str, Path]) -> None:
+    """Prose that writes "약 {cost}" keeps "약" on the line of its figure: before, the executive Korean PDF
+    ended a line with "그 약" and began the next with "18배"."""
+    for name, path in all_outputs.items():
+        if name.endswith(".pdf"):
+            word = ABOUT[name.split(".")[-2]]
+            lines = pdftotext(path, "-raw").replace("\u2060", "").splitlines()
+            ended = [line for line in lines if re.search(rf"(^|\s){word}$", line.strip().casefold())]
+            assert not ended, (name, ended)
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern", "bound"),
+    [
+        ("o1의 약 ", "약 {figure}", "o1의 약\u00a0"),
+        ("규약 ", "약 {figure}", "규약 "),  # a longer word that ends in the same syllable
+        ("costs About ", "about {figure}", "costs About\u00a0"),
+        ("soit environ ", "environ {figure}", "soit environ\u00a0"),
+        ("価格は約", "約{figure}", "価格は約\u2060"),  # written close: a joiner
+        ("about the ", "about {figure}", "about the "),
+        ("costs ", "{figure}", "costs "),  # a language without such a word
+    ],
+)
+def test_bind_to_figure(text: str, pattern: str, bound: str) -> None:
+    assert bind_to_figure(text, pattern) == bound
 
 
 def chart_texts(ctx: object) -> set[str]:

@@ -299,3 +299,15 @@ def test_a_weasyprint_whose_images_differ_lays_the_page_out_again(
         chart_images.completed(html, drawn), Setup.for_project(reference), "brief.html.j2"
     )
     assert again == at_once
+
+
+def test_paired_charts_laid_out_while_drawn_give_the_same_pdf(reference: Path, tmp_path: Path) -> None:
+    """The executive edition sets its charts two to a row, at another size: laid out by that size while
+    drawn, they give the PDF a build with the charts drawn before makes."""
+    from briefgen.build import build
+
+    first = build(reference, ["ko"], ["pdf"], audiences=["executive"], output=tmp_path / "first").written
+    (tmp_path / "again" / ".briefgen").mkdir(parents=True)  # built into before: charts drawn in-process
+    again = build(reference, ["ko"], ["pdf"], audiences=["executive"], output=tmp_path / "again").written
+    assert len(list((tmp_path / "first" / ".briefgen" / "charts").glob("*.svg"))) == 2
+    assert first[0].read_bytes() == again[0].read_bytes()

@@ -479,6 +479,10 @@ class _Builder:
                 out.append(markup.Link(node.href, self._resolve(node.children)))  # type: ignore[arg-type]
             else:
                 out.append(node)
+        for i, span in enumerate(out[1:], 1):  # "약 {cost}": the word for "about" stays with its figure
+            before = out[i - 1]
+            if isinstance(span, Figure) and isinstance(before, markup.Text):
+                out[i - 1] = markup.Text(typography.bind_to_figure(before.text, self.fmt.words.approximately))
         return tuple(out)
 
     def figure(self, key: str, also: str | None = None) -> str:

@@ -268,3 +268,25 @@ def unbreakable(text: str) -> str:
 _CJK = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uff00-\uffef"
 #: Between two characters one of which is Chinese, kana, Hangul or full-width: where CJK text may break.
 _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])(?=[^\s\u2060])|(?<=[^\s\u2060])(?=[{_CJK}])")
+
+
+def bind_to_figure(text: str, approximately: str) -> str:
+    """Keep the language's word for "about" with the figure that follows it: ``약 {cost}``, ``about {cost}``.
+
+    ``text`` is the prose before a figure; ``approximately`` the language's pattern for an approximate
+    figure (``약 {figure}``, ``environ {figure}``, ``約{figure}``), whose words the formatter puts before the
+    figures it approximates itself. Where the prose ends with those words, the space after them becomes a
+    no-break space (or, where none is written, a word joiner), so that a line does not end at "약" and
+    leave its figure to the next. Text ending otherwise is returned as it is.
+    """
+    word = approximately.partition("{figure}")[0]
+    if not word.strip() or "{" in word:
+        return text
+    if not text.casefold().endswith(word.casefold()):
+        return text
+    if not word.endswith(" "):  # written close to the figure (約, ~): only a joiner keeps them together
+        return text + WORD_JOINER
+    before = text[: len(text) - len(word)]
+    if before and before[-1].isalnum():  # the end of a longer word (규약, reabout), not the word itself
+        return text
+    return text[:-1] + "\u00a0"
