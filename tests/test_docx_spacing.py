@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefgen.renderers.docx import oxml, spacing
 
@@ -45,3 +47,23 @@ def test_join_scripts_leaves_a_tab_between_scripts_alone() -> None:
     p.append(oxml.run("년", None))
     spacing.join_scripts([p])
     assert [t.text for t in p.iter(oxml.qn("w:t"))] == ["2025", "년"]
+
+
+def _joined_one_by_one(text: str, before: str = "") -> str:
+    """The rule, character by character: a joiner between two letters or digits of which exactly one is
+    East Asian (what ``spacing.join`` does with one regular expression)."""
+    out, previous = [], before
+    for ch in text:
+        if previous and spacing._meet(previous, ch):
+            out.append(WJ)
+        out.append(ch)
+        previous = ch
+    return "".join(out)
+
+
+@given(
+    st.text(alphabet=st.sampled_from("가힣ᄀᇿ한年月ひカㄱ\u3000Ａ０𠀀aZ09_-(). ²½ⅷ\u0301")),
+    st.sampled_from(["", "a", "가", "1", " ", "_"]),
+)
+def test_join_follows_the_rule_at_every_character(text: str, before: str) -> None:
+    assert spacing.join(text, before) == _joined_one_by_one(text, before)

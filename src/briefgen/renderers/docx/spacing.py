@@ -11,6 +11,7 @@ forbids a line break where Korean has none anyway (inside a word). See docs/docx
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from briefgen.renderers.docx.oxml import Element, qn
@@ -57,14 +58,20 @@ def join(text: str, before: str = "") -> str:
 
     ``before`` is the character written just before ``text`` in the same paragraph, if any.
     """
-    out: list[str] = []
-    previous = before
-    for ch in text:
-        if previous and _meet(previous, ch):
-            out.append(WORD_JOINER)
-        out.append(ch)
-        previous = ch
-    return "".join(out)
+    joined = _BOUNDARY.sub(WORD_JOINER, text)
+    if before and text and _meet(before, text[0]):
+        return WORD_JOINER + joined
+    return joined
+
+
+_EAST_ASIAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in EAST_ASIAN)
+#: A letter or digit (``str.isalnum``: a word character but the underscore) of an East Asian script, and of
+#: any other; a boundary between the two is where ``_meet`` says LibreOffice spaces them apart.
+_EAST_ASIAN_ALNUM = rf"(?=[{_EAST_ASIAN_CLASS}])[^\W_]"
+_OTHER_ALNUM = rf"(?![{_EAST_ASIAN_CLASS}])[^\W_]"
+_BOUNDARY = re.compile(
+    rf"(?<={_EAST_ASIAN_ALNUM})(?={_OTHER_ALNUM})|(?<={_OTHER_ALNUM})(?={_EAST_ASIAN_ALNUM})"
+)
 
 
 def join_scripts(roots: Iterable[Element]) -> None:
