@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
@@ -124,12 +124,12 @@ class Printer:
         self._process.join()
         return result(job, payload, time.monotonic() - started, self._process.exitcode)
 
-    def _send_charts(self, keys: list[str]) -> int:
+    def _send_charts(self, keys: Iterable[str]) -> int:
         """Send the child each chart as it is drawn; return how many it was sent."""
         from briefgen.charts.cache import deliver
 
         sent = 0
-        for key in dict.fromkeys(keys):
+        for key in keys:
             data = deliver(key)
             try:
                 self._conn.send(("chart", key, data))

@@ -88,14 +88,12 @@ def print_pdf(
 
     weasyprint = import_weasyprint()
     fetcher = ProjectFetcher(setup.resource_roots, allow_hosts=setup.allow_hosts)
-    sizes = setup.deferred_charts or {}
-    pending = list(sizes)
-    wait_for = charts
+    pending = setup.deferred_charts or {}
     cache: dict[str, Any] = {} if images is None else images
     if pending:
-        if wait_for is None:
+        if charts is None:
             raise ValueError("a page with charts still being drawn needs a way to wait for them")
-        fetcher.pending = sizes  # laid out by their size now, waited for once the layout is done
+        fetcher.pending = pending  # laid out by their size now, waited for once the layout is done
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -111,8 +109,8 @@ def print_pdf(
             "pdf_tags": variant is not None,
         }
         laid_out = document.render(font_config=font_config, **options)
-        if pending and wait_for is not None:
-            drawn = {key: wait_for(key) for key in pending}
+        if pending and charts is not None:
+            drawn = {key: charts(key) for key in pending}
             html = chart_images.completed(html, drawn)  # the page with every chart in place names the PDF
             try:
                 _put_charts_in(cache, drawn)
